@@ -1,0 +1,63 @@
+// Command kubectl-debugger is `kubectl debug` as a kubectl plugin (`kubectl debugger ...`)
+// or standalone: it takes exactly the arguments that come after `kubectl debug`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	// Ctrl-C while waiting for the container cancels the wait; inside a raw terminal
+	// session it goes to the container instead.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	flags := pflag.NewFlagSet("kubectl-debugger", pflag.ExitOnError)
+	pflag.CommandLine = flags
+
+	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
+	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+
+	cmd := debug.NewCmdDebug(configFlags, streams)
+	cmd.Use = "kubectl-debugger " + cmd.Use[len("debug "):]
+	cmd.SilenceErrors = true
+	configFlags.AddFlags(cmd.PersistentFlags())
+
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, formatError(err))
+		var usage *debug.UsageError
+		if errors.As(err, &usage) {
+			fmt.Fprintln(os.Stderr, usage.Hint())
+		}
+		return 1
+	}
+	return 0
+}
+
+// formatError prints API errors the way kubectl does, so users recognise the server's
+// reason (Forbidden, NotFound, a Pod Security refusal...).
+func formatError(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && status.Status().Reason != "" {
+		if msg := err.Error(); msg == status.Status().Message {
+			return fmt.Sprintf("Error from server (%s): %s", status.Status().Reason, msg)
+		}
+	}
+	return "error: " + err.Error()
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Process bookkeeping for the local cluster (hack/local-up-cluster.sh and
+# hack/local-down-cluster.sh). Every process started is recorded with its PID and start
+# time, so the stop script ends exactly those and never a recycled PID.
+
+KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/local-cluster}
+KD_CLUSTER_PIDS=$KD_CLUSTER_DIR/pids
+KD_KWOK_NODE=${KD_KWOK_NODE:-kwok-node-0}
+
+kd::cluster::token() {
+  od -An -tx1 -N24 /dev/urandom | tr -d ' \n'
+}
+
+# The start time tells a live process from an unrelated one that reused its PID.
+kd::cluster::starttime() {
+  local pid=$1 stat fields
+  if [[ -r /proc/$pid/stat ]]; then
+    stat=$(<"/proc/$pid/stat") || return 1
+    # Field 22, counted after the command name, which may contain spaces.
+    stat=${stat##*) }
+    read -r -a fields <<<"$stat"
+    echo "${fields[19]}"
+  else
+    ps -o lstart= -p "$pid" 2>/dev/null | tr -s ' ' '_' | grep . || return 1
+  fi
+}
+
+# Picks a port nothing listens on; the arguments are ports already handed out.
+kd::cluster::free_port() {
+  local port taken
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 30000))
+    for taken in "$@"; do
+      [[ $port == "$taken" ]] && continue 2
+    done
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  kd::log "no free port found on 127.0.0.1"
+  return 1
+}
+
+# kd::cluster::start NAME COMMAND ARGS...: runs COMMAND in the background, output in
+# NAME.log, and records it.
+kd::cluster::start() {
+  local name=$1 pid start
+  shift
+  nohup "$@" >"$KD_CLUSTER_DIR/$name.log" 2>&1 </dev/null &
+  pid=$!
+  start=$(kd::cluster::starttime "$pid") || {
+    kd::log "$name exited at once:"
+    tail -n 20 "$KD_CLUSTER_DIR/$name.log" >&2
+    return 1
+  }
+  echo "$name $pid $start" >>"$KD_CLUSTER_PIDS"
+}
+
+# True while the recorded process NAME is still the one that was started.
+kd::cluster::alive() {
+  local name=$1 n pid start
+  [[ -f $KD_CLUSTER_PIDS ]] || return 1
+  while read -r n pid start; do
+    if [[ $n == "$name" ]]; then
+      [[ $(kd::cluster::starttime "$pid" 2>/dev/null) == "$start" ]]
+      return
+    fi
+  done <"$KD_CLUSTER_PIDS"
+  return 1
+}
+
+# True when any recorded process is still running.
+kd::cluster::running() {
+  local n pid start
+  [[ -f $KD_CLUSTER_PIDS ]] || return 1
+  while read -r n pid start; do
+    if [[ $(kd::cluster::starttime "$pid" 2>/dev/null) == "$start" ]]; then
+      return 0
+    fi
+  done <"$KD_CLUSTER_PIDS"
+  return 1
+}

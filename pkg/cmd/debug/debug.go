@@ -1,0 +1,308 @@
+// Package debug implements `kubectl debug`: debugging containers added to running pods,
+// modified copies of pods, and pods in a node's host namespaces, with predefined and
+// custom profiles.
+package debug
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+)
+
+const debugLong = `Debug cluster resources using interactive debugging containers.
+
+'debug' automates common debugging tasks for pods and nodes named by resource and name;
+a bare NAME is a pod.
+
+  * Workload: add an ephemeral container to a running pod, for example to bring
+    debugging tools without restarting it.
+  * Workload: create a copy of a pod with some of its attributes changed, for example a
+    new image tag, a different command, or an extra debugging container (--copy-to).
+  * Node: create a pod that runs in the node's host namespaces and sees the node's
+    filesystem at /host.
+
+--profile sets the debug container's security context (legacy, general, baseline,
+restricted, netadmin, sysadmin). --custom merges a partial container spec (JSON or
+YAML) onto the debug container after the profile, with strategic merge patch rules.
+
+Note: when the target pod runs as a non-root user, some capabilities granted by a
+profile may not work.`
+
+const debugExample = `  # Add an ephemeral container to mypod and attach to it
+  kubectl debugger mypod -it --image=busybox
+
+  # The same for the pod in pod.yaml
+  kubectl debugger -f pod.yaml -it --image=busybox
+
+  # An environment variable for the debug container, with any profile
+  kubectl debugger mypod -it --image=busybox --profile=netadmin --custom=env.yaml
+
+  # A copy of mypod with a debug container, resource requests and limits from a file
+  kubectl debugger mypod -it --image=busybox --copy-to=mypod-debug --custom=resources.json
+
+  # A copy of mypod with mycontainer's command changed
+  kubectl debugger mypod -it --copy-to=mypod-debug --container=mycontainer -- sh
+
+  # A copy of mypod with every container image changed
+  kubectl debugger mypod --copy-to=mypod-debug --set-image=*=busybox
+
+  # A shell on a node, in its host namespaces, with its filesystem at /host
+  kubectl debugger node/mynode -it --image=busybox`
+
+// DebugOptions holds everything one debug invocation needs, from flags to clients.
+type DebugOptions struct {
+	genericiooptions.IOStreams
+
+	// Flags.
+	Filenames       []string
+	ArgsOnly        bool
+	Attach          bool
+	Container       string
+	CopyTo          string
+	Replace         bool
+	Image           string
+	PullPolicy      string
+	Interactive     bool
+	TTY             bool
+	Quiet           bool
+	SameNode        bool
+	SetImages       map[string]string
+	ShareProcesses  bool
+	TargetContainer string
+	Profile         string
+	CustomFiles     []string
+	Keep            KeepFlags
+	env             envFlag
+
+	// Set by Complete.
+	Namespace         string
+	explicitNamespace bool
+	targetNames       []string
+	args              []string
+	targets           []target
+	customs           []*customProfile
+	attachChanged     bool
+	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
+	changedCopyFlags []string
+
+	// Set by Validate.
+	profile profile
+
+	restClientGetter genericclioptions.RESTClientGetter
+	// client is built on first use, so that invocations refused early cost nothing.
+	client kubernetes.Interface
+	// nameSuffix makes the random part of generated names; tests make it predictable.
+	nameSuffix func() string
+	// attachFunc attaches the terminal to a running container.
+	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
+}
+
+// NewDebugOptions returns options with kubectl's defaults.
+func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
+	o := &DebugOptions{
+		IOStreams:      streams,
+		Profile:        ProfileGeneral,
+		ShareProcesses: true,
+		Keep:           KeepFlags{InitContainers: true},
+		nameSuffix:     func() string { return utilrand.String(5) },
+	}
+	o.attachFunc = o.remoteAttach
+	return o
+}
+
+// NewCmdDebug returns the debug command; its signature is kubectl's, so a kubectl build
+// can use it in place of its own.
+func NewCmdDebug(restClientGetter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdDebug(restClientGetter, NewDebugOptions(streams))
+}
+
+// newCmdDebug builds the command around o, which tests prepare with fakes.
+func newCmdDebug(restClientGetter genericclioptions.RESTClientGetter, o *DebugOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                   "debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ]",
+		DisableFlagsInUseLine: true,
+		Short:                 "Create debugging sessions for troubleshooting workloads and nodes",
+		Long:                  debugLong,
+		Example:               debugExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Errors name the flag or file at fault; a page of usage would bury them.
+			cmd.SilenceUsage = true
+			if err := o.Complete(restClientGetter, cmd, args); err != nil {
+				return usageError(cmd, err)
+			}
+			if err := o.Validate(); err != nil {
+				return usageError(cmd, err)
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		cmd.SilenceUsage = true
+		return usageError(cmd, err)
+	})
+	o.AddFlags(cmd)
+	return cmd
+}
+
+// UsageError is an error in how the command was called, as opposed to one from the
+// cluster; it points to the help.
+type UsageError struct {
+	Err         error
+	CommandPath string
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Hint is the line to print after the error.
+func (e *UsageError) Hint() string {
+	return fmt.Sprintf("See '%s -h' for help and examples.", e.CommandPath)
+}
+
+func usageError(cmd *cobra.Command, err error) error {
+	return &UsageError{Err: err, CommandPath: cmd.CommandPath()}
+}
+
+// AddFlags registers the debug flags on cmd.
+func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, or - for standard input, identifying the resource to debug.")
+	f.BoolVar(&o.ArgsOnly, "arguments-only", false, "If specified, everything after -- is passed to the new container as args instead of command.")
+	f.BoolVar(&o.Attach, "attach", false, "If true, wait for the container to start running, then attach as 'kubectl attach' does. Default false, unless -i/--stdin is set, in which case the default is true.")
+	f.StringVarP(&o.Container, "container", "c", "", "Container name to use for the debug container; with --copy-to, naming an existing container edits it.")
+	f.StringVar(&o.CopyTo, "copy-to", "", "Create a copy of the target pod with this name.")
+	f.BoolVar(&o.Replace, "replace", false, "With --copy-to, delete the original pod once the copy exists.")
+	f.Var(&o.env, "env", "Environment variables to set in the container, as NAME=VALUE[,NAME=VALUE...]; repeatable, order kept.")
+	f.StringVar(&o.Image, "image", "", "Container image to use for the debug container.")
+	f.BoolVar(&o.Keep.Labels, "keep-labels", false, "If true, keep the original pod labels (only with --copy-to).")
+	f.BoolVar(&o.Keep.Annotations, "keep-annotations", false, "If true, keep the original pod annotations (only with --copy-to).")
+	f.BoolVar(&o.Keep.Liveness, "keep-liveness", false, "If true, keep the original pod liveness probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.Readiness, "keep-readiness", false, "If true, keep the original pod readiness probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.Startup, "keep-startup", false, "If true, keep the original pod startup probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.InitContainers, "keep-init-containers", true, "Run the init containers of the pod (only with --copy-to).")
+	f.StringToStringVar(&o.SetImages, "set-image", nil, "With --copy-to, name=image pairs changing container images, as 'kubectl set image' does; * stands for every container.")
+	f.StringVar(&o.PullPolicy, "image-pull-policy", "", "The image pull policy for the container: Always, IfNotPresent or Never. If empty, the server decides.")
+	f.BoolVarP(&o.Interactive, "stdin", "i", false, "Keep stdin open on the container, even if nothing is attached.")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "If true, suppress informational messages.")
+	f.BoolVar(&o.SameNode, "same-node", false, "With --copy-to, schedule the copy on the same node as the target pod.")
+	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
+	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
+	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
+	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
+	f.StringArrayVar(&o.CustomFiles, "custom", nil, "Path to a JSON or YAML file with a partial container spec merged onto the debug container after the profile.")
+}
+
+// copyOnlyFlags are the flags that only make sense with --copy-to, in the order errors
+// name them.
+var copyOnlyFlags = []string{"copy-to", "replace", "same-node", "set-image", "share-processes",
+	"keep-labels", "keep-annotations", "keep-liveness", "keep-readiness", "keep-startup", "keep-init-containers"}
+
+// Complete reads the flags, the command line and the files they name.
+func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGetter, cmd *cobra.Command, args []string) error {
+	o.restClientGetter = restClientGetter
+
+	o.targetNames = args
+	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+		o.targetNames, o.args = args[:dash], args[dash:]
+	}
+
+	o.attachChanged = cmd.Flags().Changed("attach")
+	if !o.attachChanged && o.Interactive {
+		o.Attach = true
+	}
+	o.changedCopyFlags = nil
+	for _, name := range copyOnlyFlags {
+		if cmd.Flags().Changed(name) {
+			o.changedCopyFlags = append(o.changedCopyFlags, name)
+		}
+	}
+
+	var err error
+	o.Namespace, o.explicitNamespace, err = restClientGetter.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
+	}
+
+	o.customs = nil
+	for _, path := range o.CustomFiles {
+		custom, err := readCustomProfile(path)
+		if err != nil {
+			return err
+		}
+		o.customs = append(o.customs, custom)
+	}
+
+	o.targets = nil
+	for _, name := range o.targetNames {
+		t, err := parseTarget(name, o.Namespace)
+		if err != nil {
+			return err
+		}
+		o.targets = append(o.targets, t)
+	}
+	if len(o.Filenames) > 0 {
+		var stdin io.Reader = o.In
+		found, err := readTargetFiles(o.Filenames, stdin, o.Namespace, o.explicitNamespace)
+		if err != nil {
+			return err
+		}
+		o.targets = append(o.targets, found...)
+	}
+	return nil
+}
+
+// env returns the --env variables in the order given.
+func (o *DebugOptions) envVars() []corev1.EnvVar {
+	return o.env.vars
+}
+
+// spec gathers what the builders need from the options.
+func (o *DebugOptions) spec() *containerSpec {
+	s := &containerSpec{
+		Image:           o.Image,
+		PullPolicy:      corev1.PullPolicy(o.PullPolicy),
+		Env:             o.envVars(),
+		Args:            o.args,
+		ArgsOnly:        o.ArgsOnly,
+		Stdin:           o.Interactive,
+		TTY:             o.TTY,
+		TargetContainer: o.TargetContainer,
+		CopyTo:          o.CopyTo,
+		SameNode:        o.SameNode,
+		SetImages:       o.SetImages,
+		Profile:         o.profile,
+		Customs:         o.customs,
+	}
+	for _, name := range o.changedCopyFlags {
+		if name == "share-processes" {
+			s.ShareProcesses = &o.ShareProcesses
+		}
+	}
+	return s
+}
+
+// clientset returns the API client, building it on first use.
+func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
+	if o.client != nil {
+		return o.client, nil
+	}
+	config, err := o.restClientGetter.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("loading the client configuration: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("creating the API client: %w", err)
+	}
+	o.client = client
+	return client, nil
+}

@@ -1,0 +1,212 @@
+package debug
+
+import (
+	"fmt"
+	"maps"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// containerSpec is what the flags say about the debug container and its pod; the
+// builders below turn it into objects without any I/O.
+type containerSpec struct {
+	Image           string
+	PullPolicy      corev1.PullPolicy
+	Env             []corev1.EnvVar
+	Args            []string
+	ArgsOnly        bool
+	Stdin           bool
+	TTY             bool
+	TargetContainer string
+
+	CopyTo         string
+	SameNode       bool
+	SetImages      map[string]string
+	ShareProcesses *bool
+
+	Profile profile
+	Customs []*customProfile
+}
+
+// setCommand puts the words after -- into command, or args with --arguments-only.
+func (s *containerSpec) setCommand(c *corev1.Container) {
+	if s.ArgsOnly {
+		c.Args = s.Args
+	} else {
+		c.Command = s.Args
+	}
+}
+
+// newDebugContainer is the container every mode starts from.
+func (s *containerSpec) newDebugContainer(name string) corev1.Container {
+	c := corev1.Container{
+		Name:                     name,
+		Env:                      s.Env,
+		Image:                    s.Image,
+		ImagePullPolicy:          s.PullPolicy,
+		Stdin:                    s.Stdin,
+		TTY:                      s.TTY,
+		TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+	}
+	s.setCommand(&c)
+	return c
+}
+
+// buildEphemeral returns a copy of pod with the debug container called name added as an
+// ephemeral container; the difference to pod is what gets sent.
+func buildEphemeral(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, error) {
+	debugPod := pod.DeepCopy()
+	debugPod.Spec.EphemeralContainers = append(debugPod.Spec.EphemeralContainers, corev1.EphemeralContainer{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon(s.newDebugContainer(name)),
+		TargetContainerName:      s.TargetContainer,
+	})
+	if err := applyProfiles(debugPod, name, ModeEphemeral, s.Profile, s.Customs); err != nil {
+		return nil, err
+	}
+	return debugPod, nil
+}
+
+// buildCopy returns the new pod for --copy-to and the name of its debug container: the
+// container -c names (a regular or init container, edited in place), else a new one
+// called name. The name is empty when only --set-image changes the copy.
+func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, string, error) {
+	debugPod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        s.CopyTo,
+			Namespace:   pod.Namespace,
+			Labels:      maps.Clone(pod.Labels),
+			Annotations: maps.Clone(pod.Annotations),
+		},
+		Spec: *pod.Spec.DeepCopy(),
+	}
+	// Ephemeral containers can only be added to a running pod, never created with one.
+	debugPod.Spec.EphemeralContainers = nil
+	if s.ShareProcesses != nil {
+		debugPod.Spec.ShareProcessNamespace = ptr.To(*s.ShareProcesses)
+	}
+	if !s.SameNode {
+		debugPod.Spec.NodeName = ""
+	}
+	for i := range debugPod.Spec.Containers {
+		c := &debugPod.Spec.Containers[i]
+		if image, ok := s.SetImages[c.Name]; ok {
+			c.Image = image
+		} else if image, ok := s.SetImages["*"]; ok {
+			c.Image = image
+		}
+	}
+
+	c := findPodContainer(debugPod, name)
+	if c == nil {
+		switch {
+		case s.Image != "":
+		case name != "":
+			return nil, "", fmt.Errorf("container %q not found in pod %q: give --image to add it as a new container", name, pod.Name)
+		case len(s.Customs) > 0:
+			return nil, "", fmt.Errorf("--custom needs a debug container: give --image or -c/--container")
+		default:
+			// Only --set-image changes this copy.
+			return debugPod, "", nil
+		}
+		debugPod.Spec.Containers = append(debugPod.Spec.Containers, corev1.Container{
+			Name:                     name,
+			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+		})
+		c = &debugPod.Spec.Containers[len(debugPod.Spec.Containers)-1]
+	}
+
+	if len(s.Args) > 0 {
+		if !s.ArgsOnly {
+			c.Args = nil
+		}
+		s.setCommand(c)
+	}
+	if len(s.Env) > 0 {
+		c.Env = s.Env
+	}
+	if s.Image != "" {
+		c.Image = s.Image
+	}
+	if s.PullPolicy != "" {
+		c.ImagePullPolicy = s.PullPolicy
+	}
+	c.Stdin = s.Stdin
+	c.TTY = s.TTY
+
+	if err := applyProfiles(debugPod, name, ModeCopy, s.Profile, s.Customs); err != nil {
+		return nil, "", err
+	}
+	return debugPod, name, nil
+}
+
+// findPodContainer returns the regular or init container called name, or nil.
+func findPodContainer(pod *corev1.Pod, name string) *corev1.Container {
+	if name == "" {
+		return nil
+	}
+	for i := range pod.Spec.Containers {
+		if pod.Spec.Containers[i].Name == name {
+			return &pod.Spec.Containers[i]
+		}
+	}
+	for i := range pod.Spec.InitContainers {
+		if pod.Spec.InitContainers[i].Name == name {
+			return &pod.Spec.InitContainers[i]
+		}
+	}
+	return nil
+}
+
+// nodeDebugLabel marks node debugging pods; the value is upstream kubectl's, so tooling
+// that selects on it finds ours too.
+var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
+
+// buildNodePod returns a pod called podName that runs the debug container called name on
+// node, tolerating every taint so it lands even on a tainted or cordoned node.
+func buildNodePod(node *corev1.Node, s *containerSpec, podName, name, namespace string) (*corev1.Pod, error) {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      podName,
+			Namespace: namespace,
+			Labels:    maps.Clone(nodeDebugLabel),
+		},
+		Spec: corev1.PodSpec{
+			Containers:    []corev1.Container{s.newDebugContainer(name)},
+			NodeName:      node.Name,
+			RestartPolicy: corev1.RestartPolicyNever,
+			Tolerations:   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+		},
+	}
+	if err := applyProfiles(pod, name, ModeNode, s.Profile, s.Customs); err != nil {
+		return nil, err
+	}
+	return pod, nil
+}
+
+// containerNames is the set of every container name in pod, ephemeral ones included.
+func containerNames(pod *corev1.Pod) map[string]bool {
+	names := map[string]bool{}
+	for _, c := range pod.Spec.InitContainers {
+		names[c.Name] = true
+	}
+	for _, c := range pod.Spec.Containers {
+		names[c.Name] = true
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		names[c.Name] = true
+	}
+	return names
+}
+
+// generateContainerName returns "debugger-" plus a random suffix that no container of
+// pod uses yet.
+func generateContainerName(pod *corev1.Pod, suffix func() string) string {
+	taken := containerNames(pod)
+	for {
+		if name := "debugger-" + suffix(); !taken[name] {
+			return name
+		}
+	}
+}

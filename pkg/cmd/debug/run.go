@@ -1,0 +1,211 @@
+package debug
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/utils/ptr"
+)
+
+// Run debugs each target in order; the first error stops the run.
+func (o *DebugOptions) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Profile == ProfileLegacy {
+		fmt.Fprintln(o.ErrOut, `Warning: --profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general`)
+	}
+	for _, t := range o.targets {
+		if err := o.debugTarget(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// debugTarget resolves one target, builds and sends its debug object, then attaches.
+func (o *DebugOptions) debugTarget(ctx context.Context, t target) error {
+	client, err := o.clientset()
+	if err != nil {
+		return err
+	}
+	if t.kind == kindUnknown {
+		mapper, err := o.restClientGetter.ToRESTMapper()
+		if err != nil {
+			return fmt.Errorf("resolving %q: %w", t.describe(), err)
+		}
+		if t, err = mapTarget(t, mapper); err != nil {
+			return err
+		}
+		mode := ModeNode
+		if t.kind == kindPod {
+			mode = o.podMode()
+		}
+		if err := o.validateMode(mode, t); err != nil {
+			return err
+		}
+	}
+
+	var (
+		debugPod  *corev1.Pod
+		container string
+	)
+	switch t.kind {
+	case kindNode:
+		node, ok := t.object.(*corev1.Node)
+		if !ok {
+			if node, err = client.CoreV1().Nodes().Get(ctx, t.name, metav1.GetOptions{}); err != nil {
+				return err
+			}
+		}
+		debugPod, container, err = o.debugNode(ctx, node)
+	case kindPod:
+		pod, ok := t.object.(*corev1.Pod)
+		if !ok {
+			if pod, err = client.CoreV1().Pods(t.namespace).Get(ctx, t.name, metav1.GetOptions{}); err != nil {
+				return err
+			}
+		}
+		if o.CopyTo != "" {
+			debugPod, container, err = o.debugByCopy(ctx, pod)
+		} else {
+			debugPod, container, err = o.debugEphemeral(ctx, pod)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if o.Attach && container != "" {
+		return o.attach(ctx, debugPod, container)
+	}
+	return nil
+}
+
+// debugEphemeral adds the debug container to pod with a patch of the ephemeralcontainers
+// subresource.
+func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, string, error) {
+	name := o.Container
+	if name == "" {
+		name = generateContainerName(pod, o.nameSuffix)
+		o.notice("Defaulting debug container name to %s.", name)
+	}
+	if o.TargetContainer != "" {
+		o.notice("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer)
+	}
+	debugPod, err := buildEphemeral(pod, o.spec(), name)
+	if err != nil {
+		return nil, "", err
+	}
+	o.warnNonRoot(debugPod, findContainer(debugPod, name))
+
+	patch, err := ephemeralPatch(pod, debugPod)
+	if err != nil {
+		return nil, "", err
+	}
+	client, err := o.clientset()
+	if err != nil {
+		return nil, "", err
+	}
+	result, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "ephemeralcontainers")
+	if err != nil {
+		var status apierrors.APIStatus
+		// Without the subresource the server answers 404 with no details, unlike the 404
+		// for a missing pod, which names it.
+		if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
+			return nil, "", fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
+		}
+		return nil, "", fmt.Errorf("adding debug container %q to pod %q: %w", name, pod.Name, err)
+	}
+	return result, name, nil
+}
+
+// ephemeralPatch is the two-way strategic merge patch from pod to debugPod: with the
+// ephemeral containers list keyed by name, it carries only the new container, so the
+// server merges it with whatever the pod has by then.
+func ephemeralPatch(pod, debugPod *corev1.Pod) ([]byte, error) {
+	original, err := json.Marshal(pod)
+	if err != nil {
+		return nil, fmt.Errorf("encoding pod %q: %w", pod.Name, err)
+	}
+	modified, err := json.Marshal(debugPod)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the debug pod: %w", err)
+	}
+	patch, err := strategicpatch.CreateTwoWayMergePatch(original, modified, corev1.Pod{})
+	if err != nil {
+		return nil, fmt.Errorf("creating the patch that adds the debug container: %w", err)
+	}
+	return patch, nil
+}
+
+// debugByCopy creates the copy of pod, and with --replace deletes pod, only once the
+// copy exists.
+func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, string, error) {
+	name := o.Container
+	if name == "" && o.Image != "" {
+		name = generateContainerName(pod, o.nameSuffix)
+		o.notice("Defaulting debug container name to %s.", name)
+	}
+	debugPod, container, err := buildCopy(pod, o.spec(), name)
+	if err != nil {
+		return nil, "", err
+	}
+	if container != "" {
+		o.warnNonRoot(debugPod, findContainer(debugPod, container))
+	}
+	client, err := o.clientset()
+	if err != nil {
+		return nil, "", err
+	}
+	created, err := client.CoreV1().Pods(debugPod.Namespace).Create(ctx, debugPod, metav1.CreateOptions{})
+	if err != nil {
+		return nil, "", fmt.Errorf("creating pod %q, a copy of %q: %w", debugPod.Name, pod.Name, err)
+	}
+	if o.Replace {
+		err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+		if err != nil {
+			return nil, "", fmt.Errorf("deleting pod %q after creating its copy %q: %w", pod.Name, created.Name, err)
+		}
+	}
+	return created, container, nil
+}
+
+// debugNode creates a pod on node in the host's namespaces.
+func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev1.Pod, string, error) {
+	name := o.Container
+	if name == "" {
+		name = "debugger"
+	}
+	// The name is not checked for collisions: five random characters make one rare
+	// enough not to spend a request on it.
+	podName := fmt.Sprintf("node-debugger-%s-%s", node.Name, o.nameSuffix())
+	o.notice("Creating debugging pod %s with container %s on node %s.", podName, name, node.Name)
+
+	debugPod, err := buildNodePod(node, o.spec(), podName, name, o.Namespace)
+	if err != nil {
+		return nil, "", err
+	}
+	client, err := o.clientset()
+	if err != nil {
+		return nil, "", err
+	}
+	created, err := client.CoreV1().Pods(o.Namespace).Create(ctx, debugPod, metav1.CreateOptions{})
+	if err != nil {
+		return nil, "", fmt.Errorf("creating pod %q to debug node %q: %w", podName, node.Name, err)
+	}
+	return created, name, nil
+}
+
+// notice prints an informational line on standard output unless --quiet.
+func (o *DebugOptions) notice(format string, args ...any) {
+	if !o.Quiet {
+		fmt.Fprintf(o.Out, format+"\n", args...)
+	}
+}

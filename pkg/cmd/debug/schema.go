@@ -1,0 +1,275 @@
+package debug
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// The schema check walks a decoded document next to the Go type it must fit, instead of
+// decoding into the type: decoding would drop the strategic merge directives the user
+// wrote, lose list indexes in its messages, and stop at the first unknown field only
+// after type errors.
+
+var containerType = reflect.TypeFor[corev1.Container]()
+
+var (
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// schemaField is one JSON field of a struct, with inline structs flattened.
+type schemaField struct {
+	typ reflect.Type
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]schemaField
+
+// fieldsOf lists the JSON fields of struct type t.
+func fieldsOf(t reflect.Type) map[string]schemaField {
+	if cached, ok := fieldCache.Load(t); ok {
+		return cached.(map[string]schemaField)
+	}
+	fields := map[string]schemaField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" || strings.Contains(opts, "inline") {
+			inner := f.Type
+			if inner.Kind() == reflect.Pointer {
+				inner = inner.Elem()
+			}
+			for k, v := range fieldsOf(inner) {
+				fields[k] = v
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = schemaField{typ: f.Type}
+	}
+	fieldCache.Store(t, fields)
+	return fields
+}
+
+// checkAgainstSchema reports the first place, in document order of sorted keys, where
+// value does not fit type t: an unknown field, a wrong type, a bad value for a type with
+// its own decoding (quantities, int-or-string), or an invalid patch directive.
+func checkAgainstSchema(value any, t reflect.Type, path string) error {
+	if value == nil {
+		// null deletes a field in a strategic merge patch; it fits every type.
+		return nil
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return checkCustomDecoding(value, t, path)
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return checkAgainstSchema(value, t.Elem(), path)
+	case reflect.Struct:
+		obj, ok := value.(map[string]any)
+		if !ok {
+			return typeError(path, "an object", value)
+		}
+		return checkStruct(obj, t, path)
+	case reflect.Map:
+		obj, ok := value.(map[string]any)
+		if !ok {
+			return typeError(path, "an object", value)
+		}
+		for _, key := range sortedKeys(obj) {
+			if key == "$patch" {
+				if err := checkPatchDirective(obj[key], path); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := checkAgainstSchema(obj[key], t.Elem(), joinPath(path, key)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			if _, ok := value.(string); !ok {
+				return typeError(path, "a base64 string", value)
+			}
+			return nil
+		}
+		list, ok := value.([]any)
+		if !ok {
+			return typeError(path, "a list", value)
+		}
+		for i, item := range list {
+			if err := checkAgainstSchema(item, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.String:
+		if _, ok := value.(string); !ok {
+			return typeError(path, "a string", value)
+		}
+		return nil
+	case reflect.Bool:
+		if _, ok := value.(bool); !ok {
+			return typeError(path, "true or false", value)
+		}
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, ok := value.(json.Number)
+		if !ok {
+			return typeError(path, "an integer", value)
+		}
+		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); err != nil {
+			return fmt.Errorf("field %q: %s is not a %d-bit integer", path, n, t.Bits())
+		}
+		return nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := value.(json.Number)
+		if !ok {
+			return typeError(path, "an integer", value)
+		}
+		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); err != nil {
+			return fmt.Errorf("field %q: %s is not an unsigned %d-bit integer", path, n, t.Bits())
+		}
+		return nil
+	case reflect.Float32, reflect.Float64:
+		if _, ok := value.(json.Number); !ok {
+			return typeError(path, "a number", value)
+		}
+		return nil
+	case reflect.Interface:
+		return nil
+	}
+	return fmt.Errorf("field %q: unsupported type %s", path, t)
+}
+
+// checkStruct checks an object against struct type t, including the directives a
+// strategic merge patch may carry at this level.
+func checkStruct(obj map[string]any, t reflect.Type, path string) error {
+	fields := fieldsOf(t)
+	for _, key := range sortedKeys(obj) {
+		value := obj[key]
+		if strings.HasPrefix(key, "$") {
+			if err := checkStructDirective(key, value, fields, path); err != nil {
+				return err
+			}
+			continue
+		}
+		f, ok := fields[key]
+		if !ok {
+			return fmt.Errorf("unknown field %q", joinPath(path, key))
+		}
+		if err := checkAgainstSchema(value, f.typ, joinPath(path, key)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStructDirective checks one strategic merge directive found in an object.
+func checkStructDirective(key string, value any, fields map[string]schemaField, path string) error {
+	at := joinPath(path, key)
+	switch {
+	case key == "$patch":
+		return checkPatchDirective(value, path)
+	case key == "$retainKeys":
+		list, ok := value.([]any)
+		if !ok {
+			return typeError(at, "a list of field names", value)
+		}
+		for i, item := range list {
+			name, ok := item.(string)
+			if !ok {
+				return typeError(fmt.Sprintf("%s[%d]", at, i), "a field name", item)
+			}
+			if _, known := fields[name]; !known {
+				return fmt.Errorf("field %q: %q is not a field here", at, name)
+			}
+		}
+		return nil
+	case strings.HasPrefix(key, "$setElementOrder/"), strings.HasPrefix(key, "$deleteFromPrimitiveList/"):
+		_, name, _ := strings.Cut(key, "/")
+		f, known := fields[name]
+		if !known || f.typ.Kind() != reflect.Slice {
+			return fmt.Errorf("field %q: %q is not a list field here", at, name)
+		}
+		if _, ok := value.([]any); !ok {
+			return typeError(at, "a list", value)
+		}
+		return nil
+	}
+	return fmt.Errorf("field %q: unknown patch directive %q", at, key)
+}
+
+// checkPatchDirective checks the value of a $patch directive.
+func checkPatchDirective(value any, path string) error {
+	switch value {
+	case "replace", "delete", "merge":
+		return nil
+	}
+	return fmt.Errorf("field %q: invalid $patch value %v: must be replace, delete or merge", joinPath(path, "$patch"), jsonText(value))
+}
+
+// checkCustomDecoding checks a value of a type that decodes itself (a quantity, an
+// int-or-string, a time) by decoding it.
+func checkCustomDecoding(value any, t reflect.Type, path string) error {
+	raw, err := json.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("field %q: %w", path, err)
+	}
+	if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
+		return fmt.Errorf("field %q: invalid value %s: %w", path, raw, err)
+	}
+	return nil
+}
+
+func typeError(path, want string, got any) error {
+	if path == "" {
+		return fmt.Errorf("expected %s, got %s", want, describeJSON(got))
+	}
+	return fmt.Errorf("field %q: expected %s, got %s %s", path, want, describeJSON(got), jsonText(got))
+}
+
+// jsonText renders a value briefly for a message.
+func jsonText(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(raw) > 40 {
+		return string(raw[:37]) + "..."
+	}
+	return string(raw)
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func sortedKeys(obj map[string]any) []string {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,127 @@
+package debug
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/distribution/reference"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Validate refuses every contradictory or malformed invocation before any API call. It
+// does no I/O and prints nothing.
+func (o *DebugOptions) Validate() error {
+	p, err := newProfile(o.Profile, o.Keep)
+	if err != nil {
+		return err
+	}
+	o.profile = p
+
+	if len(o.targets) == 0 {
+		return fmt.Errorf("a pod or node to debug is required: give NAME, TYPE/NAME or -f FILE")
+	}
+	if o.TTY && !o.Interactive {
+		return fmt.Errorf("-t/--tty requires -i/--stdin")
+	}
+	if o.Attach && o.attachChanged && o.Image == "" && o.Container == "" {
+		return fmt.Errorf("--attach needs a container: give -c/--container or create a new one with --image")
+	}
+
+	if err := validateImage("--image", o.Image); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(o.SetImages))
+	for name := range o.SetImages {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := validateImage(fmt.Sprintf("--set-image image for container %q", name), o.SetImages[name]); err != nil {
+			return err
+		}
+	}
+	switch corev1.PullPolicy(o.PullPolicy) {
+	case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		return fmt.Errorf("invalid --image-pull-policy %q: must be Always, IfNotPresent or Never", o.PullPolicy)
+	}
+
+	if o.CopyTo == "" {
+		switch {
+		case o.Replace:
+			return fmt.Errorf("--replace can only be used with --copy-to")
+		case o.SameNode:
+			return fmt.Errorf("--same-node can only be used with --copy-to")
+		case len(o.SetImages) > 0:
+			return fmt.Errorf("--set-image can only be used with --copy-to")
+		case o.Image == "":
+			return fmt.Errorf("--image is required unless --copy-to is used")
+		}
+	} else {
+		switch {
+		case o.TargetContainer != "":
+			return fmt.Errorf("--target cannot be used with --copy-to: use --share-processes to see the other containers' processes")
+		case o.Image == "" && len(o.SetImages) == 0 && len(o.args) == 0:
+			return fmt.Errorf("--copy-to needs --image, --set-image or a command after --")
+		case len(o.args) > 0 && o.Container == "" && o.Image == "":
+			return fmt.Errorf("a command with --copy-to needs -c/--container naming an existing container, or --image for a new one")
+		case len(o.customs) > 0 && o.Image == "" && o.Container == "":
+			return fmt.Errorf("--custom needs a debug container: give --image or -c/--container")
+		}
+	}
+
+	for _, t := range o.targets {
+		switch t.kind {
+		case kindPod:
+			if err := o.validateMode(o.podMode(), t); err != nil {
+				return err
+			}
+		case kindNode:
+			if err := o.validateMode(ModeNode, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// podMode is the mode for a pod target.
+func (o *DebugOptions) podMode() Mode {
+	if o.CopyTo != "" {
+		return ModeCopy
+	}
+	return ModeEphemeral
+}
+
+// validateMode refuses the flags and custom fields that mode cannot honour for t. It runs
+// in Validate for targets whose kind is known from the command line, and in Run, before
+// any write, for those the REST mapper resolves.
+func (o *DebugOptions) validateMode(mode Mode, t target) error {
+	switch mode {
+	case ModeNode:
+		if len(o.changedCopyFlags) > 0 {
+			return fmt.Errorf("--%s cannot be used with %s: it only applies to --copy-to, and debugging a node creates a new pod", o.changedCopyFlags[0], t.describe())
+		}
+		if o.TargetContainer != "" {
+			return fmt.Errorf("--target cannot be used with %s: it names a container of the debugged pod", t.describe())
+		}
+	case ModeEphemeral:
+		for _, custom := range o.customs {
+			if err := custom.checkEphemeralFields(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// validateImage checks that image, when given, is a valid image reference.
+func validateImage(what, image string) error {
+	if image == "" {
+		return nil
+	}
+	if !reference.ReferenceRegexp.MatchString(image) {
+		return fmt.Errorf("invalid %s %q: %v", what, image, reference.ErrReferenceInvalidFormat)
+	}
+	return nil
+}
