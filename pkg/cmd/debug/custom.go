@@ -238,7 +238,8 @@ func yamlError(err error, offset int) error {
 		n, _ := strconv.Atoi(strings.TrimPrefix(ref, "line "))
 		return "line " + strconv.Itoa(n+offset)
 	})
-	msg = strings.ReplaceAll(msg, "\n ", "")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	msg = strings.Join(strings.Fields(msg), " ")
 	return fmt.Errorf("invalid YAML: %s", msg)
 }
 

@@ -1,0 +1,108 @@
+package debug
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+)
+
+func TestMergeCustomProfile(t *testing.T) {
+	base := func() corev1.Container {
+		return corev1.Container{
+			Name: "dbg", Image: "busybox:1.36", Stdin: true, TTY: true,
+			Args:            []string{"a", "b"},
+			Env:             []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}},
+			VolumeMounts:    []corev1.VolumeMount{{Name: "data", MountPath: "/data"}},
+			SecurityContext: &corev1.SecurityContext{Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"SYS_PTRACE"}}, Privileged: ptr.To(true)},
+		}
+	}
+	tests := []struct {
+		name   string
+		custom string
+		edit   func(c *corev1.Container)
+	}{
+		{"env merges by name", `{"env": [{"name": "B", "value": "two"}, {"name": "C", "value": "3"}]}`, func(c *corev1.Container) {
+			c.Env = []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "two"}, {Name: "C", Value: "3"}}
+		}},
+		{"capabilities add is replaced, not appended", `{"securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}`, func(c *corev1.Container) {
+			c.SecurityContext.Capabilities.Add = []corev1.Capability{"NET_ADMIN"}
+		}},
+		{"args are replaced", `{"args": ["c"]}`, func(c *corev1.Container) { c.Args = []string{"c"} }},
+		{"explicit false survives", "stdin: false\ntty: false\nsecurityContext:\n  privileged: false\n", func(c *corev1.Container) {
+			c.Stdin, c.TTY, c.SecurityContext.Privileged = false, false, ptr.To(false)
+		}},
+		{"null deletes", `{"env": null, "securityContext": {"privileged": null}}`, func(c *corev1.Container) {
+			c.Env, c.SecurityContext.Privileged = nil, nil
+		}},
+		{"volume mounts merge by mount path", `{"volumeMounts": [{"name": "data", "mountPath": "/data", "readOnly": true}, {"name": "tmp", "mountPath": "/tmp"}]}`, func(c *corev1.Container) {
+			c.VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data", ReadOnly: true}, {Name: "tmp", MountPath: "/tmp"}}
+		}},
+		{"$patch delete removes one entry", `{"env": [{"$patch": "delete", "name": "A"}]}`, func(c *corev1.Container) {
+			c.Env = []corev1.EnvVar{{Name: "B", Value: "2"}}
+		}},
+		{"$patch replace swaps a whole list", `{"env": [{"$patch": "replace"}, {"name": "Z", "value": "26"}]}`, func(c *corev1.Container) {
+			c.Env = []corev1.EnvVar{{Name: "Z", Value: "26"}}
+		}},
+		{"$patch replace swaps a whole object", `{"securityContext": {"$patch": "replace", "runAsUser": 0}}`, func(c *corev1.Container) {
+			c.SecurityContext = &corev1.SecurityContext{RunAsUser: ptr.To[int64](0)}
+		}},
+		{"resources are added", `{"resources": {"limits": {"cpu": "0.5", "memory": "512Mi"}}}`, func(c *corev1.Container) {
+			c.Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("512Mi")}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pod := appPod()
+			pod.Spec.Containers = append(pod.Spec.Containers, base())
+			custom := mustCustom(t, "c.yaml", tt.custom)
+			if err := mergeCustomProfile(pod, "dbg", custom); err != nil {
+				t.Fatal(err)
+			}
+			want := base()
+			tt.edit(&want)
+			if diff := cmp.Diff(want, pod.Spec.Containers[2], cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
+				t.Errorf("container (-want +got):\n%s", diff)
+			}
+			// No other container changes.
+			if diff := cmp.Diff(appPod().Spec.Containers, pod.Spec.Containers[:2]); diff != "" {
+				t.Errorf("other containers changed (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCustomProfilesApplyInOrder(t *testing.T) {
+	pod := appPod()
+	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", Image: "busybox:1.36"},
+		TargetContainerName:      "web",
+	}}
+	baseline, _ := newProfile(ProfileBaseline, KeepFlags{})
+	customs := []*customProfile{
+		mustCustom(t, "team.yaml", "env: [{name: A, value: team}, {name: B, value: team}]\n"),
+		mustCustom(t, "mine.json", `{"env": [{"name": "A", "value": "mine"}]}`),
+	}
+	if err := applyProfiles(pod, "dbg", ModeEphemeral, baseline, customs); err != nil {
+		t.Fatal(err)
+	}
+	want := []corev1.EphemeralContainer{{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+			Name: "dbg", Image: "busybox:1.36",
+			Env: []corev1.EnvVar{{Name: "A", Value: "mine"}, {Name: "B", Value: "team"}},
+		},
+		TargetContainerName: "web",
+	}}
+	if diff := cmp.Diff(want, pod.Spec.EphemeralContainers); diff != "" {
+		t.Errorf("ephemeral containers (-want +got):\n%s", diff)
+	}
+}
+
+func TestMergeCustomProfileMissingContainer(t *testing.T) {
+	err := mergeCustomProfile(appPod(), "nope", mustCustom(t, "c.json", `{"tty": true}`))
+	if got, want := errString(err), `debug container "nope" not found in pod "app"`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}

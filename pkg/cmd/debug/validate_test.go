@@ -1,0 +1,117 @@
+package debug
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+func TestValidationErrors(t *testing.T) {
+	custom := writeFile(t, "ports.yaml", "ports:\n- containerPort: 8080\n")
+	env := writeFile(t, "env.yaml", "env: [{name: A, value: b}]\n")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no target", []string{"--image=busybox"}, "a pod or node to debug is required: give NAME, TYPE/NAME or -f FILE"},
+		{"unknown profile", []string{"app", "--image=busybox", "--profile=bogus"}, `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
+		{"profile is case sensitive", []string{"app", "--image=busybox", "--profile=General"}, `invalid --profile "General": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
+		{"upper-case image", []string{"app", "--image=BusyBox"}, `invalid --image "BusyBox": invalid reference format`},
+		{"bad set-image", []string{"app", "--copy-to=x", "--set-image=web=Nginx"}, `invalid --set-image image for container "web" "Nginx": invalid reference format`},
+		{"pull policy", []string{"app", "--image=busybox", "--image-pull-policy=Sometimes"}, `invalid --image-pull-policy "Sometimes": must be Always, IfNotPresent or Never`},
+		{"tty without stdin", []string{"app", "--image=busybox", "-t"}, "-t/--tty requires -i/--stdin"},
+		{"attach without container", []string{"app", "--copy-to=x", "--set-image=*=busybox", "--attach=true"}, "--attach needs a container: give -c/--container or create a new one with --image"},
+		{"replace alone", []string{"app", "--image=busybox", "--replace"}, "--replace can only be used with --copy-to"},
+		{"same-node alone", []string{"app", "--image=busybox", "--same-node"}, "--same-node can only be used with --copy-to"},
+		{"set-image alone", []string{"app", "--image=busybox", "--set-image=*=busybox"}, "--set-image can only be used with --copy-to"},
+		{"no image", []string{"app"}, "--image is required unless --copy-to is used"},
+		{"copy with nothing to change", []string{"app", "--copy-to=x"}, "--copy-to needs --image, --set-image or a command after --"},
+		{"copy command without container", []string{"app", "--copy-to=x", "--", "sh"}, "a command with --copy-to needs -c/--container naming an existing container, or --image for a new one"},
+		{"copy custom without container", []string{"app", "--copy-to=x", "--set-image=*=busybox", "--custom=" + env}, "--custom needs a debug container: give --image or -c/--container"},
+		{"target with copy", []string{"app", "--image=busybox", "--copy-to=x", "--target=web"}, "--target cannot be used with --copy-to: use --share-processes to see the other containers' processes"},
+		{"node with copy-to", []string{"node/node-a", "--image=busybox", "--copy-to=x"}, "--copy-to cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
+		{"node with keep-labels", []string{"nodes/node-a", "--image=busybox", "--keep-labels"}, "--keep-labels cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
+		{"node with share-processes", []string{"no/node-a", "--image=busybox", "--share-processes=false"}, "--share-processes cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
+		{"node with target", []string{"node/node-a", "--image=busybox", "--target=web"}, "--target cannot be used with node/node-a: it names a container of the debugged pod"},
+		{"ephemeral ports", []string{"app", "--image=busybox", "--custom=" + custom}, `--custom ` + custom + `: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`},
+		{"bad target", []string{"pod/a/b", "--image=busybox"}, `invalid target "pod/a/b": want NAME, TYPE/NAME or -f FILE`},
+		{"empty name", []string{"pod/", "--image=busybox"}, `invalid target "pod/": want NAME, TYPE/NAME or -f FILE`},
+		{"bad env", []string{"app", "--image=busybox", "--env=A"}, `invalid argument "A" for "--env" flag: invalid --env value "A": "A" is not NAME=VALUE`},
+		{"unknown flag", []string{"app", "--image=busybox", "--bogus"}, `unknown flag: --bogus`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod(), nodeA())
+			r := runCommand(t, client, "", tt.args...)
+			if got := errString(r.err); got != tt.want {
+				t.Errorf("error:\n got: %s\nwant: %s", got, tt.want)
+			}
+			if n := len(client.Actions()); n != 0 {
+				t.Errorf("%d API calls were made, want none: %v", n, client.Actions())
+			}
+			if r.stdout != "" || r.stderr != "" {
+				t.Errorf("printed %q / %q, want nothing", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// The conformance data's error cases, which upstream refuses or this project refuses on
+// purpose, fail here before any API call with these messages.
+func TestConformanceErrorCases(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "test", "conformance")
+	custom := filepath.Join(dir, "custom")
+	want := map[string]string{
+		"e-ports":          `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,
+		"e-typo":           `--custom ` + custom + `/typo.yaml: unknown field "enviroment"`,
+		"e-empty":          `--custom ` + custom + `/empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
+		"n-copy-flag":      `--copy-to cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod`,
+		"x-no-image":       `--image is required unless --copy-to is used`,
+		"x-replace-alone":  `--replace can only be used with --copy-to`,
+		"x-tty-no-stdin":   `-t/--tty requires -i/--stdin`,
+		"x-target-copy":    `--target cannot be used with --copy-to: use --share-processes to see the other containers' processes`,
+		"x-bad-profile":    `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`,
+		"x-missing-file":   `--custom /nonexistent/custom.json: no such file or directory`,
+		"x-custom-image":   `--custom ` + custom + `/image.yaml: field "image" cannot be set by a custom profile: the image comes from --image`,
+		"x-custom-command": `--custom ` + custom + `/command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
+		"x-custom-badjson": `--custom ` + custom + `/bad.json: invalid JSON at line 1, column 37: unexpected end of input`,
+		"x-pull-policy":    `invalid --image-pull-policy "Sometimes": must be Always, IfNotPresent or Never`,
+	}
+	f, err := os.Open(filepath.Join(dir, "cases.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := 0
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		line := scanner.Text()
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		fields := strings.SplitN(line, "|", 4)
+		if len(fields) != 4 || fields[2] != "error" {
+			continue
+		}
+		id, args := fields[0], strings.Fields(strings.ReplaceAll(fields[3], "$C", custom))
+		seen++
+		t.Run(id, func(t *testing.T) {
+			client := fake.NewClientset(appPod(), nonrootPod(), nodeA())
+			r := runCommand(t, client, "", args...)
+			if got := errString(r.err); got != want[id] {
+				t.Errorf("error:\n got: %s\nwant: %s", got, want[id])
+			}
+			if n := len(client.Actions()); n != 0 {
+				t.Errorf("%d API calls were made, want none: %v", n, client.Actions())
+			}
+		})
+	}
+	if seen != len(want) {
+		t.Errorf("ran %d error cases, want %d", seen, len(want))
+	}
+}
