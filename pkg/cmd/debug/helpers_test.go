@@ -139,3 +139,7 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func newTestStreams() (genericiooptions.IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
+	return genericiooptions.NewTestIOStreams()
+}

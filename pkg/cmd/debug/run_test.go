@@ -1,0 +1,466 @@
+package debug
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+// action is the part of an API call a test asserts on.
+type action struct {
+	Verb, Resource, Subresource, Namespace, Name string
+}
+
+func actionsOf(client *fake.Clientset) []action {
+	var got []action
+	for _, a := range client.Actions() {
+		act := action{Verb: a.GetVerb(), Resource: a.GetResource().Resource, Subresource: a.GetSubresource(), Namespace: a.GetNamespace()}
+		switch a := a.(type) {
+		case k8stesting.GetAction:
+			act.Name = a.GetName()
+		case k8stesting.PatchAction:
+			act.Name = a.GetName()
+		case k8stesting.DeleteAction:
+			act.Name = a.GetName()
+		case k8stesting.CreateAction:
+			act.Name = a.GetObject().(metav1.Object).GetName()
+		}
+		got = append(got, act)
+	}
+	return got
+}
+
+func TestRunEphemeral(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "--env=B=2,A=1", "--env=B=3", "--target=web")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	wantActions := []action{
+		{"get", "pods", "", "test", "app"},
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	patch := client.Actions()[1].(k8stesting.PatchAction).GetPatch()
+	var decoded map[string]any
+	if err := json.Unmarshal(patch, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	wantPatch := map[string]any{"spec": map[string]any{
+		"ephemeralContainers": []any{map[string]any{
+			"name": "debugger-aaaaa", "image": "busybox:1.36", "resources": map[string]any{},
+			"env":                      []any{map[string]any{"name": "B", "value": "3"}, map[string]any{"name": "A", "value": "1"}},
+			"securityContext":          map[string]any{"capabilities": map[string]any{"add": []any{"SYS_PTRACE"}}},
+			"targetContainerName":      "web",
+			"terminationMessagePolicy": "File",
+		}},
+	}}
+	if diff := cmp.Diff(wantPatch, decoded); diff != "" {
+		t.Errorf("patch (-want +got):\n%s", diff)
+	}
+	wantOut := "Defaulting debug container name to debugger-aaaaa.\n" +
+		"Targeting container \"web\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n"
+	if r.stdout != wantOut {
+		t.Errorf("stdout = %q, want %q", r.stdout, wantOut)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr = %q, want empty", r.stderr)
+	}
+}
+
+func TestRunEphemeralQuietAndNamedContainer(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "pod/app", "--image=busybox:1.36", "-c", "dbg", "-q", "--target=web")
+	if r.err != nil || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("err=%v stdout=%q stderr=%q, want a quiet success", r.err, r.stdout, r.stderr)
+	}
+	pod, err := client.CoreV1().Pods("test").Get(context.Background(), "app", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pod.Spec.EphemeralContainers; len(got) != 1 || got[0].Name != "dbg" || got[0].TargetContainerName != "web" {
+		t.Errorf("ephemeral containers = %+v, want one called dbg targeting web", got)
+	}
+}
+
+func TestRunEphemeralDisabled(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	client.PrependReactor("patch", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		// A missing subresource: a 404 that names nothing.
+		return true, nil, &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 404, Reason: metav1.StatusReasonNotFound, Message: "the server could not find the requested resource"}}
+	})
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg")
+	want := `ephemeral containers are disabled for this cluster (error from server: "the server could not find the requested resource")`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func TestRunEphemeralForbidden(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	client.PrependReactor("patch", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods/ephemeralcontainers"}, "app", errors.New("RBAC: access denied"))
+	})
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg")
+	want := `adding debug container "dbg" to pod "app": pods/ephemeralcontainers "app" is forbidden: RBAC: access denied`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if !apierrors.IsForbidden(r.err) {
+		t.Errorf("the server's reason is lost: %v", r.err)
+	}
+}
+
+func TestRunMissingPod(t *testing.T) {
+	client := fake.NewClientset()
+	r := runCommand(t, client, "", "ghost", "--image=busybox:1.36")
+	if got, want := errString(r.err), `pods "ghost" not found`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if diff := cmp.Diff([]action{{"get", "pods", "", "test", "ghost"}}, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunCopyReplace(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--replace")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	wantActions := []action{
+		{"get", "pods", "", "test", "app"},
+		{"create", "pods", "", "test", "app-copy"},
+		{"delete", "pods", "", "test", "app"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	del := client.Actions()[2].(k8stesting.DeleteAction)
+	if got := del.GetDeleteOptions().GracePeriodSeconds; got == nil || *got != 0 {
+		t.Errorf("grace period = %v, want 0", got)
+	}
+}
+
+func TestRunCopyFailedCreateKeepsOriginal(t *testing.T) {
+	taken := appPod()
+	taken.Name = "app-copy"
+	client := fake.NewClientset(appPod(), taken)
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--replace")
+	want := `creating pod "app-copy", a copy of "app": pods "app-copy" already exists`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	wantActions := []action{
+		{"get", "pods", "", "test", "app"},
+		{"create", "pods", "", "test", "app-copy"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if _, err := client.CoreV1().Pods("test").Get(context.Background(), "app", metav1.GetOptions{}); err != nil {
+		t.Errorf("the original pod is gone: %v", err)
+	}
+}
+
+func TestRunCopyWithoutReplace(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--copy-to=app-copy", "-c", "web", "--", "sh")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	wantActions := []action{{"get", "pods", "", "test", "app"}, {"create", "pods", "", "test", "app-copy"}}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q: editing a named container needs no name notice", r.stdout)
+	}
+}
+
+func TestRunNode(t *testing.T) {
+	client := fake.NewClientset(nodeA())
+	r := runCommand(t, client, "", "node/node-a", "--image=busybox:1.36")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	wantActions := []action{
+		{"get", "nodes", "", "", "node-a"},
+		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+	if want := "Creating debugging pod node-debugger-node-a-aaaaa with container debugger on node node-a.\n"; r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+}
+
+func TestRunFromFileMakesNoGet(t *testing.T) {
+	manifest := `apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: test}
+spec:
+  containers: [{name: web, image: nginx}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-a}
+`
+	client := fake.NewClientset(appPod(), nodeA())
+	r := runCommand(t, client, manifest, "-f", "-", "--image=busybox:1.36", "-c", "dbg")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	wantActions := []action{
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunFromFileWithoutSecurityContext(t *testing.T) {
+	// A pod from a file may lack spec.securityContext; the non-root check must cope.
+	manifest := writeFile(t, "pod.json", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}`)
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "-f", manifest, "--image=busybox:1.36", "-c", "dbg", "--profile=sysadmin", "--copy-to=app-copy")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if diff := cmp.Diff([]action{{"create", "pods", "", "test", "app-copy"}}, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunFileNamespaceConflict(t *testing.T) {
+	manifest := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: other}\n")
+	client := fake.NewClientset()
+	r := runCommand(t, client, "", "-f", manifest, "--image=busybox")
+	err := r.err
+	want := fmt.Sprintf(`-f %s: pod "app" is in namespace "other", not in namespace "test" given with --namespace`, manifest)
+	if got := errString(err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if len(client.Actions()) != 0 {
+		t.Errorf("API calls were made: %v", client.Actions())
+	}
+}
+
+func TestRunSeveralTargetsStopAtFirstError(t *testing.T) {
+	client := fake.NewClientset(appPod(), nodeA())
+	r := runCommand(t, client, "", "app", "ghost", "node/node-a", "--image=busybox:1.36", "-c", "dbg")
+	if got, want := errString(r.err), `pods "ghost" not found`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	wantActions := []action{
+		{"get", "pods", "", "test", "app"},
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+		{"get", "pods", "", "test", "ghost"},
+	}
+	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunNonRootWarning(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		warn bool
+	}{
+		{"netadmin ephemeral", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, true},
+		{"sysadmin copy", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=sysadmin", "--copy-to=x"}, true},
+		{"baseline adds nothing", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=baseline"}, false},
+		{"runAsUser 0 from --custom", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin", "--custom=" + writeFile(t, "root.yaml", "securityContext: {runAsUser: 0}\n")}, false},
+		{"root pod", []string{"app", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod(), nonrootPod())
+			r := runCommand(t, client, "", tt.args...)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			want := ""
+			if tt.warn {
+				want = nonRootWarning + "\n"
+			}
+			if r.stderr != want {
+				t.Errorf("stderr = %q, want %q", r.stderr, want)
+			}
+		})
+	}
+}
+
+func TestRunLegacyWarning(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox", "-c", "dbg", "--profile=legacy")
+	want := "Warning: --profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general\n"
+	if r.err != nil || r.stderr != want {
+		t.Errorf("err=%v stderr=%q, want stderr %q", r.err, r.stderr, want)
+	}
+}
+
+func TestRunRESTMapperTargets(t *testing.T) {
+	mapper := meta.NewDefaultRESTMapper(nil)
+	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, meta.RESTScopeNamespace)
+	mapper.Add(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, meta.RESTScopeNamespace)
+	run := func(target string) (result, *fake.Clientset) {
+		client := fake.NewClientset(appPod())
+		streams, _, out, errOut := newTestStreams()
+		o := NewDebugOptions(streams)
+		o.client = client
+		o.nameSuffix = suffixes("aaaaa")
+		cmd := newCmdDebug(testGetter("test").WithRESTMapper(mapper), o)
+		cmd.SetArgs([]string{target, "--image=busybox", "-c", "dbg"})
+		cmd.SilenceErrors = true
+		err := cmd.Execute()
+		return result{stdout: out.String(), stderr: errOut.String(), err: err}, client
+	}
+
+	r, client := run("pods.v1./app")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if diff := cmp.Diff([]action{{"get", "pods", "", "test", "app"}, {"patch", "pods", "ephemeralcontainers", "test", "app"}}, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+
+	r, client = run("deployments.apps/web")
+	if got, want := errString(r.err), `Deployment "web" is not supported: only pods and nodes can be debugged`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if len(client.Actions()) != 0 {
+		t.Errorf("API calls were made: %v", client.Actions())
+	}
+}
+
+func TestRunAttach(t *testing.T) {
+	running := func(p *corev1.Pod, terminated bool) *corev1.Pod {
+		p = p.DeepCopy()
+		state := corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
+		if terminated {
+			state = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}
+		}
+		p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: state}}
+		return p
+	}
+	tests := []struct {
+		name        string
+		terminated  bool
+		attachErr   error
+		wantAttach  bool
+		wantOut     string
+		wantErrText string
+	}{
+		{name: "running: attach", wantAttach: true, wantErrText: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
+		{name: "terminated: logs", terminated: true, wantOut: "fake logs"},
+		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs",
+			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod())
+			watcher := watch.NewFake()
+			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+			streams, _, out, errOut := newTestStreams()
+			o := NewDebugOptions(streams)
+			o.client = client
+			attached := false
+			o.attachFunc = func(_ context.Context, pod *corev1.Pod, container string) error {
+				attached = true
+				if pod.Name != "app" || container != "dbg" {
+					t.Errorf("attached to %s/%s, want app/dbg", pod.Name, container)
+				}
+				return tt.attachErr
+			}
+			go func() {
+				// The container is still waiting at first, then runs or ends.
+				waiting := running(appPod(), false)
+				waiting.Status.EphemeralContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "pull failed"}}
+				watcher.Modify(waiting)
+				watcher.Modify(running(appPod(), tt.terminated))
+			}()
+			cmd := newCmdDebug(testGetter("test"), o)
+			cmd.SetArgs([]string{"app", "--image=busybox", "-c", "dbg", "-i"})
+			cmd.SilenceErrors = true
+			if err := cmd.ExecuteContext(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if attached != tt.wantAttach {
+				t.Errorf("attached = %v, want %v", attached, tt.wantAttach)
+			}
+			if out.String() != tt.wantOut {
+				t.Errorf("stdout = %q, want %q", out.String(), tt.wantOut)
+			}
+			wantErr := "Warning: container dbg: pull failed\n" + tt.wantErrText
+			if errOut.String() != wantErr {
+				t.Errorf("stderr = %q, want %q", errOut.String(), wantErr)
+			}
+		})
+	}
+}
+
+func TestRunAttachCancelledWhileWaiting(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	streams, _, _, _ := newTestStreams()
+	o := NewDebugOptions(streams)
+	o.client = client
+	ctx, cancel := context.WithCancel(context.Background())
+	o.attachFunc = func(context.Context, *corev1.Pod, string) error {
+		t.Error("attached after cancellation")
+		return nil
+	}
+	client.PrependReactor("patch", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		cancel() // Ctrl-C right after the container was added.
+		return false, nil, nil
+	})
+	cmd := newCmdDebug(testGetter("test"), o)
+	cmd.SetArgs([]string{"app", "--image=busybox", "-c", "dbg", "-i"})
+	cmd.SilenceErrors = true
+	err := cmd.ExecuteContext(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error = %v, want context.Canceled", err)
+	}
+	if !strings.Contains(errString(err), `pod "app"`) {
+		t.Errorf("error %q does not name the pod", errString(err))
+	}
+}
+
+func TestRunAttachPodDeleted(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	streams, _, _, _ := newTestStreams()
+	o := NewDebugOptions(streams)
+	o.client = client
+	go watcher.Delete(appPod())
+	cmd := newCmdDebug(testGetter("test"), o)
+	cmd.SetArgs([]string{"app", "--image=busybox", "-c", "dbg", "--attach", "--quiet"})
+	cmd.SilenceErrors = true
+	err := cmd.ExecuteContext(context.Background())
+	if !apierrors.IsNotFound(err) {
+		t.Errorf("error = %v, want not found", err)
+	}
+}
