@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# go vet passes for the main module, including the integration-tagged tests.
+set -o errexit -o nounset -o pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+go vet ./...
+go vet -tags integration ./test/...
