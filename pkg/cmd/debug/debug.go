@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
 )
 
 const debugLong = `Debug cluster resources using interactive debugging containers.
@@ -79,6 +80,8 @@ type DebugOptions struct {
 	Profile         string
 	CustomFiles     []string
 	Keep            KeepFlags
+	DryRun          string
+	PrintFlags      *genericclioptions.PrintFlags
 	env             envFlag
 
 	// Set by Complete.
@@ -89,6 +92,7 @@ type DebugOptions struct {
 	targets           []target
 	customs           []*customProfile
 	attachChanged     bool
+	dryRun            dryRun
 	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
 	changedCopyFlags []string
 
@@ -111,6 +115,8 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		Profile:        ProfileGeneral,
 		ShareProcesses: true,
 		Keep:           KeepFlags{InitContainers: true},
+		DryRun:         "none",
+		PrintFlags:     genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
 		nameSuffix:     func() string { return utilrand.String(5) },
 	}
 	o.attachFunc = o.remoteAttach
@@ -199,6 +205,9 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
 	f.StringArrayVar(&o.CustomFiles, "custom", nil, "Path to a JSON or YAML file with a partial container spec merged onto the debug container after the profile.")
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
+	f.Lookup("dry-run").NoOptDefVal = "client"
+	o.PrintFlags.AddFlags(cmd)
 }
 
 // copyOnlyFlags are the flags that only make sense with --copy-to, in the order errors
@@ -227,6 +236,16 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	}
 
 	var err error
+	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	if o.outputRequested() {
+		// Refuse an unknown -o now rather than after the write.
+		if _, err := o.PrintFlags.ToPrinter(); err != nil {
+			return fmt.Errorf("-o: %w", err)
+		}
+	}
+
 	o.Namespace, o.explicitNamespace, err = restClientGetter.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
@@ -258,6 +277,11 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		o.targets = append(o.targets, found...)
 	}
 	return nil
+}
+
+// outputRequested tells whether -o asks for the resulting object.
+func (o *DebugOptions) outputRequested() bool {
+	return o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != ""
 }
 
 // env returns the --env variables in the order given.

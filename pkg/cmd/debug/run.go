@@ -30,12 +30,10 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 	return nil
 }
 
-// debugTarget resolves one target, builds and sends its debug object, then attaches.
+// debugTarget resolves one target, builds and sends its debug object, prints it, then
+// attaches. Clients are only built for requests that are really made, so a client dry
+// run of a -f file needs no cluster.
 func (o *DebugOptions) debugTarget(ctx context.Context, t target) error {
-	client, err := o.clientset()
-	if err != nil {
-		return err
-	}
 	if t.kind == kindUnknown {
 		mapper, err := o.restClientGetter.ToRESTMapper()
 		if err != nil {
@@ -53,39 +51,58 @@ func (o *DebugOptions) debugTarget(ctx context.Context, t target) error {
 		}
 	}
 
-	var (
-		debugPod  *corev1.Pod
-		container string
-	)
+	out := outcome{target: t}
+	var err error
 	switch t.kind {
 	case kindNode:
 		node, ok := t.object.(*corev1.Node)
 		if !ok {
-			if node, err = client.CoreV1().Nodes().Get(ctx, t.name, metav1.GetOptions{}); err != nil {
+			if node, err = o.getNode(ctx, t.name); err != nil {
 				return err
 			}
 		}
-		debugPod, container, err = o.debugNode(ctx, node)
+		out.mode = ModeNode
+		out.pod, out.container, err = o.debugNode(ctx, node)
 	case kindPod:
 		pod, ok := t.object.(*corev1.Pod)
 		if !ok {
-			if pod, err = client.CoreV1().Pods(t.namespace).Get(ctx, t.name, metav1.GetOptions{}); err != nil {
+			if pod, err = o.getPod(ctx, t.namespace, t.name); err != nil {
 				return err
 			}
 		}
-		if o.CopyTo != "" {
-			debugPod, container, err = o.debugByCopy(ctx, pod)
+		out.mode = o.podMode()
+		if out.mode == ModeCopy {
+			out.pod, out.container, err = o.debugByCopy(ctx, pod)
 		} else {
-			debugPod, container, err = o.debugEphemeral(ctx, pod)
+			out.pod, out.container, err = o.debugEphemeral(ctx, pod)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if o.Attach && container != "" {
-		return o.attach(ctx, debugPod, container)
+	if err := o.printOutcome(out); err != nil {
+		return err
+	}
+	if o.Attach && out.container != "" && o.dryRun == dryRunNone {
+		return o.attach(ctx, out.pod, out.container)
 	}
 	return nil
+}
+
+func (o *DebugOptions) getPod(ctx context.Context, namespace, name string) (*corev1.Pod, error) {
+	client, err := o.clientset()
+	if err != nil {
+		return nil, err
+	}
+	return client.CoreV1().Pods(namespace).Get(ctx, name, metav1.GetOptions{})
+}
+
+func (o *DebugOptions) getNode(ctx context.Context, name string) (*corev1.Node, error) {
+	client, err := o.clientset()
+	if err != nil {
+		return nil, err
+	}
+	return client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
 }
 
 // debugEphemeral adds the debug container to pod with a patch of the ephemeralcontainers
@@ -109,11 +126,15 @@ func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*co
 	if err != nil {
 		return nil, "", err
 	}
+	if o.dryRun == dryRunClient {
+		return debugPod, name, nil
+	}
 	client, err := o.clientset()
 	if err != nil {
 		return nil, "", err
 	}
-	result, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "ephemeralcontainers")
+	result, err := client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch,
+		metav1.PatchOptions{DryRun: o.dryRun.serverDryRun()}, "ephemeralcontainers")
 	if err != nil {
 		var status apierrors.APIStatus
 		// Without the subresource the server answers 404 with no details, unlike the 404
@@ -160,16 +181,25 @@ func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev
 	if container != "" {
 		o.warnNonRoot(debugPod, findContainer(debugPod, container))
 	}
+	if o.dryRun == dryRunClient {
+		if o.Replace {
+			fmt.Fprintf(o.ErrOut, "Dry run: pod %s/%s would be deleted once its copy %s exists.\n", pod.Namespace, pod.Name, debugPod.Name)
+		}
+		return debugPod, container, nil
+	}
 	client, err := o.clientset()
 	if err != nil {
 		return nil, "", err
 	}
-	created, err := client.CoreV1().Pods(debugPod.Namespace).Create(ctx, debugPod, metav1.CreateOptions{})
+	created, err := client.CoreV1().Pods(debugPod.Namespace).Create(ctx, debugPod, metav1.CreateOptions{DryRun: o.dryRun.serverDryRun()})
 	if err != nil {
 		return nil, "", fmt.Errorf("creating pod %q, a copy of %q: %w", debugPod.Name, pod.Name, err)
 	}
 	if o.Replace {
-		err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+		err := client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+			GracePeriodSeconds: ptr.To[int64](0),
+			DryRun:             o.dryRun.serverDryRun(),
+		})
 		if err != nil {
 			return nil, "", fmt.Errorf("deleting pod %q after creating its copy %q: %w", pod.Name, created.Name, err)
 		}
@@ -192,20 +222,29 @@ func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev
 	if err != nil {
 		return nil, "", err
 	}
+	if o.dryRun == dryRunClient {
+		return debugPod, name, nil
+	}
 	client, err := o.clientset()
 	if err != nil {
 		return nil, "", err
 	}
-	created, err := client.CoreV1().Pods(o.Namespace).Create(ctx, debugPod, metav1.CreateOptions{})
+	created, err := client.CoreV1().Pods(o.Namespace).Create(ctx, debugPod, metav1.CreateOptions{DryRun: o.dryRun.serverDryRun()})
 	if err != nil {
 		return nil, "", fmt.Errorf("creating pod %q to debug node %q: %w", podName, node.Name, err)
 	}
 	return created, name, nil
 }
 
-// notice prints an informational line on standard output unless --quiet.
+// notice prints an informational line unless --quiet: on standard output, or on standard
+// error when -o keeps standard output for the object.
 func (o *DebugOptions) notice(format string, args ...any) {
-	if !o.Quiet {
-		fmt.Fprintf(o.Out, format+"\n", args...)
+	if o.Quiet {
+		return
 	}
+	w := o.Out
+	if o.outputRequested() {
+		w = o.ErrOut
+	}
+	fmt.Fprintf(w, format+"\n", args...)
 }
