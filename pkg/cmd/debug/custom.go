@@ -1,44 +1,71 @@
 package debug
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
-	kjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 )
 
-// customProfile is one --custom file: a partial container spec, checked strictly and kept
-// as the document the user wrote, so that explicit false, 0, "" and null reach the merge.
+// customProfile is one --custom document, checked strictly and kept as the user wrote
+// it, so that explicit false, 0, "" and null reach the merge. It is either a plain
+// partial container (upstream's format) or a DebugProfile document with a container
+// and a pod section.
 type customProfile struct {
 	// source is the file name as the user gave it, for messages.
 	source string
-	// doc is the decoded document, used for the per-mode checks.
-	doc map[string]any
-	// patch is the strategic merge patch built from doc.
-	patch []byte
+	// document is true for the DebugProfile form, whose fields sit under container.
+	document bool
+	// container is the partial container, or nil.
+	container map[string]any
+	// containerPatch is the strategic merge patch built from container.
+	containerPatch []byte
+	// pod is the pod section of a DebugProfile document, or nil.
+	pod map[string]any
+	// podPatch is the strategic merge patch built from pod, without tolerations.
+	podPatch []byte
+	// tolerations are appended rather than merged, so a node debugger keeps its
+	// tolerate-everything entry.
+	tolerations []corev1.Toleration
 }
 
-// refusedCustomFields are container fields a custom profile may not set, each with the
+// Identity of the DebugProfile document form.
+const (
+	profileAPIVersion = "kubectl-debugger/v1alpha1"
+	profileKind       = "DebugProfile"
+)
+
+// maxCustomSize bounds a custom file: profiles are a few lines, and anything larger is a
+// mistake or an attack on the parser.
+const maxCustomSize = 1 << 20
+
+// refusedContainerFields are container fields a custom profile may not set, each with the
 // reason a user needs to hear. A null value is dropped instead: it would only clear what
 // the flags set, which no user means.
-var refusedCustomFields = map[string]string{
+var refusedContainerFields = map[string]string{
 	"name":          "the container name comes from -c/--container",
 	"command":       "the command comes from the arguments after --",
 	"image":         "the image comes from --image",
 	"lifecycle":     "lifecycle hooks are not supported on debug containers",
 	"volumeDevices": "volume devices are not supported on debug containers",
+}
+
+// refusedPodFields are pod fields a profile document may not set, by path.
+var refusedPodFields = map[string]string{
+	"metadata.name":            "the pod name comes from --copy-to or is generated",
+	"metadata.namespace":       "the namespace comes from the target or -n/--namespace",
+	"spec.containers":          "containers come from the target pod; use the container section for the debug container",
+	"spec.initContainers":      "init containers come from the target pod",
+	"spec.ephemeralContainers": "ephemeral containers cannot be created with a pod",
+	"spec.nodeName":            "the node comes from the target; use --same-node or debug the node itself",
 }
 
 // ephemeralForbiddenFields are the container fields the API server refuses on an
@@ -48,11 +75,70 @@ var ephemeralForbiddenFields = []string{
 	"resources", "restartPolicy", "restartPolicyRules", "startupProbe",
 }
 
-// readCustomProfile reads and checks the --custom file at path.
-func readCustomProfile(path string) (*customProfile, error) {
-	data, err := os.ReadFile(path)
+// podSection is the schema of a DebugProfile's pod section: labels and annotations, and
+// the pod spec.
+type podSection struct {
+	Metadata struct {
+		Labels      map[string]string `json:"labels,omitempty"`
+		Annotations map[string]string `json:"annotations,omitempty"`
+	} `json:"metadata"`
+	Spec corev1.PodSpec `json:"spec"`
+}
+
+var podSectionType = reflect.TypeFor[podSection]()
+
+// profileLocation says where named profiles live: $KUBECTL_DEBUGGER_PROFILES, else
+// ~/.kube/debug-profiles.
+func profileLocation() string {
+	if dir := os.Getenv("KUBECTL_DEBUGGER_PROFILES"); dir != "" {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(".kube", "debug-profiles")
+	}
+	return filepath.Join(home, ".kube", "debug-profiles")
+}
+
+// resolveCustomPath finds the file a --custom value names: a path, or for a bare word
+// that is no file, a named profile NAME.yaml, NAME.yml or NAME.json in dir.
+func resolveCustomPath(value, dir string) (string, error) {
+	if strings.ContainsRune(value, '/') || strings.ContainsRune(value, filepath.Separator) {
+		return value, nil
+	}
+	if _, err := os.Stat(value); err == nil {
+		return value, nil
+	}
+	tried := []string{value}
+	for _, ext := range []string{".yaml", ".yml", ".json"} {
+		candidate := filepath.Join(dir, value+ext)
+		if _, err := os.Stat(candidate); err == nil {
+			return candidate, nil
+		}
+		tried = append(tried, candidate)
+	}
+	return "", fmt.Errorf("--custom %s: no such file, and no named profile %q: tried %s", value, value, strings.Join(tried, ", "))
+}
+
+// readCustomProfile reads and checks the --custom file at path ("-" for stdin).
+func readCustomProfile(path string, stdin io.Reader) (*customProfile, error) {
+	var r io.Reader
+	if path == "-" {
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--custom %s: %w", path, unwrapPathError(err))
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxCustomSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("--custom %s: %w", path, unwrapPathError(err))
+	}
+	if len(data) > maxCustomSize {
+		return nil, fmt.Errorf("--custom %s: larger than 1 MiB: a custom profile is a short partial spec", path)
 	}
 	return parseCustomProfile(path, data)
 }
@@ -66,16 +152,13 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// parseCustomProfile decodes data strictly as a partial container spec; name is the file
-// name used in messages and to choose the grammar.
+// parseCustomProfile decodes data strictly, as a partial container or a DebugProfile
+// document; name is the file name used in messages and to choose the grammar.
 func parseCustomProfile(name string, data []byte) (*customProfile, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("--custom %s: %s", name, fmt.Sprintf(format, args...))
+	fail := func(err error) error { return fmt.Errorf("--custom %s: %w", name, err) }
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, fail(errors.New(`the file is empty: a custom profile is a partial container spec such as {"env": [...]}`))
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fail("the file is empty: a custom profile is a partial container spec such as {\"env\": [...]}")
-	}
-
 	var (
 		doc any
 		err error
@@ -86,192 +169,205 @@ func parseCustomProfile(name string, data []byte) (*customProfile, error) {
 		doc, err = decodeYAMLDocument(data)
 	}
 	if err != nil {
-		return nil, fail("%v", err)
+		return nil, fail(err)
 	}
-
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fail("the document is %s, but a custom profile must be an object: a partial container spec", describeJSON(doc))
+		return nil, fail(fmt.Errorf("the document is %s, but a custom profile must be an object: a partial container spec", describeJSON(doc)))
 	}
 	if len(obj) == 0 {
-		return nil, fail("the document is empty: a custom profile is a partial container spec such as {\"env\": [...]}")
-	}
-	if err := checkAgainstSchema(obj, containerType, ""); err != nil {
-		return nil, fail("%v", err)
+		return nil, fail(errors.New(`the document is empty: a custom profile is a partial container spec such as {"env": [...]}`))
 	}
 
+	c := &customProfile{source: name}
+	_, hasVersion := obj["apiVersion"]
+	_, hasKind := obj["kind"]
+	if !hasVersion && !hasKind {
+		err = c.setContainer(obj, "")
+	} else {
+		err = c.setDocument(obj)
+	}
+	if err != nil {
+		return nil, fail(err)
+	}
+	return c, nil
+}
+
+// setDocument takes a DebugProfile document.
+func (c *customProfile) setDocument(obj map[string]any) error {
+	if obj["apiVersion"] != profileAPIVersion || obj["kind"] != profileKind {
+		return fmt.Errorf("apiVersion %s and kind %s: a profile document has apiVersion %s and kind %s",
+			jsonText(obj["apiVersion"]), jsonText(obj["kind"]), profileAPIVersion, profileKind)
+	}
+	c.document = true
+	for _, key := range sortedKeys(obj) {
+		switch key {
+		case "apiVersion", "kind":
+		case "container":
+			container, ok := obj[key].(map[string]any)
+			if !ok {
+				return typeError("container", "an object", obj[key])
+			}
+			if err := c.setContainer(container, "container."); err != nil {
+				return err
+			}
+		case "pod":
+			pod, ok := obj[key].(map[string]any)
+			if !ok {
+				return typeError("pod", "an object", obj[key])
+			}
+			if err := c.setPod(pod); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown field %q: a profile document has apiVersion, kind, container and pod", key)
+		}
+	}
+	return nil
+}
+
+// setContainer takes a partial container found at prefix ("" or "container.").
+func (c *customProfile) setContainer(obj map[string]any, prefix string) error {
+	if err := checkAgainstSchema(obj, containerType, ""); err != nil {
+		return prefixError(err, prefix)
+	}
 	patch := make(map[string]any, len(obj))
-	for key, value := range obj {
-		if reason, refused := refusedCustomFields[key]; refused {
+	for _, key := range sortedKeys(obj) {
+		value := obj[key]
+		if reason, refused := refusedContainerFields[key]; refused {
 			if value != nil {
-				return nil, fail("field %q cannot be set by a custom profile: %s", key, reason)
+				return fmt.Errorf("field %q cannot be set by a custom profile: %s", prefix+key, reason)
 			}
 			continue
+		}
+		if err := checkTopDirective(key, prefix, refusedContainerFields, "the whole container"); err != nil {
+			return err
 		}
 		patch[key] = value
 	}
 	raw, err := json.Marshal(patch)
 	if err != nil {
-		return nil, fail("%v", err)
+		return err
 	}
-	// A trial merge onto an empty container catches what only the merge code knows about,
-	// such as a directive in the wrong place, before any API call is made.
+	// A trial merge onto an empty container catches what only the merge code knows
+	// about, before any API call is made.
 	if _, err := strategicpatch.StrategicMergePatch([]byte(`{"name":"debugger"}`), raw, corev1.Container{}); err != nil {
-		return nil, fail("cannot be merged as a strategic merge patch: %v", err)
+		return fmt.Errorf("cannot be merged as a strategic merge patch: %w", err)
 	}
-	return &customProfile{source: name, doc: obj, patch: raw}, nil
+	c.container, c.containerPatch = obj, raw
+	return nil
 }
 
-// isJSON tells which grammar to report errors in: the file's extension when it has a
-// known one, else its first character.
-func isJSON(name string, data []byte) bool {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".json":
-		return true
-	case ".yaml", ".yml":
-		return false
+// setPod takes the pod section of a profile document.
+func (c *customProfile) setPod(obj map[string]any) error {
+	for _, path := range sortedKeys(toAnyMap(refusedPodFields)) {
+		section, field, _ := strings.Cut(path, ".")
+		if inner, ok := obj[section].(map[string]any); ok {
+			if _, set := inner[field]; set {
+				return fmt.Errorf("field %q cannot be set by a custom profile: %s", "pod."+path, refusedPodFields[path])
+			}
+		}
 	}
-	trimmed := bytes.TrimSpace(data)
-	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
-}
-
-// decodeJSONDocument decodes exactly one JSON value, keeping numbers as written and
-// refusing duplicate keys.
-func decodeJSONDocument(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, jsonSyntaxError(data, err)
+	if err := checkAgainstSchema(obj, podSectionType, ""); err != nil {
+		return prefixError(err, "pod.")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("more than one JSON document: a custom profile is a single object")
+	patch := map[string]any{}
+	for _, key := range sortedKeys(obj) {
+		if err := checkTopDirective(key, "pod.", nil, "the whole pod"); err != nil {
+			return err
+		}
+		inner, _ := obj[key].(map[string]any)
+		for _, innerKey := range sortedKeys(inner) {
+			if err := checkTopDirective(innerKey, "pod."+key+".", nil, "the whole pod "+key); err != nil {
+				return err
+			}
+		}
+		patch[key] = obj[key]
 	}
-	var strict any
-	strictErrs, err := kjson.UnmarshalStrict(data, &strict, kjson.DisallowDuplicateFields)
+	if spec, ok := obj["spec"].(map[string]any); ok {
+		if raw, ok := spec["tolerations"]; ok {
+			encoded, err := json.Marshal(raw)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(encoded, &c.tolerations); err != nil {
+				return fmt.Errorf("field %q: %w", "pod.spec.tolerations", err)
+			}
+			rest := make(map[string]any, len(spec))
+			for k, v := range spec {
+				if k != "tolerations" {
+					rest[k] = v
+				}
+			}
+			patch["spec"] = rest
+		}
+	}
+	raw, err := json.Marshal(patch)
 	if err != nil {
-		return nil, jsonSyntaxError(data, err)
+		return err
 	}
-	if len(strictErrs) > 0 {
-		return nil, strictErrs[0]
+	if _, err := strategicpatch.StrategicMergePatch([]byte(`{"metadata":{"name":"p"}}`), raw, corev1.Pod{}); err != nil {
+		return fmt.Errorf("pod section cannot be merged as a strategic merge patch: %w", err)
 	}
-	return doc, nil
+	c.pod, c.podPatch = obj, raw
+	return nil
 }
 
-// jsonSyntaxError turns a decoder error into one that gives the line and column.
-func jsonSyntaxError(data []byte, err error) error {
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax):
-		line, col := position(data, syntax.Offset)
-		return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, syntax)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		line, col := position(data, int64(len(bytes.TrimRight(data, " \t\r\n"))))
-		return fmt.Errorf("invalid JSON at line %d, column %d: unexpected end of input", line, col+1)
+// checkTopDirective refuses directives at the top of a section that could replace or
+// delete what the flags and the target set (the name, image, command, containers...).
+func checkTopDirective(key, prefix string, refused map[string]string, whole string) error {
+	if !strings.HasPrefix(key, "$") {
+		return nil
 	}
-	return fmt.Errorf("invalid JSON: %w", err)
-}
-
-// position returns the 1-based line and column of the byte at offset-1: the last byte a
-// JSON decoder read before it failed.
-func position(data []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 1), int64(len(data)))
-	before := data[:offset-1]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = len(before) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
-
-var (
-	yamlSeparator = regexp.MustCompile(`^---(\s|$)`)
-	yamlLineRef   = regexp.MustCompile(`line (\d+)`)
-)
-
-// decodeYAMLDocument decodes exactly one YAML document (leading and trailing empty
-// documents are allowed), refusing duplicate keys; error lines count from the file's top.
-func decodeYAMLDocument(data []byte) (any, error) {
-	type part struct {
-		text      []byte
-		firstLine int
-	}
-	var parts []part
-	current := part{firstLine: 1}
-	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
-		if yamlSeparator.Match(line) {
-			parts = append(parts, current)
-			current = part{firstLine: i + 2}
-			continue
-		}
-		current.text = append(current.text, line...)
-	}
-	parts = append(parts, current)
-
-	var (
-		doc   any
-		found int
-	)
-	for _, p := range parts {
-		converted, err := yaml.YAMLToJSONStrict(p.text)
-		if err != nil {
-			return nil, yamlError(err, p.firstLine-1)
-		}
-		if string(converted) == "null" {
-			continue
-		}
-		if found++; found > 1 {
-			return nil, fmt.Errorf("more than one YAML document (a second one starts at line %d): a custom profile is a single object", p.firstLine)
-		}
-		dec := json.NewDecoder(bytes.NewReader(converted))
-		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("invalid YAML: %w", err)
+	_, field, hasField := strings.Cut(key, "/")
+	if hasField && (strings.HasPrefix(key, "$setElementOrder/") || strings.HasPrefix(key, "$deleteFromPrimitiveList/")) {
+		if _, bad := refused[field]; !bad {
+			return nil
 		}
 	}
-	return doc, nil
+	return fmt.Errorf("field %q: a custom profile cannot replace or delete %s, nor fields the flags set", prefix+key, whole)
 }
 
-// yamlError shifts the line numbers in a YAML parser error by offset lines.
-func yamlError(err error, offset int) error {
-	msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	msg = yamlLineRef.ReplaceAllStringFunc(msg, func(ref string) string {
-		n, _ := strconv.Atoi(strings.TrimPrefix(ref, "line "))
-		return "line " + strconv.Itoa(n+offset)
-	})
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
-	msg = strings.Join(strings.Fields(msg), " ")
-	return fmt.Errorf("invalid YAML: %s", msg)
-}
-
-// describeJSON names a decoded JSON value's type the way a user would.
-func describeJSON(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
+// prefixError puts a section prefix in front of the field path of a schema error.
+func prefixError(err error, prefix string) error {
+	if prefix == "" {
+		return err
 	}
-	return fmt.Sprintf("a %T", v)
+	msg := err.Error()
+	for _, marker := range []string{`unknown field "`, `field "`} {
+		if strings.HasPrefix(msg, marker) {
+			return errors.New(marker + prefix + strings.TrimPrefix(msg, marker))
+		}
+	}
+	return fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "."), err)
 }
 
-// checkEphemeralFields refuses what the API server forbids on ephemeral containers, so
-// the user hears it before the pod is touched and is told where the field does work.
+func toAnyMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// checkEphemeralFields refuses what the API server forbids on ephemeral containers, and
+// any pod section (the target pod's spec cannot change), so the user hears it before the
+// pod is touched and is told where the field does work.
 func (c *customProfile) checkEphemeralFields() error {
+	if c.pod != nil {
+		return fmt.Errorf("--custom %s: field \"pod\": an ephemeral container cannot change its pod; use --copy-to to debug a copy with these pod settings", c.source)
+	}
+	prefix := ""
+	if c.document {
+		prefix = "container."
+	}
 	hint := "it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node"
 	for _, field := range ephemeralForbiddenFields {
-		if v, ok := c.doc[field]; ok && v != nil {
-			return fmt.Errorf("--custom %s: field %q: %s", c.source, field, hint)
+		if v, ok := c.container[field]; ok && v != nil {
+			return fmt.Errorf("--custom %s: field %q: %s", c.source, prefix+field, hint)
 		}
 	}
-	mounts, _ := c.doc["volumeMounts"].([]any)
+	mounts, _ := c.container["volumeMounts"].([]any)
 	for i, m := range mounts {
 		mount, _ := m.(map[string]any)
 		keys := make([]string, 0, 2)
@@ -282,7 +378,7 @@ func (c *customProfile) checkEphemeralFields() error {
 		}
 		sort.Strings(keys)
 		if len(keys) > 0 {
-			return fmt.Errorf("--custom %s: field \"volumeMounts[%d].%s\": %s", c.source, i, keys[0], hint)
+			return fmt.Errorf("--custom %s: field \"%svolumeMounts[%d].%s\": %s", c.source, prefix, i, keys[0], hint)
 		}
 	}
 	return nil

@@ -63,7 +63,7 @@ func TestReadCustomProfileFileErrors(t *testing.T) {
 		{dir, "--custom " + dir + ": is a directory"},
 	}
 	for _, tt := range tests {
-		_, err := readCustomProfile(tt.path)
+		_, err := readCustomProfile(tt.path, nil)
 		if got := errString(err); got != tt.want {
 			t.Errorf("readCustomProfile(%s) error = %q, want %q", tt.path, got, tt.want)
 		}
@@ -87,7 +87,7 @@ func TestParseCustomProfileKeepsExplicitValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			c := mustCustom(t, tt.file, tt.content)
-			if diff := cmp.Diff(tt.patch, string(c.patch)); diff != "" {
+			if diff := cmp.Diff(tt.patch, string(c.containerPatch)); diff != "" {
 				t.Errorf("patch (-want +got):\n%s", diff)
 			}
 		})

@@ -79,6 +79,7 @@ type DebugOptions struct {
 	TargetContainer string
 	Profile         string
 	CustomFiles     []string
+	ShareVolumes    string
 	Keep            KeepFlags
 	DryRun          string
 	PrintFlags      *genericclioptions.PrintFlags
@@ -204,7 +205,9 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
-	f.StringArrayVar(&o.CustomFiles, "custom", nil, "Path to a JSON or YAML file with a partial container spec merged onto the debug container after the profile.")
+	f.StringArrayVar(&o.CustomFiles, "custom", nil, "A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles).")
+	f.StringVar(&o.ShareVolumes, "share-volumes", "", "Mount the volumes of this container in the debug container; without a value, those of the --target container, else of the pod's only container.")
+	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
 	f.Lookup("dry-run").NoOptDefVal = "client"
 	o.PrintFlags.AddFlags(cmd)
@@ -251,9 +254,18 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
 	}
 
+	if err := o.checkStdinUse(); err != nil {
+		return err
+	}
 	o.customs = nil
-	for _, path := range o.CustomFiles {
-		custom, err := readCustomProfile(path)
+	for _, value := range o.CustomFiles {
+		path := value
+		if value != "-" {
+			if path, err = resolveCustomPath(value, profileLocation()); err != nil {
+				return err
+			}
+		}
+		custom, err := readCustomProfile(path, o.In)
 		if err != nil {
 			return err
 		}
@@ -275,6 +287,31 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 			return err
 		}
 		o.targets = append(o.targets, found...)
+	}
+	return nil
+}
+
+// checkStdinUse refuses two readers of standard input, before anything reads it.
+func (o *DebugOptions) checkStdinUse() error {
+	readers := 0
+	for _, value := range o.CustomFiles {
+		if value == "-" {
+			readers++
+		}
+	}
+	if readers == 0 {
+		return nil
+	}
+	for _, f := range o.Filenames {
+		if f == "-" {
+			readers++
+		}
+	}
+	switch {
+	case readers > 1:
+		return fmt.Errorf("--custom=- reads standard input, which only one of --custom and -f may do")
+	case o.Interactive:
+		return fmt.Errorf("--custom=- reads standard input, which -i/--stdin gives to the debug container")
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ type containerSpec struct {
 	SetImages      map[string]string
 	ShareProcesses *bool
 
+	// SharedMounts are the volume mounts --share-volumes borrows for the debug container.
+	SharedMounts []corev1.VolumeMount
+
 	Profile profile
 	Customs []*customProfile
 }
@@ -51,6 +54,7 @@ func (s *containerSpec) newDebugContainer(name string) corev1.Container {
 		TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 	}
 	s.setCommand(&c)
+	addMounts(&c, s.SharedMounts)
 	return c
 }
 
@@ -134,6 +138,7 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 	}
 	c.Stdin = s.Stdin
 	c.TTY = s.TTY
+	addMounts(c, s.SharedMounts)
 
 	if err := applyProfiles(debugPod, name, ModeCopy, s.Profile, s.Customs); err != nil {
 		return nil, "", err

@@ -241,7 +241,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "an init container can be edited and customised",
-			spec:      containerSpec{Args: []string{"sleep", "1d"}, Customs: []*customProfile{{source: "c.json", patch: []byte(`{"env":[{"name":"A","value":"b"}]}`)}}},
+			spec:      containerSpec{Args: []string{"sleep", "1d"}, Customs: []*customProfile{{source: "c.json", containerPatch: []byte(`{"env":[{"name":"A","value":"b"}]}`)}}},
 			container: "init",
 			edit: func(p *corev1.Pod) {
 				c := &p.Spec.InitContainers[0]
@@ -325,7 +325,7 @@ func TestBuildCopyKeepsInitDebugContainer(t *testing.T) {
 
 func TestBuildCopyErrors(t *testing.T) {
 	general, _ := newProfile(ProfileGeneral, KeepFlags{})
-	custom := &customProfile{source: "c.json", patch: []byte(`{}`)}
+	custom := &customProfile{source: "c.json", containerPatch: []byte(`{}`)}
 	tests := []struct {
 		name      string
 		spec      containerSpec

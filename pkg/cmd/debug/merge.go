@@ -16,10 +16,29 @@ func applyProfiles(pod *corev1.Pod, name string, mode Mode, p profile, customs [
 		return err
 	}
 	for _, custom := range customs {
-		if err := mergeCustomProfile(pod, name, custom); err != nil {
-			return fmt.Errorf("--custom %s: %w", custom.source, err)
+		if custom.containerPatch != nil {
+			if err := mergeCustomProfile(pod, name, custom); err != nil {
+				return fmt.Errorf("--custom %s: %w", custom.source, err)
+			}
+		}
+		if custom.podPatch != nil || len(custom.tolerations) > 0 {
+			if err := mergePodSection(pod, custom); err != nil {
+				return fmt.Errorf("--custom %s: %w", custom.source, err)
+			}
 		}
 	}
+	return nil
+}
+
+// mergePodSection merges a profile document's pod section onto pod with the pod schema's
+// strategic merge rules, then appends its tolerations.
+func mergePodSection(pod *corev1.Pod, custom *customProfile) error {
+	if custom.podPatch != nil {
+		if err := mergeInto(pod, custom.podPatch); err != nil {
+			return err
+		}
+	}
+	pod.Spec.Tolerations = append(pod.Spec.Tolerations, custom.tolerations...)
 	return nil
 }
 
@@ -29,32 +48,38 @@ func applyProfiles(pod *corev1.Pod, name string, mode Mode, p profile, customs [
 func mergeCustomProfile(pod *corev1.Pod, name string, custom *customProfile) error {
 	for i := range pod.Spec.EphemeralContainers {
 		if ec := &pod.Spec.EphemeralContainers[i]; ec.Name == name {
-			return mergeInto(ec, custom.patch)
+			return mergeInto(ec, custom.containerPatch)
 		}
 	}
 	c := findContainer(pod, name)
 	if c == nil {
 		return fmt.Errorf("debug container %q not found in pod %q", name, pod.Name)
 	}
-	return mergeInto(c, custom.patch)
+	return mergeInto(c, custom.containerPatch)
 }
 
-// mergeInto patches the JSON form of target (a *Container or *EphemeralContainer) and
-// decodes the result into a zeroed target, so that fields the patch deletes are gone.
-func mergeInto[T corev1.Container | corev1.EphemeralContainer](target *T, patch []byte) error {
+// mergeInto patches the JSON form of target (a container, an ephemeral container or a
+// pod) and decodes the result into a zeroed target, so that fields the patch deletes are
+// gone.
+func mergeInto[T corev1.Container | corev1.EphemeralContainer | corev1.Pod](target *T, patch []byte) error {
 	original, err := json.Marshal(target)
 	if err != nil {
 		return err
 	}
-	// The container schema drives the merge for both kinds: an ephemeral container has
-	// the same fields plus targetContainerName, which a custom profile cannot carry.
-	merged, err := strategicpatch.StrategicMergePatch(original, patch, corev1.Container{})
+	// The container schema drives the merge for both kinds of container: an ephemeral
+	// container has the same fields plus targetContainerName, which a custom profile
+	// cannot carry.
+	var schema any = corev1.Container{}
+	if _, isPod := any(target).(*corev1.Pod); isPod {
+		schema = corev1.Pod{}
+	}
+	merged, err := strategicpatch.StrategicMergePatch(original, patch, schema)
 	if err != nil {
-		return fmt.Errorf("merging onto container: %w", err)
+		return fmt.Errorf("merging: %w", err)
 	}
 	var result T
 	if err := json.Unmarshal(merged, &result); err != nil {
-		return fmt.Errorf("decoding the merged container: %w", err)
+		return fmt.Errorf("decoding the merged result: %w", err)
 	}
 	*target = result
 	return nil

@@ -116,7 +116,17 @@ func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*co
 	if o.TargetContainer != "" {
 		o.notice("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer)
 	}
-	debugPod, err := buildEphemeral(pod, o.spec(), name)
+	spec, err := o.podSpec(pod, ModeEphemeral)
+	if err != nil {
+		return nil, "", err
+	}
+	debugPod, err := buildEphemeral(pod, spec, name)
+	if err != nil {
+		return nil, "", err
+	}
+	err = o.warnRaisedPrivileges(spec, debugPod, name, func(s *containerSpec) (*corev1.Pod, error) {
+		return buildEphemeral(pod, s, name)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -174,7 +184,18 @@ func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev
 		name = generateContainerName(pod, o.nameSuffix)
 		o.notice("Defaulting debug container name to %s.", name)
 	}
-	debugPod, container, err := buildCopy(pod, o.spec(), name)
+	spec, err := o.podSpec(pod, ModeCopy)
+	if err != nil {
+		return nil, "", err
+	}
+	debugPod, container, err := buildCopy(pod, spec, name)
+	if err != nil {
+		return nil, "", err
+	}
+	err = o.warnRaisedPrivileges(spec, debugPod, container, func(s *containerSpec) (*corev1.Pod, error) {
+		p, _, err := buildCopy(pod, s, name)
+		return p, err
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -218,7 +239,14 @@ func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev
 	podName := fmt.Sprintf("node-debugger-%s-%s", node.Name, o.nameSuffix())
 	o.notice("Creating debugging pod %s with container %s on node %s.", podName, name, node.Name)
 
-	debugPod, err := buildNodePod(node, o.spec(), podName, name, o.Namespace)
+	spec := o.spec()
+	debugPod, err := buildNodePod(node, spec, podName, name, o.Namespace)
+	if err != nil {
+		return nil, "", err
+	}
+	err = o.warnRaisedPrivileges(spec, debugPod, name, func(s *containerSpec) (*corev1.Pod, error) {
+		return buildNodePod(node, s, podName, name, o.Namespace)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -234,6 +262,24 @@ func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev
 		return nil, "", fmt.Errorf("creating pod %q to debug node %q: %w", podName, node.Name, err)
 	}
 	return created, name, nil
+}
+
+// podSpec is the builders' input for debugging pod, with the mounts --share-volumes
+// borrows from it.
+func (o *DebugOptions) podSpec(pod *corev1.Pod, mode Mode) (*containerSpec, error) {
+	s := o.spec()
+	if o.ShareVolumes == "" {
+		return s, nil
+	}
+	mounts, skipped, err := sharedMounts(pod, o.ShareVolumes, o.TargetContainer, mode)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range skipped {
+		fmt.Fprintf(o.ErrOut, "Warning: --share-volumes: leaving out volume %q at %s: ephemeral containers cannot mount a subPath\n", m.Name, m.MountPath)
+	}
+	s.SharedMounts = mounts
+	return s, nil
 }
 
 // notice prints an informational line unless --quiet: on standard output, or on standard

@@ -282,15 +282,17 @@ func TestRunSeveralTargetsStopAtFirstError(t *testing.T) {
 
 func TestRunNonRootWarning(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
-		warn bool
+		name  string
+		args  []string
+		warn  bool
+		other string
 	}{
-		{"netadmin ephemeral", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, true},
-		{"sysadmin copy", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=sysadmin", "--copy-to=x"}, true},
-		{"baseline adds nothing", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=baseline"}, false},
-		{"runAsUser 0 from --custom", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin", "--custom=" + writeFile(t, "root.yaml", "securityContext: {runAsUser: 0}\n")}, false},
-		{"root pod", []string{"app", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, false},
+		{"netadmin ephemeral", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, true, ""},
+		{"sysadmin copy", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=sysadmin", "--copy-to=x"}, true, ""},
+		{"baseline adds nothing", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=baseline"}, false, ""},
+		{"runAsUser 0 from --custom", []string{"nonroot", "--image=busybox", "-c", "dbg", "--profile=netadmin", "--custom=" + writeFile(t, "root.yaml", "securityContext: {runAsUser: 0}\n")}, false,
+			"Warning: --custom makes the debug pod more privileged than --profile=netadmin: securityContext.runAsUser: 0\n"},
+		{"root pod", []string{"app", "--image=busybox", "-c", "dbg", "--profile=netadmin"}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,7 +301,7 @@ func TestRunNonRootWarning(t *testing.T) {
 			if r.err != nil {
 				t.Fatal(r.err)
 			}
-			want := ""
+			want := tt.other
 			if tt.warn {
 				want = nonRootWarning + "\n"
 			}

@@ -105,6 +105,9 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		if o.TargetContainer != "" {
 			return fmt.Errorf("--target cannot be used with %s: it names a container of the debugged pod", t.describe())
 		}
+		if o.ShareVolumes != "" {
+			return fmt.Errorf("--share-volumes cannot be used with %s: a node has no containers to share volumes with", t.describe())
+		}
 	case ModeEphemeral:
 		for _, custom := range o.customs {
 			if err := custom.checkEphemeralFields(); err != nil {
