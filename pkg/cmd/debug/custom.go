@@ -1,6 +1,8 @@
 package debug
 
 import (
+	"bytes"
+	"unicode/utf8"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -159,6 +161,9 @@ func parseCustomProfile(name string, data []byte) (*customProfile, error) {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, fail(errors.New(`the file is empty: a custom profile is a partial container spec such as {"env": [...]}`))
 	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return nil, fail(errors.New("the file is not text: a custom profile is a JSON or YAML document"))
+	}
 	var (
 		doc any
 		err error
@@ -277,8 +282,14 @@ func (c *customProfile) setPod(obj map[string]any) error {
 			return err
 		}
 		inner, _ := obj[key].(map[string]any)
+		refused := map[string]string{}
+		for path, reason := range refusedPodFields {
+			if section, field, _ := strings.Cut(path, "."); section == key {
+				refused[field] = reason
+			}
+		}
 		for _, innerKey := range sortedKeys(inner) {
-			if err := checkTopDirective(innerKey, "pod."+key+".", nil, "the whole pod "+key); err != nil {
+			if err := checkTopDirective(innerKey, "pod."+key+".", refused, "the whole pod "+key); err != nil {
 				return err
 			}
 		}

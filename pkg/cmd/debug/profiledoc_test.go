@@ -91,30 +91,33 @@ func TestProfileDocumentOnCopy(t *testing.T) {
 	}
 }
 
+const docHead = "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\n"
+
+// badProfileDocuments are refused with exactly these messages, for a file called p.yaml.
+var badProfileDocuments = []struct{ name, content, want string }{
+	{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion kubectl-debugger/v1alpha1 and kind DebugProfile`},
+	{"unknown section", docHead + "spec: {}\n", `--custom p.yaml: unknown field "spec": a profile document has apiVersion, kind, container and pod`},
+	{"container not an object", docHead + "container: [1]\n", `--custom p.yaml: field "container": expected an object, got a list [1]`},
+	{"container typo", docHead + "container: {enviroment: []}\n", `--custom p.yaml: unknown field "container.enviroment"`},
+	{"container type", docHead + "container: {env: [{name: A, value: 1}]}\n", `--custom p.yaml: field "container.env[0].value": expected a string, got a number 1`},
+	{"container image", docHead + "container: {image: x}\n", `--custom p.yaml: field "container.image" cannot be set by a custom profile: the image comes from --image`},
+	{"pod containers", docHead + "pod: {spec: {containers: []}}\n", `--custom p.yaml: field "pod.spec.containers" cannot be set by a custom profile: containers come from the target pod; use the container section for the debug container`},
+	{"pod init containers", docHead + "pod: {spec: {initContainers: []}}\n", `--custom p.yaml: field "pod.spec.initContainers" cannot be set by a custom profile: init containers come from the target pod`},
+	{"pod ephemeral containers", docHead + "pod: {spec: {ephemeralContainers: []}}\n", `--custom p.yaml: field "pod.spec.ephemeralContainers" cannot be set by a custom profile: ephemeral containers cannot be created with a pod`},
+	{"pod node name", docHead + "pod: {spec: {nodeName: n}}\n", `--custom p.yaml: field "pod.spec.nodeName" cannot be set by a custom profile: the node comes from the target; use --same-node or debug the node itself`},
+	{"pod name", docHead + "pod: {metadata: {name: x}}\n", `--custom p.yaml: field "pod.metadata.name" cannot be set by a custom profile: the pod name comes from --copy-to or is generated`},
+	{"pod namespace", docHead + "pod: {metadata: {namespace: x}}\n", `--custom p.yaml: field "pod.metadata.namespace" cannot be set by a custom profile: the namespace comes from the target or -n/--namespace`},
+	{"pod metadata typo", docHead + "pod: {metadata: {label: {a: b}}}\n", `--custom p.yaml: unknown field "pod.metadata.label"`},
+	{"pod spec typo", docHead + "pod: {spec: {tolerations: [{keyy: a}]}}\n", `--custom p.yaml: unknown field "pod.spec.tolerations[0].keyy"`},
+	{"pod spec type", docHead + "pod: {spec: {hostPID: yes please}}\n", `--custom p.yaml: field "pod.spec.hostPID": expected true or false, got a string "yes please"`},
+	{"replace whole container", `{"$patch": "replace", "env": []}`, `--custom p.yaml: field "$patch": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"retain keys at top", `{"$retainKeys": ["env"], "env": []}`, `--custom p.yaml: field "$retainKeys": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"delete from command", `{"$deleteFromPrimitiveList/command": ["sh"]}`, `--custom p.yaml: field "$deleteFromPrimitiveList/command": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"replace pod spec", docHead + "pod: {spec: {$patch: replace}}\n", `--custom p.yaml: field "pod.spec.$patch": a custom profile cannot replace or delete the whole pod spec, nor fields the flags set`},
+}
+
 func TestProfileDocumentErrors(t *testing.T) {
-	head := "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\n"
-	tests := []struct{ name, content, want string }{
-		{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion kubectl-debugger/v1alpha1 and kind DebugProfile`},
-		{"unknown section", head + "spec: {}\n", `--custom p.yaml: unknown field "spec": a profile document has apiVersion, kind, container and pod`},
-		{"container not an object", head + "container: [1]\n", `--custom p.yaml: field "container": expected an object, got a list [1]`},
-		{"container typo", head + "container: {enviroment: []}\n", `--custom p.yaml: unknown field "container.enviroment"`},
-		{"container type", head + "container: {env: [{name: A, value: 1}]}\n", `--custom p.yaml: field "container.env[0].value": expected a string, got a number 1`},
-		{"container image", head + "container: {image: x}\n", `--custom p.yaml: field "container.image" cannot be set by a custom profile: the image comes from --image`},
-		{"pod containers", head + "pod: {spec: {containers: []}}\n", `--custom p.yaml: field "pod.spec.containers" cannot be set by a custom profile: containers come from the target pod; use the container section for the debug container`},
-		{"pod init containers", head + "pod: {spec: {initContainers: []}}\n", `--custom p.yaml: field "pod.spec.initContainers" cannot be set by a custom profile: init containers come from the target pod`},
-		{"pod ephemeral containers", head + "pod: {spec: {ephemeralContainers: []}}\n", `--custom p.yaml: field "pod.spec.ephemeralContainers" cannot be set by a custom profile: ephemeral containers cannot be created with a pod`},
-		{"pod node name", head + "pod: {spec: {nodeName: n}}\n", `--custom p.yaml: field "pod.spec.nodeName" cannot be set by a custom profile: the node comes from the target; use --same-node or debug the node itself`},
-		{"pod name", head + "pod: {metadata: {name: x}}\n", `--custom p.yaml: field "pod.metadata.name" cannot be set by a custom profile: the pod name comes from --copy-to or is generated`},
-		{"pod namespace", head + "pod: {metadata: {namespace: x}}\n", `--custom p.yaml: field "pod.metadata.namespace" cannot be set by a custom profile: the namespace comes from the target or -n/--namespace`},
-		{"pod metadata typo", head + "pod: {metadata: {label: {a: b}}}\n", `--custom p.yaml: unknown field "pod.metadata.label"`},
-		{"pod spec typo", head + "pod: {spec: {tolerations: [{keyy: a}]}}\n", `--custom p.yaml: unknown field "pod.spec.tolerations[0].keyy"`},
-		{"pod spec type", head + "pod: {spec: {hostPID: yes please}}\n", `--custom p.yaml: field "pod.spec.hostPID": expected true or false, got a string "yes please"`},
-		{"replace whole container", `{"$patch": "replace", "env": []}`, `--custom p.yaml: field "$patch": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
-		{"retain keys at top", `{"$retainKeys": ["env"], "env": []}`, `--custom p.yaml: field "$retainKeys": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
-		{"delete from command", `{"$deleteFromPrimitiveList/command": ["sh"]}`, `--custom p.yaml: field "$deleteFromPrimitiveList/command": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
-		{"replace pod spec", head + "pod: {spec: {$patch: replace}}\n", `--custom p.yaml: field "pod.spec.$patch": a custom profile cannot replace or delete the whole pod spec, nor fields the flags set`},
-	}
-	for _, tt := range tests {
+	for _, tt := range badProfileDocuments {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseCustomProfile("p.yaml", []byte(tt.content))
 			if got := errString(err); got != tt.want {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
+# The integration suite: builds the control plane when the cache lacks it, starts a
+# throw-away local cluster, runs test/cmd/*.sh and the conformance cases against it, and
+# always stops the cluster. The closing line is "N passed, N failed"; any failure makes
+# the exit status non-zero.
+#
+# Environment:
+#   DEBUGGER             command under test (default _output/bin/kubectl-debugger); it may
+#                        carry arguments, e.g. DEBUGGER="$KD_BIN/kubectl debug"
+#   KD_TEST_FILTER       regex: only the bash topics it matches
+#   KD_CONFORMANCE_RUN   go test -run pattern for the conformance cases (default all)
+#   KD_CONFORMANCE_SKIP  comma-separated conformance case IDs to skip
+#   KD_TEST_VERBOSE      non-empty: print every command's output
+set -o errexit -o nounset -o pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# Separate from `make local-up`'s cluster, so a running one does not get in the way.
+export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/test-cluster}
+
+"$KD_ROOT/hack/build-server.sh"
+
+DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
+read -r -a debugger_cmd <<<"$DEBUGGER"
+if [[ ! -x ${debugger_cmd[0]} ]]; then
+  kd::log "${debugger_cmd[0]} is missing: run make build first"
+  exit 1
+fi
+export DEBUGGER
+
+KD_TEST_TMP=$(mktemp -d)
+export KD_TEST_TMP
+stop() {
+  "$KD_ROOT/hack/local-down-cluster.sh" || true
+  rm -rf "$KD_TEST_TMP"
+}
+trap stop EXIT
+
+"$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
+
+source "$KD_ROOT/test/cmd/lib.sh"
+source "$KD_ROOT/test/cmd/debug.sh"
+source "$KD_ROOT/test/cmd/attach.sh"
+kd::test::setup
+
+started=$SECONDS
+kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}"
+read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"
+kd::log "bash suite: $bash_passed passed, $bash_failed failed ($((SECONDS - started))s)"
+
+started=$SECONDS
+kd::log "conformance cases"
+conformance_log=$KD_TEST_TMP/conformance.log
+conformance_rc=0
+(
+  cd "$KD_ROOT/test/conformance"
+  KD_KUBECONFIG=$KUBECONFIG go test -tags integration -count=1 -v \
+    -run "TestConformance/${KD_CONFORMANCE_RUN:-}" .
+) >"$conformance_log" 2>&1 || conformance_rc=$?
+# Failures in full, passes as one line each.
+grep -v -e '^=== RUN' -e '^=== PAUSE' -e '^=== CONT' "$conformance_log" || true
+conf_passed=$(grep -c -E '^\s+--- PASS: TestConformance/' "$conformance_log" || true)
+conf_failed=$(grep -c -E '^\s+--- FAIL: TestConformance/' "$conformance_log" || true)
+if ((conformance_rc != 0 && conf_failed == 0)); then
+  # The runner did not get as far as the cases (a build error, no cluster).
+  conf_failed=1
+fi
+kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - started))s)"
+
+passed=$((bash_passed + conf_passed))
+failed=$((bash_failed + conf_failed))
+# Stopped here rather than by the trap, so the counts are the last line.
+trap - EXIT
+stop
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
+# Integration tests of the wait-then-attach path, end to end through kube-apiserver to the
+# fake kubelet (kwok): pods on node $KD_KWOK_NODE run, their ephemeral containers get
+# running statuses, attach streams the lines appended to kwok/attach.log, and logs serve
+# kwok/logs.log. Pods on node-a are never started by anyone.
+#
+#   test/cmd/attach.sh [TOPIC-REGEX]
+set -o errexit -o nounset -o pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ATTACH_IMAGE=busybox:1.36
+
+# kd::test::start_debug OUT ERR ARGS...: starts the command under test in the background,
+# in its own process group so that SIGINT reaches it (a plain background job of a script
+# ignores SIGINT), with a stdin that stays open like a terminal nobody types into; sets
+# DEBUG_PID.
+kd::test::start_debug() {
+  local out=$1 err=$2 cmd fifo
+  shift 2
+  read -r -a cmd <<<"$DEBUGGER"
+  fifo=$KD_TEST_TMP/$NS.stdin
+  mkfifo "$fifo"
+  exec {DEBUG_STDIN}<>"$fifo"
+  set -o monitor
+  "${cmd[@]}" -n "$NS" "$@" >"$out" 2>"$err" <"$fifo" &
+  DEBUG_PID=$!
+  set +o monitor
+}
+
+# kd::test::stop_debug: ends the process kd::test::start_debug started, if still running.
+kd::test::stop_debug() {
+  if [[ -n ${DEBUG_PID:-} ]] && kill -0 "$DEBUG_PID" 2>/dev/null; then
+    kill -TERM "$DEBUG_PID" 2>/dev/null || true
+    wait "$DEBUG_PID" 2>/dev/null || true
+  fi
+  DEBUG_PID=
+  if [[ -n ${DEBUG_STDIN:-} ]]; then
+    exec {DEBUG_STDIN}>&-
+    DEBUG_STDIN=
+  fi
+}
+
+kd::test::pod_running() {
+  [[ $(kd::test::pod_field "$1" '{.status.phase}') == Running ]]
+}
+
+kd::test::ephemeral_count_is() {
+  [[ $(kd::test::pod_field "$1" '{.spec.ephemeralContainers[*].name}' | wc -w) -eq $2 ]]
+}
+
+run_attach_waits_and_streams() {
+  kd::test::new_namespace
+  kd::test::create_pod app "$KD_KWOK_NODE"
+  kd::test::wait_for 30 "pod app to run" kd::test::pod_running app
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err marker
+  marker="attached-$NS"
+  trap kd::test::stop_debug EXIT
+
+  ### -i waits for the ephemeral container, attaches and streams its output.
+  # Pre-Condition: the pod runs on the fake kubelet's node
+  kd::test::get_object_assert pod/app '{{.status.phase}} {{.spec.nodeName}}' "Running $KD_KWOK_NODE"
+  # Command
+  kd::test::start_debug "$out" "$err" app --image=$ATTACH_IMAGE -c dbg -i
+  # Post-Condition: the marker written after the attach shows up in the output
+  local deadline=$((SECONDS + 30))
+  until grep -q "$marker" "$out" 2>/dev/null; do
+    if ((SECONDS > deadline)) || ! kill -0 "$DEBUG_PID" 2>/dev/null; then
+      kd::test::fail "no attached output within 30s" "stdout: $(cat "$out")" "stderr: $(cat "$err")"
+    fi
+    printf '%s stdout F %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" "$marker" >>"$KD_CLUSTER_DIR/kwok/attach.log"
+    sleep 0.5
+  done
+  kd::test::pass "attached output"
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}}{{end}}' 'dbg:running'
+  kd::test::stop_debug
+}
+
+run_attach_terminated_falls_back_to_logs() {
+  kd::test::new_namespace
+  kd::test::create_pod finished "$KD_KWOK_NODE" kubectl-debugger.test/ephemeral=terminated
+  kd::test::wait_for 30 "pod finished to run" kd::test::pod_running finished
+
+  ### A debug container that already terminated: its logs are shown instead.
+  # Pre-Condition: kwok terminates this pod's ephemeral containers at once
+  kd::test::get_object_assert pod/finished '{{index .metadata.annotations "kubectl-debugger.test/ephemeral"}}' 'terminated'
+  # Command
+  local cmd
+  read -r -a cmd <<<"$DEBUGGER"
+  DEBUG_RC=0
+  DEBUG_OUT=$(timeout 30 "${cmd[@]}" -n "$NS" finished --image=$ATTACH_IMAGE -c dbg -i </dev/null 2>"$KD_TEST_TMP/$NS.err") || DEBUG_RC=$?
+  DEBUG_ERR=$(<"$KD_TEST_TMP/$NS.err")
+  # Post-Condition: exit 0 with the container's logs
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'hello from the fake kubelet' stdout
+  kd::test::if_has_string "$DEBUG_OUT" 'debug container finished' stdout
+  kd::test::get_object_assert pod/finished '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.reason}}{{end}}' 'dbg:Completed'
+}
+
+run_attach_interrupt_while_waiting() {
+  kd::test::new_namespace
+  # node-a has no kubelet: the debug container never starts.
+  kd::test::create_pod stuck
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+  trap kd::test::stop_debug EXIT
+
+  ### SIGINT while waiting ends the command at once, non-zero, and changes nothing else.
+  # Pre-Condition
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'stuck;'
+  # Command
+  kd::test::start_debug "$out" "$err" stuck --image=$ATTACH_IMAGE -c dbg -i
+  kd::test::wait_for 30 "the ephemeral container to be added" kd::test::ephemeral_count_is stuck 1
+  sleep 1 # let it reach the wait
+  local rv start rc=0
+  rv=$(kd::test::pod_field stuck '{.metadata.resourceVersion}')
+  start=$(date +%s%N)
+  kill -INT "$DEBUG_PID"
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$DEBUG_PID" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.05
+  done
+  local elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+  if kill -0 "$DEBUG_PID" 2>/dev/null; then
+    kd::test::fail "still running 10s after SIGINT" "stderr: $(cat "$err")"
+  fi
+  wait "$DEBUG_PID" || rc=$?
+  DEBUG_PID=
+  kd::test::stop_debug
+  # Post-Condition
+  if ((elapsed_ms <= 2000)); then
+    kd::test::pass "exited within 2s"
+  else
+    kd::test::fail "exited ${elapsed_ms}ms after SIGINT, more than 2s"
+  fi
+  if ((rc != 0)); then
+    kd::test::pass "non-zero exit after SIGINT"
+  else
+    kd::test::fail "exit 0 after SIGINT" "stderr: $(cat "$err")"
+  fi
+  kd::test::get_object_assert pod/stuck '{{.metadata.resourceVersion}}:{{range .spec.ephemeralContainers}}{{.name}};{{end}}' "$rv:dbg;"
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'stuck;'
+}
+
+ATTACH_TOPICS=(
+  run_attach_waits_and_streams
+  run_attach_terminated_falls_back_to_logs
+  run_attach_interrupt_while_waiting
+)
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  kd::test::setup
+  trap kd::test::cleanup EXIT
+  KD_TEST_FILTER=${1:-} kd::test::run_topics "${ATTACH_TOPICS[@]}"
+  kd::test::summary
+fi

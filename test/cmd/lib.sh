@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
+# Assertion helpers for the integration suite, after kubernetes' hack/lib/test.sh.
+#
+# Every topic runs in a subshell, so results are appended to a file rather than kept in
+# variables; the runner counts them at the end. An assertion that fails prints the file
+# and line of its caller and returns 1, which (errexit) ends the topic; the next topic
+# still runs.
+#
+# Needs: KD_BIN (the reference kubectl lives there), KUBECONFIG, DEBUGGER (the command
+# under test, possibly with arguments, e.g. "kubectl debug"), KD_TEST_RESULTS (a file).
+
+source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/cluster.sh"
+
+# The reference kubectl, never whatever kubectl the machine has.
+kubectl() {
+  "$KD_BIN/kubectl" "$@"
+}
+
+# Namespace of the running topic; set by kd::test::new_namespace.
+NS=${NS:-}
+# Results of the last kd::test::debug; the assertions read them.
+# shellcheck disable=SC2034 # read by the topic files
+DEBUG_OUT=${DEBUG_OUT:-} DEBUG_ERR=${DEBUG_ERR:-} DEBUG_RC=${DEBUG_RC:-0}
+
+kd::test::green() { printf '\033[0;32m%s\033[0m\n' "$*"; }
+kd::test::red() { printf '\033[0;31m%s\033[0m\n' "$*"; }
+if [[ ! -t 1 ]]; then
+  kd::test::green() { printf '%s\n' "$*"; }
+  kd::test::red() { printf '%s\n' "$*"; }
+fi
+
+# Where the assertion was called from: the first frame outside this file.
+kd::test::caller() {
+  local i
+  for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+    if [[ ${BASH_SOURCE[i]} != "${BASH_SOURCE[0]}" ]]; then
+      echo "${BASH_SOURCE[i]#"$KD_ROOT"/}:${BASH_LINENO[i - 1]}"
+      return
+    fi
+  done
+  echo "unknown"
+}
+
+kd::test::pass() {
+  echo "P $1" >>"$KD_TEST_RESULTS"
+}
+
+# kd::test::fail MESSAGE...: records the failure with the caller's location; returns 1.
+kd::test::fail() {
+  local where
+  where=$(kd::test::caller)
+  echo "F $where" >>"$KD_TEST_RESULTS"
+  kd::test::red "FAIL: $where: $1" >&2
+  shift
+  local line
+  for line in "$@"; do
+    echo "  $line" >&2
+  done
+  return 1
+}
+
+# kd::test::assert_eq ACTUAL EXPECTED [WHAT]: exact string comparison.
+kd::test::assert_eq() {
+  local actual=$1 expected=$2 what=${3:-value}
+  if [[ $actual == "$expected" ]]; then
+    kd::test::pass "$what"
+    return 0
+  fi
+  kd::test::fail "$what" "expected: $expected" "got:      $actual"
+}
+
+# kd::test::get_object_assert OBJECT TEMPLATE EXPECTED [KUBECTL ARGS...]
+# TEMPLATE is a go-template, or a JSONPath expression when prefixed with "jsonpath=".
+# OBJECT is read from namespace $NS unless the extra args say otherwise.
+kd::test::get_object_assert() {
+  local object=$1 template=$2 expected=$3 output res
+  shift 3
+  if [[ $template == jsonpath=* ]]; then
+    output=$template
+  else
+    output="go-template=$template"
+  fi
+  # shellcheck disable=SC2086 # OBJECT may be "pods" plus a selector, split on purpose.
+  if ! res=$(kubectl get ${NS:+-n "$NS"} $object -o "$output" "$@" 2>&1); then
+    kd::test::fail "kubectl get $object failed" "$res"
+    return 1
+  fi
+  if [[ $res == "$expected" ]]; then
+    kd::test::pass "get $object $template"
+    return 0
+  fi
+  kd::test::fail "get $object -o $output" "expected: $expected" "got:      $res"
+}
+
+# kd::test::object_absent OBJECT: OBJECT does not exist in $NS.
+kd::test::object_absent() {
+  local out
+  if out=$(kubectl get ${NS:+-n "$NS"} "$1" -o name 2>&1); then
+    kd::test::fail "$1 exists" "$out"
+    return 1
+  fi
+  if [[ $out == *NotFound* || $out == *"not found"* ]]; then
+    kd::test::pass "$1 absent"
+    return 0
+  fi
+  kd::test::fail "kubectl get $1 failed for another reason" "$out"
+}
+
+# kd::test::if_has_string TEXT NEEDLE [WHAT]
+kd::test::if_has_string() {
+  local text=$1 needle=$2 what=${3:-output}
+  if [[ $text == *"$needle"* ]]; then
+    kd::test::pass "$what has $needle"
+    return 0
+  fi
+  kd::test::fail "$what does not contain: $needle" "$what was:" "$text"
+}
+
+# kd::test::if_has_not_string TEXT NEEDLE [WHAT]
+kd::test::if_has_not_string() {
+  local text=$1 needle=$2 what=${3:-output}
+  if [[ $text != *"$needle"* ]]; then
+    kd::test::pass "$what lacks $needle"
+    return 0
+  fi
+  kd::test::fail "$what contains: $needle" "$what was:" "$text"
+}
+
+# kd::test::if_has_line_prefix TEXT PREFIX [WHAT]: some line of TEXT starts with PREFIX.
+kd::test::if_has_line_prefix() {
+  local text=$1 prefix=$2 what=${3:-output} line
+  while IFS= read -r line; do
+    if [[ $line == "$prefix"* ]]; then
+      kd::test::pass "$what has a line starting $prefix"
+      return 0
+    fi
+  done <<<"$text"
+  kd::test::fail "no line of $what starts with: $prefix" "$what was:" "$text"
+}
+
+# kd::test::debug ARGS...: runs the command under test with ARGS plus "-n $NS" and
+# stores stdout, stderr and the exit code in DEBUG_OUT, DEBUG_ERR and DEBUG_RC. Never
+# fails by itself; assert on DEBUG_RC.
+kd::test::debug() {
+  local cmd out err
+  read -r -a cmd <<<"$DEBUGGER"
+  out=$(mktemp) err=$(mktemp)
+  DEBUG_RC=0
+  "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" </dev/null || DEBUG_RC=$?
+  DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
+  rm -f "$out" "$err"
+  if [[ -n ${KD_TEST_VERBOSE:-} ]]; then
+    echo "+ $DEBUGGER $* -> $DEBUG_RC" >&2
+    [[ -z $DEBUG_OUT ]] || printf '  stdout: %s\n' "$DEBUG_OUT" >&2
+    [[ -z $DEBUG_ERR ]] || printf '  stderr: %s\n' "$DEBUG_ERR" >&2
+  fi
+}
+
+# kd::test::assert_success / kd::test::assert_failure: on the last kd::test::debug.
+kd::test::assert_success() {
+  if ((DEBUG_RC == 0)); then
+    kd::test::pass "exit 0"
+    return 0
+  fi
+  kd::test::fail "the command failed (exit $DEBUG_RC)" "stdout: $DEBUG_OUT" "stderr: $DEBUG_ERR"
+}
+
+kd::test::assert_failure() {
+  if ((DEBUG_RC == 0)); then
+    kd::test::fail "the command succeeded but should have failed" "stdout: $DEBUG_OUT" "stderr: $DEBUG_ERR"
+    return 1
+  fi
+  if [[ -z $DEBUG_ERR ]]; then
+    kd::test::fail "the command failed (exit $DEBUG_RC) without a message on stderr"
+    return 1
+  fi
+  kd::test::pass "non-zero exit with a message"
+}
+
+# kd::test::new_namespace [LABEL=VALUE...]: a fresh namespace for the topic, with the
+# ServiceAccount "default" that no controller-manager creates here.
+# shellcheck disable=SC2120 # labels are optional
+kd::test::new_namespace() {
+  local topic=${FUNCNAME[1]:-test} label
+  topic=${topic#run_}
+  topic=${topic//_/-}
+  NS="$(printf '%.40s' "$topic")-$(od -An -tx1 -N3 /dev/urandom | tr -d ' \n')"
+  kubectl create namespace "$NS" >/dev/null
+  for label in "$@"; do
+    kubectl label namespace "$NS" "$label" >/dev/null
+  done
+  kubectl create serviceaccount default -n "$NS" >/dev/null
+}
+
+# kd::test::create_pod NAME [NODE] [ANNOTATION=VALUE]: a pod that passes Pod Security
+# "restricted", so every namespace accepts it. Without NODE it is bound to node-a, which
+# no fake kubelet manages: its containers stay waiting.
+kd::test::create_pod() {
+  local name=$1 node=${2:-node-a} annotation=${3:-}
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+  labels: {app: $name}
+  annotations: {${annotation:+"${annotation%%=*}": "${annotation#*=}"}}
+spec:
+  nodeName: $node
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 1000
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    env: [{name: MODE, value: prod}]
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+EOF
+}
+
+# kd::test::wait_for TIMEOUT_SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
+kd::test::wait_for() {
+  local timeout=$1 what=$2 deadline
+  shift 2
+  deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      kd::test::fail "timed out after ${timeout}s waiting for $what"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# kd::test::pod_field POD JSONPATH: prints a field of POD in $NS.
+kd::test::pod_field() {
+  kubectl get pod -n "$NS" "$1" -o "jsonpath=$2"
+}
+
+# kd::test::run_topics TOPIC...: runs each topic function in its own subshell with
+# errexit, so the first failed assertion ends that topic only.
+kd::test::run_topics() {
+  local topic rc before filter=${KD_TEST_FILTER:-}
+  for topic in "$@"; do
+    if [[ -n $filter && ! $topic =~ $filter ]]; then
+      continue
+    fi
+    kd::log "running $topic"
+    before=$(kd::test::count F)
+    set +o errexit
+    (
+      set -o errexit
+      "$topic"
+    )
+    rc=$?
+    set -o errexit
+    if ((rc == 0)); then
+      kd::test::green "ok   $topic"
+      continue
+    fi
+    # A topic can also die outside an assertion, in its setup: that counts as a failure.
+    if (($(kd::test::count F) == before)); then
+      echo "F $topic: exit $rc outside an assertion" >>"$KD_TEST_RESULTS"
+      kd::test::red "FAIL: $topic: a command failed outside an assertion (exit $rc)" >&2
+    fi
+    kd::test::red "FAIL $topic"
+  done
+}
+
+# kd::test::count P|F: how many assertions passed or failed so far.
+kd::test::count() {
+  grep -c "^$1 " "$KD_TEST_RESULTS" || true
+}
+
+# kd::test::setup: points the suite at the running local cluster and prepares the
+# results file and a scratch directory (removed by kd::test::cleanup).
+kd::test::setup() {
+  if [[ ! -f $KD_CLUSTER_DIR/env ]]; then
+    kd::log "no local cluster is running; start one with hack/local-up-cluster.sh"
+    return 1
+  fi
+  KUBECONFIG=$KD_CLUSTER_DIR/kubeconfig
+  DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
+  KD_TEST_TMP=${KD_TEST_TMP:-$(mktemp -d)}
+  KD_TEST_RESULTS=${KD_TEST_RESULTS:-$KD_TEST_TMP/results}
+  : >>"$KD_TEST_RESULTS"
+  export KUBECONFIG DEBUGGER KD_TEST_TMP KD_TEST_RESULTS KD_BIN KD_ROOT KD_CLUSTER_DIR
+}
+
+kd::test::cleanup() {
+  [[ -z ${KD_TEST_TMP:-} ]] || rm -rf "$KD_TEST_TMP"
+}
+
+# kd::test::summary: the closing line, "N passed, N failed"; fails when anything failed.
+kd::test::summary() {
+  local passed failed
+  passed=$(kd::test::count P)
+  failed=$(kd::test::count F)
+  echo "$passed passed, $failed failed"
+  ((failed == 0))
+}
