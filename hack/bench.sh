@@ -52,7 +52,15 @@ POD
 } >"$pods"
 kc create -n "$ns" -f "$pods" >/dev/null
 
+# Both binaries run from fresh copies made the same way. A binary straight from the linker
+# sits in the page cache as large folios, which the kernel maps whole on first touch:
+# that alone inflated the fresh binary's peak RSS by 20 MiB and would skew the comparison.
+bindir=$KD_CLUSTER_DIR/bench-bin
+mkdir -p "$bindir"
+cp "$ours" "$bindir/ours"
+cp "$KD_BIN/kubectl" "$bindir/kubectl"
+
 kd::log "benchmarking $runs runs per tool, mode and cache state"
 (cd "$KD_ROOT" && go run hack/bench/main.go \
-  -ours="$ours" -upstream="$KD_BIN/kubectl" -kubeconfig="$kubeconfig" \
+  -ours="$bindir/ours" -upstream="$bindir/kubectl" -kubeconfig="$kubeconfig" \
   -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" "$@")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -123,8 +122,8 @@ func validateImage(what, image string) error {
 	if image == "" {
 		return nil
 	}
-	if !reference.ReferenceRegexp.MatchString(image) {
-		return fmt.Errorf("invalid %s %q: %v", what, image, reference.ErrReferenceInvalidFormat)
+	if !validImageReference(image) {
+		return fmt.Errorf("invalid %s %q: invalid reference format", what, image)
 	}
 	return nil
 }
