@@ -13,7 +13,9 @@ import (
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
@@ -360,6 +362,12 @@ func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the client configuration: %w", err)
 	}
+	// Protobuf for the objects sent and read: decoding a pod from JSON first builds
+	// reflection caches for every type in it, which costs more than the request itself.
+	// Patches stay JSON, as strategic merge patches must be.
+	config = rest.CopyConfig(config)
+	config.ContentType = runtime.ContentTypeProtobuf
+	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	client, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("creating the API client: %w", err)
