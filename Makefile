@@ -3,24 +3,35 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
 
-.PHONY: all build test test-unit test-cmd verify local-up local-down bench server clean
+.PHONY: all build test test-unit test-fuzz test-cmd verify schema local-up local-down bench server clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "-s -w" -o $(BIN) ./cmd/kubectl-debugger
 
-# Unit tests, then the integration suite against a local kube-apiserver (built on first use).
-test: test-unit test-cmd
+# Unit tests, a short fuzzing run, then the integration suite against a local
+# kube-apiserver (built on first use).
+test: test-unit test-fuzz test-cmd
 
 test-unit:
 	$(GO) test ./...
+
+# A few seconds per fuzz target; docs/custom-profiles.md shows how to run them longer.
+FUZZTIME ?= 5s
+test-fuzz:
+	$(GO) test ./pkg/cmd/debug -run '^$$' -fuzz '^FuzzDecodeCustomProfile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/cmd/debug -run '^$$' -fuzz '^FuzzApplyCustomProfile$$' -fuzztime $(FUZZTIME)
 
 test-cmd: build
 	hack/test-cmd.sh
 
 verify:
 	hack/verify.sh
+
+# Regenerates the JSON Schema of custom profile files.
+schema:
+	$(GO) run ./hack/schema > docs/custom-profile.schema.json
 
 # Builds kube-apiserver, etcd, kwok and the reference kubectl into the cache.
 server:

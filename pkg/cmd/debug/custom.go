@@ -77,17 +77,39 @@ var ephemeralForbiddenFields = []string{
 	"resources", "restartPolicy", "restartPolicyRules", "startupProbe",
 }
 
-// podSection is the schema of a DebugProfile's pod section: labels and annotations, and
-// the pod spec.
-type podSection struct {
-	Metadata struct {
-		Labels      map[string]string `json:"labels,omitempty"`
-		Annotations map[string]string `json:"annotations,omitempty"`
-	} `json:"metadata"`
-	Spec corev1.PodSpec `json:"spec"`
+// DebugProfile is the document form of a custom profile: apiVersion
+// kubectl-debugger/v1alpha1, kind DebugProfile. The plain form is a bare partial
+// container. The JSON Schema for editors is generated from these types (hack/schema).
+type DebugProfile struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Container is merged onto the debug container, as the plain form is.
+	Container *corev1.Container `json:"container,omitempty"`
+	// Pod is merged onto the debug pod in --copy-to and node modes.
+	Pod *ProfilePod `json:"pod,omitempty"`
 }
 
-var podSectionType = reflect.TypeFor[podSection]()
+// ProfilePod is the pod section of a DebugProfile.
+type ProfilePod struct {
+	Metadata ProfilePodMetadata `json:"metadata,omitempty"`
+	Spec     corev1.PodSpec     `json:"spec,omitempty"`
+}
+
+// ProfilePodMetadata is what a profile may add to the debug pod's metadata.
+type ProfilePodMetadata struct {
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Fields a custom profile may not set, for tools that describe the format.
+var (
+	// RefusedContainerFields may only be null in a container section.
+	RefusedContainerFields = sortedKeys(toAnyMap(refusedContainerFields))
+	// RefusedPodFields, as paths below pod, may not appear at all.
+	RefusedPodFields = sortedKeys(toAnyMap(refusedPodFields))
+)
+
+var podSectionType = reflect.TypeFor[ProfilePod]()
 
 // profileLocation says where named profiles live: $KUBECTL_DEBUGGER_PROFILES, else
 // ~/.kube/debug-profiles.

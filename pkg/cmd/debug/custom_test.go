@@ -144,3 +144,17 @@ func TestConformanceCustomFiles(t *testing.T) {
 		}
 	}
 }
+
+// Every example profile the docs show is accepted.
+func TestExampleProfilesParse(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "examples", "profiles", "*"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no example profiles: %v", err)
+	}
+	paths = append(paths, filepath.Join("..", "..", "..", "examples", "env.yaml"), filepath.Join("..", "..", "..", "examples", "resources.json"))
+	for _, path := range paths {
+		if _, err := readCustomProfile(path, nil); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
