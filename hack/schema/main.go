@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/kubectl-debugger/kubectl-debugger/internal/jsonfields"
 	"github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
 )
 
@@ -156,26 +157,7 @@ func (g *generator) structSchema(t reflect.Type) schema {
 }
 
 func (g *generator) addFields(t reflect.Type, props schema) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" || strings.Contains(opts, "inline") {
-			inner := f.Type
-			if inner.Kind() == reflect.Pointer {
-				inner = inner.Elem()
-			}
-			g.addFields(inner, props)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = g.of(f.Type)
+	for name, typ := range jsonfields.Of(t) {
+		props[name] = g.of(typ)
 	}
 }

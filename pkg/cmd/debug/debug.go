@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -323,17 +324,12 @@ func (o *DebugOptions) outputRequested() bool {
 	return o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != ""
 }
 
-// env returns the --env variables in the order given.
-func (o *DebugOptions) envVars() []corev1.EnvVar {
-	return o.env.vars
-}
-
 // spec gathers what the builders need from the options.
 func (o *DebugOptions) spec() *containerSpec {
 	s := &containerSpec{
 		Image:           o.Image,
 		PullPolicy:      corev1.PullPolicy(o.PullPolicy),
-		Env:             o.envVars(),
+		Env:             o.env.vars,
 		Args:            o.args,
 		ArgsOnly:        o.ArgsOnly,
 		Stdin:           o.Interactive,
@@ -345,10 +341,9 @@ func (o *DebugOptions) spec() *containerSpec {
 		Profile:         o.profile,
 		Customs:         o.customs,
 	}
-	for _, name := range o.changedCopyFlags {
-		if name == "share-processes" {
-			s.ShareProcesses = &o.ShareProcesses
-		}
+	// Only an explicit --share-processes overrides the pod and the profile.
+	if slices.Contains(o.changedCopyFlags, "share-processes") {
+		s.ShareProcesses = &o.ShareProcesses
 	}
 	return s
 }

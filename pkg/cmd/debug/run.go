@@ -119,17 +119,13 @@ func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*co
 	if err != nil {
 		return nil, "", err
 	}
-	debugPod, err := buildEphemeral(pod, spec, name)
-	if err != nil {
-		return nil, "", err
-	}
-	err = o.warnRaisedPrivileges(spec, debugPod, name, func(s *containerSpec) (*corev1.Pod, error) {
-		return buildEphemeral(pod, s, name)
+	debugPod, _, err := o.prepare(ModeEphemeral, spec, func(s *containerSpec) (*corev1.Pod, string, error) {
+		p, err := buildEphemeral(pod, s, name)
+		return p, name, err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	o.warnNonRoot(debugPod, findContainer(debugPod, name))
 
 	patch, err := ephemeralPatch(pod, debugPod, name)
 	if err != nil {
@@ -193,19 +189,11 @@ func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev
 	if err != nil {
 		return nil, "", err
 	}
-	debugPod, container, err := buildCopy(pod, spec, name)
-	if err != nil {
-		return nil, "", err
-	}
-	err = o.warnRaisedPrivileges(spec, debugPod, container, func(s *containerSpec) (*corev1.Pod, error) {
-		p, _, err := buildCopy(pod, s, name)
-		return p, err
+	debugPod, container, err := o.prepare(ModeCopy, spec, func(s *containerSpec) (*corev1.Pod, string, error) {
+		return buildCopy(pod, s, name)
 	})
 	if err != nil {
 		return nil, "", err
-	}
-	if container != "" {
-		o.warnNonRoot(debugPod, findContainer(debugPod, container))
 	}
 	if o.dryRun == dryRunClient {
 		if o.Replace {
@@ -244,13 +232,9 @@ func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev
 	podName := fmt.Sprintf("node-debugger-%s-%s", node.Name, o.nameSuffix())
 	o.notice("Creating debugging pod %s with container %s on node %s.", podName, name, node.Name)
 
-	spec := o.spec()
-	debugPod, err := buildNodePod(node, spec, podName, name, o.Namespace)
-	if err != nil {
-		return nil, "", err
-	}
-	err = o.warnRaisedPrivileges(spec, debugPod, name, func(s *containerSpec) (*corev1.Pod, error) {
-		return buildNodePod(node, s, podName, name, o.Namespace)
+	debugPod, _, err := o.prepare(ModeNode, o.spec(), func(s *containerSpec) (*corev1.Pod, string, error) {
+		p, err := buildNodePod(node, s, podName, name, o.Namespace)
+		return p, name, err
 	})
 	if err != nil {
 		return nil, "", err
@@ -267,6 +251,29 @@ func (o *DebugOptions) debugNode(ctx context.Context, node *corev1.Node) (*corev
 		return nil, "", fmt.Errorf("creating pod %q to debug node %q: %w", podName, node.Name, err)
 	}
 	return created, name, nil
+}
+
+// prepare builds the debug pod from spec and prints the warnings it calls for: every
+// privilege the custom profiles raise over the predefined profile (found by building
+// once more without them), and outside node mode the non-root warning.
+func (o *DebugOptions) prepare(mode Mode, spec *containerSpec, build func(*containerSpec) (*corev1.Pod, string, error)) (*corev1.Pod, string, error) {
+	debugPod, container, err := build(spec)
+	if err != nil || container == "" {
+		return debugPod, container, err
+	}
+	if len(spec.Customs) > 0 {
+		plain := *spec
+		plain.Customs = nil
+		before, _, err := build(&plain)
+		if err != nil {
+			return nil, "", err
+		}
+		o.warnRaisedPrivileges(before, debugPod, container)
+	}
+	if mode != ModeNode {
+		o.warnNonRoot(debugPod, findContainer(debugPod, container))
+	}
+	return debugPod, container, nil
 }
 
 // podSpec is the builders' input for debugging pod, with the mounts --share-volumes

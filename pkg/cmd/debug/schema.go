@@ -8,9 +8,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/jsonfields"
 )
 
 // The schema check walks a decoded document next to the Go type it must fit, instead of
@@ -24,47 +25,6 @@ var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
-
-// schemaField is one JSON field of a struct, with inline structs flattened.
-type schemaField struct {
-	typ reflect.Type
-}
-
-var fieldCache sync.Map // reflect.Type -> map[string]schemaField
-
-// fieldsOf lists the JSON fields of struct type t.
-func fieldsOf(t reflect.Type) map[string]schemaField {
-	if cached, ok := fieldCache.Load(t); ok {
-		return cached.(map[string]schemaField)
-	}
-	fields := map[string]schemaField{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if f.Anonymous && name == "" || strings.Contains(opts, "inline") {
-			inner := f.Type
-			if inner.Kind() == reflect.Pointer {
-				inner = inner.Elem()
-			}
-			for k, v := range fieldsOf(inner) {
-				fields[k] = v
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		fields[name] = schemaField{typ: f.Type}
-	}
-	fieldCache.Store(t, fields)
-	return fields
-}
 
 // checkAgainstSchema reports the first place, in document order of sorted keys, where
 // value does not fit type t: an unknown field, a wrong type, a bad value for a type with
@@ -162,7 +122,7 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 // checkStruct checks an object against struct type t, including the directives a
 // strategic merge patch may carry at this level.
 func checkStruct(obj map[string]any, t reflect.Type, path string) error {
-	fields := fieldsOf(t)
+	fields := jsonfields.Of(t)
 	for _, key := range sortedKeys(obj) {
 		value := obj[key]
 		if strings.HasPrefix(key, "$") {
@@ -175,7 +135,7 @@ func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 		if !ok {
 			return fmt.Errorf("unknown field %q", joinPath(path, key))
 		}
-		if err := checkAgainstSchema(value, f.typ, joinPath(path, key)); err != nil {
+		if err := checkAgainstSchema(value, f, joinPath(path, key)); err != nil {
 			return err
 		}
 	}
@@ -183,7 +143,7 @@ func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 }
 
 // checkStructDirective checks one strategic merge directive found in an object.
-func checkStructDirective(key string, value any, fields map[string]schemaField, path string) error {
+func checkStructDirective(key string, value any, fields map[string]reflect.Type, path string) error {
 	at := joinPath(path, key)
 	switch {
 	case key == "$patch":
@@ -206,7 +166,7 @@ func checkStructDirective(key string, value any, fields map[string]schemaField, 
 	case strings.HasPrefix(key, "$setElementOrder/"), strings.HasPrefix(key, "$deleteFromPrimitiveList/"):
 		_, name, _ := strings.Cut(key, "/")
 		f, known := fields[name]
-		if !known || f.typ.Kind() != reflect.Slice {
+		if !known || f.Kind() != reflect.Slice {
 			return fmt.Errorf("field %q: %q is not a list field here", at, name)
 		}
 		if _, ok := value.([]any); !ok {
