@@ -367,11 +367,6 @@ run_missing_targets() {
   kd::test::get_object_assert pods '{{len .items}}' '0'
 }
 
-# kd::test::audit_lines: how many lines the audit log has.
-kd::test::audit_lines() {
-  wc -l <"$KD_CLUSTER_DIR/audit.log"
-}
-
 # kd::test::requests_since LINE: API requests completed for user admin after audit line
 # LINE, not counting the fake kubelet (same user). The event of the last response can
 # trail the client's exit by a moment, so it waits for the count to settle.

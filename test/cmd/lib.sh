@@ -223,6 +223,20 @@ spec:
 EOF
 }
 
+# kd::test::ensure_node_a: the Node node-a, which no kubelet manages, so node debugging
+# pods bound to it are created and then left alone. Nodes are cluster-wide: another topic
+# may have made it already.
+kd::test::ensure_node_a() {
+  if ! kubectl get node node-a >/dev/null 2>&1; then
+    kubectl create -f "$KD_ROOT/test/conformance/fixtures/node.yaml" >/dev/null
+  fi
+}
+
+# kd::test::audit_lines: how many lines the audit log has.
+kd::test::audit_lines() {
+  wc -l <"$KD_CLUSTER_DIR/audit.log"
+}
+
 # kd::test::wait_for TIMEOUT_SECONDS DESCRIPTION COMMAND...: polls COMMAND until it succeeds.
 kd::test::wait_for() {
   local timeout=$1 what=$2 deadline
