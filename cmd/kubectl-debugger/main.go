@@ -5,16 +5,17 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"syscall"
 
-	"github.com/spf13/pflag"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
 
 	debugcmd "github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
 )
@@ -33,9 +34,6 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	flags := pflag.NewFlagSet("kubectl-debugger", pflag.ExitOnError)
-	pflag.CommandLine = flags
-
 	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 
@@ -43,6 +41,11 @@ func run() int {
 	cmd.Use = "kubectl-debugger " + cmd.Use[len("debug "):]
 	cmd.SilenceErrors = true
 	configFlags.AddFlags(cmd.PersistentFlags())
+	// -v=6 and up show the API requests, as in kubectl.
+	logFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(logFlags)
+	cmd.PersistentFlags().AddGoFlag(logFlags.Lookup("v"))
+	cmd.PersistentFlags().Lookup("v").Shorthand = "v"
 
 	if err := cmd.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, formatError(err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -88,8 +89,14 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 		if done || err != nil {
 			return p, err
 		}
-		// The watch ended without an answer (a timeout or an expired resource version):
-		// list again and carry on.
+		// The watch ended without an answer (a timeout, an expired resource version, a
+		// server error): list again and carry on, after a pause so that a server that
+		// keeps failing is not hammered.
+		select {
+		case <-ctx.Done():
+			return nil, waitError(ctx, name, container, ctx.Err())
+		case <-time.After(time.Second):
+		}
 	}
 }
 

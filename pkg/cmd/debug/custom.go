@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
 // customProfile is one --custom document, checked strictly and kept as the user wrote
@@ -81,8 +80,10 @@ var ephemeralForbiddenFields = []string{
 // kubectl-debugger/v1alpha1, kind DebugProfile. The plain form is a bare partial
 // container. The JSON Schema for editors is generated from these types (hack/schema).
 type DebugProfile struct {
+	// APIVersion is always kubectl-debugger/v1alpha1.
 	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
+	// Kind is always DebugProfile.
+	Kind string `json:"kind"`
 	// Container is merged onto the debug container, as the plain form is.
 	Container *corev1.Container `json:"container,omitempty"`
 	// Pod is merged onto the debug pod in --copy-to and node modes.
@@ -91,13 +92,17 @@ type DebugProfile struct {
 
 // ProfilePod is the pod section of a DebugProfile.
 type ProfilePod struct {
+	// Metadata adds labels and annotations.
 	Metadata ProfilePodMetadata `json:"metadata,omitempty"`
-	Spec     corev1.PodSpec     `json:"spec,omitempty"`
+	// Spec is merged onto the pod spec; tolerations are appended.
+	Spec corev1.PodSpec `json:"spec,omitempty"`
 }
 
 // ProfilePodMetadata is what a profile may add to the debug pod's metadata.
 type ProfilePodMetadata struct {
-	Labels      map[string]string `json:"labels,omitempty"`
+	// Labels are added to the pod's.
+	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations are added to the pod's.
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
@@ -183,6 +188,8 @@ func parseCustomProfile(name string, data []byte) (*customProfile, error) {
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, fail(errors.New(`the file is empty: a custom profile is a partial container spec such as {"env": [...]}`))
 	}
+	// Editors on some systems start files with a byte order mark; it carries no content.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return nil, fail(errors.New("the file is not text: a custom profile is a JSON or YAML document"))
 	}
@@ -278,14 +285,16 @@ func (c *customProfile) setContainer(obj map[string]any, prefix string) error {
 	}
 	// A trial merge onto an empty container catches what only the merge code knows
 	// about, before any API call is made.
-	if _, err := strategicpatch.StrategicMergePatch([]byte(`{"name":"debugger"}`), raw, corev1.Container{}); err != nil {
+	if _, err := safeMerge([]byte(`{"name":"debugger"}`), raw, corev1.Container{}); err != nil {
 		return fmt.Errorf("cannot be merged as a strategic merge patch: %w", err)
 	}
 	c.container, c.containerPatch = obj, raw
 	return nil
 }
 
-// setPod takes the pod section of a profile document.
+// setPod takes the pod section of a profile document. It may add to the pod, never take
+// away what the command built: metadata and spec must be objects (null would delete
+// them), labels and annotations are only added, and tolerations only appended.
 func (c *customProfile) setPod(obj map[string]any) error {
 	for _, path := range sortedKeys(toAnyMap(refusedPodFields)) {
 		section, field, _ := strings.Cut(path, ".")
@@ -303,28 +312,35 @@ func (c *customProfile) setPod(obj map[string]any) error {
 		if err := checkTopDirective(key, "pod.", nil, "the whole pod"); err != nil {
 			return err
 		}
-		inner, _ := obj[key].(map[string]any)
+		inner, ok := obj[key].(map[string]any)
+		if !ok {
+			return typeError("pod."+key, "an object", obj[key])
+		}
 		refused := map[string]string{}
 		for path, reason := range refusedPodFields {
 			if section, field, _ := strings.Cut(path, "."); section == key {
 				refused[field] = reason
 			}
 		}
+		refused["tolerations"] = "tolerations are appended, never reordered"
 		for _, innerKey := range sortedKeys(inner) {
 			if err := checkTopDirective(innerKey, "pod."+key+".", refused, "the whole pod "+key); err != nil {
 				return err
 			}
 		}
-		patch[key] = obj[key]
+		patch[key] = inner
+	}
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		for _, field := range []string{"labels", "annotations"} {
+			if err := checkAddOnly(meta, field); err != nil {
+				return err
+			}
+		}
 	}
 	if spec, ok := obj["spec"].(map[string]any); ok {
 		if raw, ok := spec["tolerations"]; ok {
-			encoded, err := json.Marshal(raw)
-			if err != nil {
+			if err := c.setTolerations(raw); err != nil {
 				return err
-			}
-			if err := json.Unmarshal(encoded, &c.tolerations); err != nil {
-				return fmt.Errorf("field %q: %w", "pod.spec.tolerations", err)
 			}
 			rest := make(map[string]any, len(spec))
 			for k, v := range spec {
@@ -339,10 +355,56 @@ func (c *customProfile) setPod(obj map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := strategicpatch.StrategicMergePatch([]byte(`{"metadata":{"name":"p"}}`), raw, corev1.Pod{}); err != nil {
+	if _, err := safeMerge([]byte(`{"metadata":{"name":"p"}}`), raw, corev1.Pod{}); err != nil {
 		return fmt.Errorf("pod section cannot be merged as a strategic merge patch: %w", err)
 	}
 	c.pod, c.podPatch = obj, raw
+	return nil
+}
+
+// checkAddOnly refuses a null map, directives and null values in pod.metadata.field:
+// a profile adds labels and annotations, it cannot drop the ones the command sets, such
+// as the label that marks node debugging pods.
+func checkAddOnly(meta map[string]any, field string) error {
+	value, set := meta[field]
+	if !set {
+		return nil
+	}
+	path := "pod.metadata." + field
+	m, ok := value.(map[string]any)
+	if !ok {
+		return typeError(path, "an object", value)
+	}
+	for _, key := range sortedKeys(m) {
+		if strings.HasPrefix(key, "$") || m[key] == nil {
+			return fmt.Errorf("field %q: a custom profile adds %s, it cannot remove any", joinPath(path, key), field)
+		}
+	}
+	return nil
+}
+
+// setTolerations takes pod.spec.tolerations, plain entries only: they are appended to
+// the pod's, so there is nothing for a directive to act on.
+func (c *customProfile) setTolerations(raw any) error {
+	list, ok := raw.([]any)
+	if !ok {
+		return typeError("pod.spec.tolerations", "a list", raw)
+	}
+	for i, item := range list {
+		entry, _ := item.(map[string]any)
+		for _, key := range sortedKeys(entry) {
+			if strings.HasPrefix(key, "$") {
+				return fmt.Errorf("field \"pod.spec.tolerations[%d].%s\": tolerations are appended; directives do not apply to them", i, key)
+			}
+		}
+	}
+	encoded, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(encoded, &c.tolerations); err != nil {
+		return fmt.Errorf("field %q: %w", "pod.spec.tolerations", err)
+	}
 	return nil
 }
 
@@ -354,9 +416,11 @@ func checkTopDirective(key, prefix string, refused map[string]string, whole stri
 	}
 	_, field, hasField := strings.Cut(key, "/")
 	if hasField && (strings.HasPrefix(key, "$setElementOrder/") || strings.HasPrefix(key, "$deleteFromPrimitiveList/")) {
-		if _, bad := refused[field]; !bad {
+		reason, bad := refused[field]
+		if !bad {
 			return nil
 		}
+		return fmt.Errorf("field %q: %s", prefix+key, reason)
 	}
 	return fmt.Errorf("field %q: a custom profile cannot replace or delete %s, nor fields the flags set", prefix+key, whole)
 }
@@ -396,8 +460,10 @@ func (c *customProfile) checkEphemeralFields() error {
 	}
 	hint := "it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node"
 	for _, field := range ephemeralForbiddenFields {
-		if v, ok := c.container[field]; ok && v != nil {
-			return fmt.Errorf("--custom %s: field %q: %s", c.source, prefix+field, hint)
+		for _, key := range []string{field, "$setElementOrder/" + field} {
+			if v, ok := c.container[key]; ok && !isEmptyJSON(v) {
+				return fmt.Errorf("--custom %s: field %q: %s", c.source, prefix+key, hint)
+			}
 		}
 	}
 	mounts, _ := c.container["volumeMounts"].([]any)
@@ -415,4 +481,17 @@ func (c *customProfile) checkEphemeralFields() error {
 		}
 	}
 	return nil
+}
+
+// isEmptyJSON tells whether v is null, {} or []: values the API accepts on any container.
+func isEmptyJSON(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		return len(v) == 0
+	case []any:
+		return len(v) == 0
+	}
+	return false
 }

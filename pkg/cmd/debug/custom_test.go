@@ -25,7 +25,7 @@ var badCustomInputs = []struct {
 	{"bad.yaml", "env:\n- name: A\n  value: [\n", `--custom bad.yaml: invalid YAML: line 3: did not find expected node content`},
 	{"indent.yaml", "stdin: true\n tty: true\n", `--custom indent.yaml: invalid YAML: line 2: mapping values are not allowed in this context`},
 	{"dup.yaml", "stdin: true\nstdin: false\n", `--custom dup.yaml: invalid YAML: line 2: key "stdin" already set in map`},
-	{"two.yaml", "stdin: true\n---\ntty: true\n", `--custom two.yaml: more than one YAML document (a second one starts at line 3): a custom profile is a single object`},
+	{"two.yaml", "stdin: true\n---\ntty: true\n", `--custom two.yaml: more than one YAML document (a second one starts at line 2): a custom profile is a single object`},
 	{"second-bad.yaml", "---\nstdin: true\n---\ntty: [\n", `--custom second-bad.yaml: invalid YAML: line 4: did not find expected node content`},
 	{"typo.yaml", "enviroment:\n- name: A\n  value: b\n", `--custom typo.yaml: unknown field "enviroment"`},
 	{"deep.yaml", "env:\n- name: A\n  valu: b\n", `--custom deep.yaml: unknown field "env[0].valu"`},
@@ -45,6 +45,10 @@ var badCustomInputs = []struct {
 	{"directive.json", `{"$bogus": 1}`, `--custom directive.json: field "$bogus": unknown patch directive "$bogus"`},
 	{"retain.json", `{"securityContext": {"$retainKeys": ["nope"]}}`, `--custom retain.json: field "securityContext.$retainKeys": "nope" is not a field here`},
 	{"order.json", `{"$setElementOrder/stdin": []}`, `--custom order.json: field "$setElementOrder/stdin": "stdin" is not a list field here`},
+	{"order-type.yaml", "$setElementOrder/args: [{x: 1}]\n", `--custom order-type.yaml: field "$setElementOrder/args[0]": expected a string, got an object {"x":1}`},
+	{"order-keyed.yaml", "$setElementOrder/env: [A]\n", `--custom order-keyed.yaml: field "$setElementOrder/env[0]": expected an object, got a string "A"`},
+	{"order-null.yaml", "$setElementOrder/args: [null]\n", `--custom order-null.yaml: field "$setElementOrder/args[0]": null in an order or delete list`},
+	{"delete-keyed.yaml", "$deleteFromPrimitiveList/env: [{name: A}]\n", `--custom delete-keyed.yaml: field "$deleteFromPrimitiveList/env": "env" is a list of objects; delete entries with $patch: delete`},
 	{"bin.yaml", "\x00\x01\x02\xff\xfe", `--custom bin.yaml: the file is not text: a custom profile is a JSON or YAML document`},
 	{"image.png", "\x89PNG\r\n\x1a\n\x00\x00", `--custom image.png: the file is not text: a custom profile is a JSON or YAML document`},
 	{"tab.yaml", "env:\n\t- name: A\n", `--custom tab.yaml: invalid YAML: line 2: found character that cannot start any token`},
@@ -90,6 +94,9 @@ func TestParseCustomProfileKeepsExplicitValues(t *testing.T) {
 		{"big-int.json", `{"securityContext": {"runAsUser": 9007199254740993}}`, `{"securityContext":{"runAsUser":9007199254740993}}`},
 		{"noext", "stdin: true\n", `{"stdin":true}`},
 		{"noext-json", `{"stdin": true}`, `{"stdin":true}`},
+		{"same-line.yaml", "--- {env: [{name: A, value: \"1\"}]}\n", `{"env":[{"name":"A","value":"1"}]}`},
+		{"bom.json", "\xef\xbb\xbf{\"tty\": true}", `{"tty":true}`},
+		{"crlf.yaml", "stdin: false\r\ntty: true\r\n", `{"stdin":false,"tty":true}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -110,6 +117,8 @@ func TestCheckEphemeralFields(t *testing.T) {
 		{"restartPolicy: Always\n", `--custom c.yaml: field "restartPolicy": ` + hint},
 		{"volumeMounts:\n- {name: a, mountPath: /a}\n- {name: b, mountPath: /b, subPath: x}\n", `--custom c.yaml: field "volumeMounts[1].subPath": ` + hint},
 		{"volumeMounts:\n- {name: a, mountPath: /a, subPath: \"\"}\nenv: [{name: A}]\nresources: null\n", ""},
+		{"resources: {}\nports: []\n", ""},
+		{"$setElementOrder/ports: [{containerPort: 80}]\n", `--custom c.yaml: field "$setElementOrder/ports": ` + hint},
 	}
 	for _, tt := range tests {
 		err := mustCustom(t, "c.yaml", tt.content).checkEphemeralFields()

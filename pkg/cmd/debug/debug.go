@@ -64,29 +64,50 @@ const debugExample = `  # Add an ephemeral container to mypod and attach to it
 type DebugOptions struct {
 	genericiooptions.IOStreams
 
-	// Flags.
-	Filenames       []string
-	ArgsOnly        bool
-	Attach          bool
-	Container       string
-	CopyTo          string
-	Replace         bool
-	Image           string
-	PullPolicy      string
-	Interactive     bool
-	TTY             bool
-	Quiet           bool
-	SameNode        bool
-	SetImages       map[string]string
-	ShareProcesses  bool
+	// Filenames are the -f manifests naming pods or nodes to debug.
+	Filenames []string
+	// ArgsOnly puts the words after -- into args instead of command (--arguments-only).
+	ArgsOnly bool
+	// Attach waits for the container and attaches to it (--attach; -i implies it).
+	Attach bool
+	// Container names the debug container, or with --copy-to the container to edit (-c).
+	Container string
+	// CopyTo is the name of the pod copy (--copy-to).
+	CopyTo string
+	// Replace deletes the original once the copy exists (--replace).
+	Replace bool
+	// Image is the debug container's image (--image).
+	Image string
+	// PullPolicy is its image pull policy (--image-pull-policy).
+	PullPolicy string
+	// Interactive keeps stdin open (-i/--stdin).
+	Interactive bool
+	// TTY allocates a terminal (-t/--tty).
+	TTY bool
+	// Quiet suppresses informational messages (-q/--quiet).
+	Quiet bool
+	// SameNode keeps the copy on the original's node (--same-node).
+	SameNode bool
+	// SetImages changes the copy's container images, "*" for all (--set-image).
+	SetImages map[string]string
+	// ShareProcesses sets the copy's process namespace sharing, when given (--share-processes).
+	ShareProcesses bool
+	// TargetContainer is the container whose processes an ephemeral container sees (--target).
 	TargetContainer string
-	Profile         string
-	CustomFiles     []string
-	ShareVolumes    string
-	Keep            KeepFlags
-	DryRun          string
-	PrintFlags      *genericclioptions.PrintFlags
-	env             envFlag
+	// Profile is the predefined profile's name (--profile).
+	Profile string
+	// CustomFiles are the custom profiles, in the order given (--custom).
+	CustomFiles []string
+	// ShareVolumes names the container whose mounts the debug container borrows (--share-volumes).
+	ShareVolumes string
+	// Keep says what a copy keeps of the original (--keep-*).
+	Keep KeepFlags
+	// DryRun is none, client or server (--dry-run).
+	DryRun string
+	// PrintFlags print the resulting object (-o and friends).
+	PrintFlags *genericclioptions.PrintFlags
+
+	env envFlag
 
 	// Set by Complete.
 	Namespace         string
@@ -168,6 +189,7 @@ type UsageError struct {
 	CommandPath string
 }
 
+// Error returns the underlying error's message.
 func (e *UsageError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the underlying error.

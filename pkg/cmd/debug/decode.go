@@ -95,7 +95,9 @@ func decodeYAMLDocument(data []byte) (any, error) {
 	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
 		if yamlSeparator.Match(line) {
 			parts = append(parts, current)
-			current = part{firstLine: i + 2}
+			// A document may start on the separator's line ("--- {a: 1}"); blanking the
+			// marker keeps that content and its columns.
+			current = part{firstLine: i + 1, text: append([]byte("   "), line[3:]...)}
 			continue
 		}
 		current.text = append(current.text, line...)

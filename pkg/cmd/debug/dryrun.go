@@ -28,8 +28,10 @@ func parseDryRun(value string) (dryRun, error) {
 	switch value {
 	case "none", "":
 		return dryRunNone, nil
-	case "client":
+	case "client", "true":
 		return dryRunClient, nil
+	case "false":
+		return dryRunNone, nil
 	case "server":
 		return dryRunServer, nil
 	}

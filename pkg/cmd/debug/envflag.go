@@ -21,12 +21,12 @@ func (f *envFlag) Set(value string) error {
 	r.LazyQuotes = true
 	fields, err := r.Read()
 	if err != nil {
-		return fmt.Errorf("invalid --env value %q: %w", value, err)
+		return fmt.Errorf("want NAME=VALUE[,NAME=VALUE...]")
 	}
 	for _, field := range fields {
 		name, val, ok := strings.Cut(field, "=")
 		if !ok || name == "" {
-			return fmt.Errorf("invalid --env value %q: %q is not NAME=VALUE", value, field)
+			return fmt.Errorf("%q is not NAME=VALUE", field)
 		}
 		f.add(name, val)
 	}

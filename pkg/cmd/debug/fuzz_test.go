@@ -77,4 +77,9 @@ var fuzzSeeds = []string{
 	`{"volumeMounts": [{"name": "v", "mountPath": "/v"}], "stdin": false, "tty": null}`,
 	docHead + "container: {env: [{name: A}]}\npod:\n  metadata: {labels: {a: b}}\n  spec:\n    tolerations: [{operator: Exists}]\n    volumes: [{name: v, emptyDir: {}}]\n",
 	docHead + "pod: {spec: {hostPID: true, $setElementOrder/volumes: [{name: v}]}}\n",
+	// Near misses the checks refuse: each once crashed the merge or emptied the pod.
+	"$setElementOrder/args: [{x: 1}]\n",
+	docHead + "pod: {spec: {$setElementOrder/tolerations: [{operator: Exists}]}}\n",
+	docHead + "pod: {spec: null, metadata: {labels: {$patch: replace}}}\n",
+	"--- {env: [{name: A, value: \"1\"}]}\n",
 }

@@ -73,7 +73,7 @@ func mergeInto[T corev1.Container | corev1.EphemeralContainer | corev1.Pod](targ
 	if _, isPod := any(target).(*corev1.Pod); isPod {
 		schema = corev1.Pod{}
 	}
-	merged, err := strategicpatch.StrategicMergePatch(original, patch, schema)
+	merged, err := safeMerge(original, patch, schema)
 	if err != nil {
 		return fmt.Errorf("merging: %w", err)
 	}
@@ -83,4 +83,16 @@ func mergeInto[T corev1.Container | corev1.EphemeralContainer | corev1.Pod](targ
 	}
 	*target = result
 	return nil
+}
+
+// safeMerge is a strategic merge that reports, instead of crashing on, a patch shape the
+// merge code does not expect; the checks on custom files should leave none, and a bug
+// there must not take the command down.
+func safeMerge(original, patch []byte, schema any) (merged []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			merged, err = nil, fmt.Errorf("the patch has a shape the merge cannot handle: %v", r)
+		}
+	}()
+	return strategicpatch.StrategicMergePatch(original, patch, schema)
 }

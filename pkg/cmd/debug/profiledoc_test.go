@@ -112,7 +112,17 @@ var badProfileDocuments = []struct{ name, content, want string }{
 	{"pod spec type", docHead + "pod: {spec: {hostPID: yes please}}\n", `--custom p.yaml: field "pod.spec.hostPID": expected true or false, got a string "yes please"`},
 	{"replace whole container", `{"$patch": "replace", "env": []}`, `--custom p.yaml: field "$patch": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
 	{"retain keys at top", `{"$retainKeys": ["env"], "env": []}`, `--custom p.yaml: field "$retainKeys": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
-	{"delete from command", `{"$deleteFromPrimitiveList/command": ["sh"]}`, `--custom p.yaml: field "$deleteFromPrimitiveList/command": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"delete from command", `{"$deleteFromPrimitiveList/command": ["sh"]}`, `--custom p.yaml: field "$deleteFromPrimitiveList/command": the command comes from the arguments after --`},
+	{"null spec", docHead + "pod: {spec: null}\n", `--custom p.yaml: field "pod.spec": expected an object, got null`},
+	{"null metadata", docHead + "pod: {metadata: null}\n", `--custom p.yaml: field "pod.metadata": expected an object, got null`},
+	{"null labels", docHead + "pod: {metadata: {labels: null}}\n", `--custom p.yaml: field "pod.metadata.labels": expected an object, got null`},
+	{"replace labels", docHead + "pod: {metadata: {labels: {$patch: replace, x: v}}}\n", `--custom p.yaml: field "pod.metadata.labels.$patch": a custom profile adds labels, it cannot remove any`},
+	{"delete a label", docHead + "pod: {metadata: {labels: {app.kubernetes.io/managed-by: null}}}\n", `--custom p.yaml: field "pod.metadata.labels.app.kubernetes.io/managed-by": a custom profile adds labels, it cannot remove any`},
+	{"delete an annotation", docHead + "pod: {metadata: {annotations: {a: null}}}\n", `--custom p.yaml: field "pod.metadata.annotations.a": a custom profile adds annotations, it cannot remove any`},
+	{"toleration directive", docHead + "pod: {spec: {tolerations: [{$patch: replace}, {key: gpu, operator: Exists}]}}\n", `--custom p.yaml: field "pod.spec.tolerations[0].$patch": tolerations are appended; directives do not apply to them`},
+	{"toleration order", docHead + "pod: {spec: {$setElementOrder/tolerations: [{operator: Exists}]}}\n", `--custom p.yaml: field "pod.spec.$setElementOrder/tolerations": tolerations are appended, never reordered`},
+	{"null tolerations", docHead + "pod: {spec: {tolerations: null}}\n", `--custom p.yaml: field "pod.spec.tolerations": expected a list, got null`},
+	{"container order", docHead + "pod: {spec: {$setElementOrder/containers: [{name: x}]}}\n", `--custom p.yaml: field "pod.spec.$setElementOrder/containers": containers come from the target pod; use the container section for the debug container`},
 	{"replace pod spec", docHead + "pod: {spec: {$patch: replace}}\n", `--custom p.yaml: field "pod.spec.$patch": a custom profile cannot replace or delete the whole pod spec, nor fields the flags set`},
 }
 

@@ -18,6 +18,9 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if o.DryRun == "true" || o.DryRun == "false" {
+		fmt.Fprintf(o.ErrOut, "Warning: --dry-run=%s is deprecated: use --dry-run=%s\n", o.DryRun, map[string]string{"true": "client", "false": "none"}[o.DryRun])
+	}
 	if o.Profile == ProfileLegacy {
 		fmt.Fprintln(o.ErrOut, `Warning: --profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general`)
 	}
@@ -108,12 +111,11 @@ func (o *DebugOptions) getNode(ctx context.Context, name string) (*corev1.Node, 
 // subresource.
 func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, string, error) {
 	name := o.Container
-	if name == "" {
+	switch {
+	case name == "":
 		name = generateContainerName(pod, o.nameSuffix)
-		o.notice("Defaulting debug container name to %s.", name)
-	}
-	if o.TargetContainer != "" {
-		o.notice("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer)
+	case containerNames(pod)[name]:
+		return nil, "", fmt.Errorf("pod %q already has a container called %q: an ephemeral container needs a new name (-c/--container)", pod.Name, name)
 	}
 	spec, err := o.podSpec(pod, ModeEphemeral)
 	if err != nil {
@@ -125,6 +127,12 @@ func (o *DebugOptions) debugEphemeral(ctx context.Context, pod *corev1.Pod) (*co
 	})
 	if err != nil {
 		return nil, "", err
+	}
+	if o.Container == "" {
+		o.notice("Defaulting debug container name to %s.", name)
+	}
+	if o.TargetContainer != "" {
+		o.notice("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer)
 	}
 
 	patch, err := ephemeralPatch(pod, debugPod, name)
@@ -183,7 +191,6 @@ func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev
 	name := o.Container
 	if name == "" && o.Image != "" {
 		name = generateContainerName(pod, o.nameSuffix)
-		o.notice("Defaulting debug container name to %s.", name)
 	}
 	spec, err := o.podSpec(pod, ModeCopy)
 	if err != nil {
@@ -194,6 +201,9 @@ func (o *DebugOptions) debugByCopy(ctx context.Context, pod *corev1.Pod) (*corev
 	})
 	if err != nil {
 		return nil, "", err
+	}
+	if o.Container == "" && container != "" {
+		o.notice("Defaulting debug container name to %s.", container)
 	}
 	if o.dryRun == dryRunClient {
 		if o.Replace {

@@ -466,3 +466,27 @@ func TestRunAttachPodDeleted(t *testing.T) {
 		t.Errorf("error = %v, want not found", err)
 	}
 }
+
+func TestRunEphemeralRefusesExistingName(t *testing.T) {
+	for _, name := range []string{"web", "init"} {
+		client := fake.NewClientset(appPod())
+		r := runCommand(t, client, "", "app", "--image=busybox", "-c", name)
+		want := `pod "app" already has a container called "` + name + `": an ephemeral container needs a new name (-c/--container)`
+		if got := errString(r.err); got != want {
+			t.Errorf("error = %q, want %q", got, want)
+		}
+		if diff := cmp.Diff([]action{{"get", "pods", "", "test", "app"}}, actionsOf(client)); diff != "" {
+			t.Errorf("actions (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestRunShareVolumesWithoutContainers(t *testing.T) {
+	empty := appPod()
+	empty.Spec.Containers = nil
+	client := fake.NewClientset(empty)
+	r := runCommand(t, client, "", "app", "--image=busybox", "--share-volumes")
+	if got, want := errString(r.err), `--share-volumes: pod "app" has no containers to share volumes with`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}

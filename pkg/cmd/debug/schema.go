@@ -169,8 +169,27 @@ func checkStructDirective(key string, value any, fields map[string]reflect.Type,
 		if !known || f.Kind() != reflect.Slice {
 			return fmt.Errorf("field %q: %q is not a list field here", at, name)
 		}
-		if _, ok := value.([]any); !ok {
+		list, ok := value.([]any)
+		if !ok {
 			return typeError(at, "a list", value)
+		}
+		elem := f.Elem()
+		if elem.Kind() == reflect.Pointer {
+			elem = elem.Elem()
+		}
+		if strings.HasPrefix(key, "$deleteFromPrimitiveList/") && elem.Kind() == reflect.Struct {
+			return fmt.Errorf("field %q: %q is a list of objects; delete entries with $patch: delete", at, name)
+		}
+		// The merge code trusts these lists to hold what the field holds; anything else
+		// would crash it.
+		for i, item := range list {
+			itemPath := fmt.Sprintf("%s[%d]", at, i)
+			if item == nil {
+				return fmt.Errorf("field %q: null in an order or delete list", itemPath)
+			}
+			if err := checkAgainstSchema(item, elem, itemPath); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -200,6 +219,9 @@ func checkCustomDecoding(value any, t reflect.Type, path string) error {
 }
 
 func typeError(path, want string, got any) error {
+	if got == nil {
+		return fmt.Errorf("field %q: expected %s, got null", path, want)
+	}
 	if path == "" {
 		return fmt.Errorf("expected %s, got %s", want, describeJSON(got))
 	}

@@ -20,6 +20,8 @@ func sharedMounts(pod *corev1.Pod, flag, target string, mode Mode) (mounts []cor
 		switch {
 		case target != "":
 			source = target
+		case len(pod.Spec.Containers) == 0:
+			return nil, nil, fmt.Errorf("--share-volumes: pod %q has no containers to share volumes with", pod.Name)
 		case len(pod.Spec.Containers) == 1:
 			source = pod.Spec.Containers[0].Name
 		default:

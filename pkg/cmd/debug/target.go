@@ -208,6 +208,9 @@ func decodeObject(doc []byte, namespace string, explicitNamespace bool) ([]targe
 	if meta.APIVersion == "" && meta.Kind == "" {
 		return nil, nil
 	}
+	if meta.APIVersion == "" || meta.Kind == "" {
+		return nil, fmt.Errorf("an object needs both apiVersion and kind (found apiVersion %q, kind %q)", meta.APIVersion, meta.Kind)
+	}
 	switch {
 	case meta.APIVersion == "v1" && meta.Kind == "Pod":
 		pod := &corev1.Pod{}

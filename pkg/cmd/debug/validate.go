@@ -35,7 +35,11 @@ func (o *DebugOptions) Validate() error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := validateImage(fmt.Sprintf("--set-image image for container %q", name), o.SetImages[name]); err != nil {
+		image := o.SetImages[name]
+		if image == "" {
+			return fmt.Errorf("invalid --set-image: no image for container %q", name)
+		}
+		if err := validateImage(fmt.Sprintf("--set-image image for container %q", name), image); err != nil {
 			return err
 		}
 	}
@@ -70,6 +74,9 @@ func (o *DebugOptions) Validate() error {
 	}
 
 	for _, t := range o.targets {
+		if t.kind == kindPod && o.CopyTo == t.name {
+			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own (with --replace the original goes once the copy exists)", o.CopyTo)
+		}
 		switch t.kind {
 		case kindPod:
 			if err := o.validateMode(o.podMode(), t); err != nil {
@@ -99,7 +106,7 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 	switch mode {
 	case ModeNode:
 		if len(o.changedCopyFlags) > 0 {
-			return fmt.Errorf("--%s cannot be used with %s: it only applies to --copy-to, and debugging a node creates a new pod", o.changedCopyFlags[0], t.describe())
+			return fmt.Errorf("--%s cannot be used with %s: it only applies to copies of pods, and debugging a node creates a new pod", o.changedCopyFlags[0], t.describe())
 		}
 		if o.TargetContainer != "" {
 			return fmt.Errorf("--target cannot be used with %s: it names a container of the debugged pod", t.describe())

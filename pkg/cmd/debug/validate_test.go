@@ -13,6 +13,7 @@ import (
 func TestValidationErrors(t *testing.T) {
 	custom := writeFile(t, "ports.yaml", "ports:\n- containerPort: 8080\n")
 	env := writeFile(t, "env.yaml", "env: [{name: A, value: b}]\n")
+	noAPIVersion := writeFile(t, "noapi.yaml", "kind: Pod\nmetadata: {name: a}\n")
 	tests := []struct {
 		name string
 		args []string
@@ -34,15 +35,20 @@ func TestValidationErrors(t *testing.T) {
 		{"copy command without container", []string{"app", "--copy-to=x", "--", "sh"}, "a command with --copy-to needs -c/--container naming an existing container, or --image for a new one"},
 		{"copy custom without container", []string{"app", "--copy-to=x", "--set-image=*=busybox", "--custom=" + env}, "--custom needs a debug container: give --image or -c/--container"},
 		{"target with copy", []string{"app", "--image=busybox", "--copy-to=x", "--target=web"}, "--target cannot be used with --copy-to: use --share-processes to see the other containers' processes"},
-		{"node with copy-to", []string{"node/node-a", "--image=busybox", "--copy-to=x"}, "--copy-to cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
-		{"node with keep-labels", []string{"nodes/node-a", "--image=busybox", "--keep-labels"}, "--keep-labels cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
-		{"node with share-processes", []string{"no/node-a", "--image=busybox", "--share-processes=false"}, "--share-processes cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod"},
+		{"node with copy-to", []string{"node/node-a", "--image=busybox", "--copy-to=x"}, "--copy-to cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod"},
+		{"node with keep-labels", []string{"nodes/node-a", "--image=busybox", "--keep-labels"}, "--keep-labels cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod"},
+		{"node with share-processes", []string{"no/node-a", "--image=busybox", "--share-processes=false"}, "--share-processes cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod"},
 		{"node with target", []string{"node/node-a", "--image=busybox", "--target=web"}, "--target cannot be used with node/node-a: it names a container of the debugged pod"},
 		{"ephemeral ports", []string{"app", "--image=busybox", "--custom=" + custom}, `--custom ` + custom + `: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`},
 		{"bad target", []string{"pod/a/b", "--image=busybox"}, `invalid target "pod/a/b": want NAME, TYPE/NAME or -f FILE`},
 		{"empty name", []string{"pod/", "--image=busybox"}, `invalid target "pod/": want NAME, TYPE/NAME or -f FILE`},
-		{"bad env", []string{"app", "--image=busybox", "--env=A"}, `invalid argument "A" for "--env" flag: invalid --env value "A": "A" is not NAME=VALUE`},
+		{"bad env", []string{"app", "--image=busybox", "--env=A"}, `invalid argument "A" for "--env" flag: "A" is not NAME=VALUE`},
 		{"unknown flag", []string{"app", "--image=busybox", "--bogus"}, `unknown flag: --bogus`},
+		{"empty set-image", []string{"app", "--copy-to=x", "--set-image=web="}, `invalid --set-image: no image for container "web"`},
+		{"copy onto itself", []string{"app", "--image=busybox", "--copy-to=app", "--replace"}, `--copy-to "app" is the name of the pod being copied: the copy needs a name of its own (with --replace the original goes once the copy exists)`},
+		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: want NAME=VALUE[,NAME=VALUE...]`},
+		{"file without apiVersion", []string{"-f", noAPIVersion, "--image=busybox"},
+			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion "", kind "Pod")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +76,7 @@ func TestConformanceErrorCases(t *testing.T) {
 		"e-ports":          `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,
 		"e-typo":           `--custom ` + custom + `/typo.yaml: unknown field "enviroment"`,
 		"e-empty":          `--custom ` + custom + `/empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
-		"n-copy-flag":      `--copy-to cannot be used with node/node-a: it only applies to --copy-to, and debugging a node creates a new pod`,
+		"n-copy-flag":      `--copy-to cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod`,
 		"x-no-image":       `--image is required unless --copy-to is used`,
 		"x-replace-alone":  `--replace can only be used with --copy-to`,
 		"x-tty-no-stdin":   `-t/--tty requires -i/--stdin`,
