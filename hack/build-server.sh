@@ -3,6 +3,7 @@
 # prebuilt downloads) into the version-keyed cache, and kwok for a fake kubelet. A binary
 # already in the cache is kept; a cold build takes about 10 minutes and 2.5 GB of memory.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 mkdir -p "$KD_BIN"

@@ -149,8 +149,5 @@ ATTACH_TOPICS=(
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  kd::test::setup
-  trap kd::test::cleanup EXIT
-  KD_TEST_FILTER=${1:-} kd::test::run_topics "${ATTACH_TOPICS[@]}"
-  kd::test::summary
+  kd::test::standalone "${1:-}" "${ATTACH_TOPICS[@]}"
 fi

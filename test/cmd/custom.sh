@@ -347,8 +347,5 @@ CUSTOM_TOPICS=(
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  kd::test::setup
-  trap kd::test::cleanup EXIT
-  KD_TEST_FILTER=${1:-} kd::test::run_topics "${CUSTOM_TOPICS[@]}"
-  kd::test::summary
+  kd::test::standalone "${1:-}" "${CUSTOM_TOPICS[@]}"
 fi

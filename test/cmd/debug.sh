@@ -438,8 +438,5 @@ DEBUG_TOPICS=(
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  kd::test::setup
-  trap kd::test::cleanup EXIT
-  KD_TEST_FILTER=${1:-} kd::test::run_topics "${DEBUG_TOPICS[@]}"
-  kd::test::summary
+  kd::test::standalone "${1:-}" "${DEBUG_TOPICS[@]}"
 fi

@@ -258,8 +258,5 @@ DRY_RUN_TOPICS=(
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  kd::test::setup
-  trap kd::test::cleanup EXIT
-  KD_TEST_FILTER=${1:-} kd::test::run_topics "${DRY_RUN_TOPICS[@]}"
-  kd::test::summary
+  kd::test::standalone "${1:-}" "${DRY_RUN_TOPICS[@]}"
 fi

@@ -318,3 +318,14 @@ kd::test::summary() {
   echo "$passed passed, $failed failed"
   ((failed == 0))
 }
+
+# kd::test::standalone FILTER TOPIC...: runs the topics that match FILTER against a
+# cluster that is already up, as a suite file does when it is run on its own.
+kd::test::standalone() {
+  local filter=$1
+  shift
+  kd::test::setup
+  trap kd::test::cleanup EXIT
+  KD_TEST_FILTER=$filter kd::test::run_topics "$@"
+  kd::test::summary
+}
