@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Shared settings for the hack/ scripts: where the local control plane's binaries live.
+# Sourced, so its variables are used by the scripts that source it.
+# shellcheck disable=SC2034
 
 KD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The Kubernetes release the project targets; the binaries are built from its modules.
