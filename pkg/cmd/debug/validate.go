@@ -74,9 +74,6 @@ func (o *DebugOptions) Validate() error {
 	}
 
 	for _, t := range o.targets {
-		if t.kind == kindPod && o.CopyTo == t.name {
-			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own (with --replace the original goes once the copy exists)", o.CopyTo)
-		}
 		switch t.kind {
 		case kindPod:
 			if err := o.validateMode(o.podMode(), t); err != nil {
@@ -113,6 +110,11 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		}
 		if o.ShareVolumes != "" {
 			return fmt.Errorf("--share-volumes cannot be used with %s: a node has no containers to share volumes with", t.describe())
+		}
+	case ModeCopy:
+		// The copy is created in the original's namespace before anything is deleted.
+		if o.CopyTo == t.name {
+			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
 		}
 	case ModeEphemeral:
 		for _, custom := range o.customs {

@@ -45,7 +45,7 @@ func TestValidationErrors(t *testing.T) {
 		{"bad env", []string{"app", "--image=busybox", "--env=A"}, `invalid argument "A" for "--env" flag: "A" is not NAME=VALUE`},
 		{"unknown flag", []string{"app", "--image=busybox", "--bogus"}, `unknown flag: --bogus`},
 		{"empty set-image", []string{"app", "--copy-to=x", "--set-image=web="}, `invalid --set-image: no image for container "web"`},
-		{"copy onto itself", []string{"app", "--image=busybox", "--copy-to=app", "--replace"}, `--copy-to "app" is the name of the pod being copied: the copy needs a name of its own (with --replace the original goes once the copy exists)`},
+		{"copy onto itself", []string{"app", "--image=busybox", "--copy-to=app", "--replace"}, `--copy-to "app" is the name of the pod being copied: the copy needs a name of its own`},
 		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: want NAME=VALUE[,NAME=VALUE...]`},
 		{"file without apiVersion", []string{"-f", noAPIVersion, "--image=busybox"},
 			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion "", kind "Pod")`},
