@@ -15,19 +15,7 @@ TESTDATA=$KD_ROOT/test/cmd/testdata
 # kd::test::debug_with_stdin FILE ARGS...: kd::test::debug, with FILE on standard input
 # instead of /dev/null.
 kd::test::debug_with_stdin() {
-  local input=$1 cmd out err
-  shift
-  read -r -a cmd <<<"$DEBUGGER"
-  out=$(mktemp) err=$(mktemp)
-  DEBUG_RC=0
-  "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"$input" || DEBUG_RC=$?
-  DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
-  rm -f "$out" "$err"
-  if [[ -n ${KD_TEST_VERBOSE:-} ]]; then
-    echo "+ $DEBUGGER $* <$input -> $DEBUG_RC" >&2
-    [[ -z $DEBUG_OUT ]] || printf '  stdout: %s\n' "$DEBUG_OUT" >&2
-    [[ -z $DEBUG_ERR ]] || printf '  stderr: %s\n' "$DEBUG_ERR" >&2
-  fi
+  KD_TEST_STDIN=$1 kd::test::debug "${@:2}"
 }
 
 # kd::test::create_pod_with_volumes NAME: a pod whose container main mounts an emptyDir

@@ -142,13 +142,13 @@ kd::test::if_has_line_prefix() {
 
 # kd::test::debug ARGS...: runs the command under test with ARGS plus "-n $NS" and
 # stores stdout, stderr and the exit code in DEBUG_OUT, DEBUG_ERR and DEBUG_RC. Never
-# fails by itself; assert on DEBUG_RC.
+# fails by itself; assert on DEBUG_RC. Standard input is $KD_TEST_STDIN, else empty.
 kd::test::debug() {
   local cmd out err
   read -r -a cmd <<<"$DEBUGGER"
   out=$(mktemp) err=$(mktemp)
   DEBUG_RC=0
-  "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" </dev/null || DEBUG_RC=$?
+  "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?
   DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
   rm -f "$out" "$err"
   if [[ -n ${KD_TEST_VERBOSE:-} ]]; then
