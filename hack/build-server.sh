@@ -16,12 +16,19 @@ for tool in etcd kubectl kube-apiserver; do
     continue
   fi
   kd::log "building $tool $KD_KUBE_VERSION (cold builds take minutes)"
-  (cd "$KD_ROOT/hack/tools" && go build -ldflags "$ldflags" -o "$KD_BIN/$tool.tmp" "./$tool")
-  mv "$KD_BIN/$tool.tmp" "$KD_BIN/$tool"
+  # A private scratch name: two clones building at once must not share one.
+  tmp=$(mktemp "$KD_BIN/.$tool.XXXXXX")
+  (cd "$KD_ROOT/hack/tools" && go build -ldflags "$ldflags" -o "$tmp" "./$tool")
+  mv "$tmp" "$KD_BIN/$tool"
 done
 
 if [[ ! -x "$KD_BIN/kwok" ]]; then
   kd::log "building kwok $KD_KWOK_VERSION"
-  GOBIN="$KD_BIN" go install "sigs.k8s.io/kwok/cmd/kwok@$KD_KWOK_VERSION"
+  # Into a scratch folder first: an interrupted install must not leave a broken binary
+  # that the check above would take for a finished one.
+  gobin=$(mktemp -d)
+  GOBIN="$gobin" go install "sigs.k8s.io/kwok/cmd/kwok@$KD_KWOK_VERSION"
+  mv "$gobin/kwok" "$KD_BIN/kwok"
+  rmdir "$gobin"
 fi
 kd::log "binaries ready in $KD_BIN"

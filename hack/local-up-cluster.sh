@@ -121,7 +121,8 @@ until kc get --raw /readyz >/dev/null 2>&1; do
     tail -n 30 "$dir/kube-apiserver.log" >&2
     exit 1
   fi
-  kd::cluster::alive kube-apiserver || { tail -n 30 "$dir/kube-apiserver.log" >&2; exit 1; }
+  kd::cluster::alive etcd || { kd::log "etcd exited:"; tail -n 30 "$dir/etcd.log" >&2; exit 1; }
+  kd::cluster::alive kube-apiserver || { kd::log "kube-apiserver exited:"; tail -n 30 "$dir/kube-apiserver.log" >&2; exit 1; }
   sleep 0.2
 done
 

@@ -36,6 +36,9 @@ stop() {
 }
 trap stop EXIT
 
+# A run killed before it could stop its cluster leaves it behind: this directory is the
+# suite's own, so stop whatever it still records.
+"$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
 "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
 
 source "$KD_ROOT/test/cmd/lib.sh"

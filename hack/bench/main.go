@@ -47,7 +47,7 @@ func main() {
 	runs := flag.Int("runs", 20, "runs per tool, mode and cache state")
 	markdown := flag.Bool("markdown", false, "print a Markdown table")
 	flag.Parse()
-	if *ours == "" || *upstream == "" || *kubeconfig == "" || *audit == "" || *namespace == "" {
+	if *ours == "" || *upstream == "" || *kubeconfig == "" || *audit == "" || *namespace == "" || *runs < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}

@@ -25,11 +25,15 @@ kd::cluster::starttime() {
   fi
 }
 
-# Picks a port nothing listens on; the arguments are ports already handed out.
+# Picks a port nothing listens on; the arguments are ports already handed out. Ports
+# come from below the kernel's range for outgoing connections, which could otherwise
+# take one between this check and the server's bind.
 kd::cluster::free_port() {
-  local port taken
+  local port taken low=32768 _high
+  read -r low _high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 11000)) || low=32768
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     for taken in "$@"; do
       [[ $port == "$taken" ]] && continue 2
     done

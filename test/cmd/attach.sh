@@ -33,6 +33,13 @@ kd::test::start_debug() {
 kd::test::stop_debug() {
   if [[ -n ${DEBUG_PID:-} ]] && kill -0 "$DEBUG_PID" 2>/dev/null; then
     kill -TERM "$DEBUG_PID" 2>/dev/null || true
+    # Bounded: a process that ignores SIGTERM gets SIGKILL after 5 s.
+    local i
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$DEBUG_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$DEBUG_PID" 2>/dev/null || true
     wait "$DEBUG_PID" 2>/dev/null || true
   fi
   DEBUG_PID=

@@ -131,7 +131,7 @@ run_kep_custom_invalid_files() {
 run_custom_json_and_yaml_all_modes() {
   kd::test::new_namespace
   kd::test::create_pod app
-  kubectl create -f "$KD_ROOT/test/conformance/fixtures/node.yaml" >/dev/null 2>&1 || true
+  kd::test::ensure_node_a
   local envs='{{range .env}}{{.name}}={{.value}};{{end}}'
 
   ### Ephemeral mode, JSON and YAML.
@@ -387,7 +387,7 @@ run_api_request_counts() {
   kd::test::new_namespace
   kd::test::create_pod app
   kd::test::create_pod app2
-  kubectl create -f "$KD_ROOT/test/conformance/fixtures/node.yaml" >/dev/null 2>&1 || true
+  kd::test::ensure_node_a
   local file=$KD_TEST_TMP/$NS-app2.yaml from
   kubectl get pod app2 -n "$NS" -o yaml >"$file"
 

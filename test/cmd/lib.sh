@@ -13,9 +13,9 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/cluster.sh"
 
-# The reference kubectl, never whatever kubectl the machine has.
+# The reference kubectl, never whatever kubectl the machine has; no request may hang.
 kubectl() {
-  "$KD_BIN/kubectl" "$@"
+  "$KD_BIN/kubectl" --request-timeout=30s "$@"
 }
 
 # Namespace of the running topic; set by kd::test::new_namespace.
@@ -31,11 +31,12 @@ if [[ ! -t 1 ]]; then
   kd::test::red() { printf '%s\n' "$*"; }
 fi
 
-# Where the assertion was called from: the first frame outside this file.
+# Where the assertion was called from: the first frame outside this file and outside
+# any assertion helper a topic file defines (kd::test::*assert*).
 kd::test::caller() {
   local i
   for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
-    if [[ ${BASH_SOURCE[i]} != "${BASH_SOURCE[0]}" ]]; then
+    if [[ ${BASH_SOURCE[i]} != "${BASH_SOURCE[0]}" && ${FUNCNAME[i]} != kd::test::*assert* ]]; then
       echo "${BASH_SOURCE[i]#"$KD_ROOT"/}:${BASH_LINENO[i - 1]}"
       return
     fi
@@ -148,7 +149,8 @@ kd::test::debug() {
   read -r -a cmd <<<"$DEBUGGER"
   out=$(mktemp) err=$(mktemp)
   DEBUG_RC=0
-  "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?
+  # A regression that makes it wait forever fails the topic instead of hanging CI.
+  timeout -k 5 120 "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?
   DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
   rm -f "$out" "$err"
   if [[ -n ${KD_TEST_VERBOSE:-} ]]; then
