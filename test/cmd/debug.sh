@@ -367,20 +367,10 @@ run_missing_targets() {
   kd::test::get_object_assert pods '{{len .items}}' '0'
 }
 
-# kd::test::requests_since LINE: API requests completed for user admin after audit line
-# LINE, not counting the fake kubelet (same user). The event of the last response can
-# trail the client's exit by a moment, so it waits for the count to settle.
+# kd::test::requests_since LINE: how many API requests of the user admin completed
+# after audit line LINE.
 kd::test::requests_since() {
-  local from=$1 count last=-1
-  for _ in $(seq 1 20); do
-    count=$(tail -n "+$((from + 1))" "$KD_CLUSTER_DIR/audit.log" |
-      grep -F '"stage":"ResponseComplete"' | grep -F '"user":{"username":"admin"' |
-      grep -c -v -F '"userAgent":"kwok' || true)
-    [[ $count != "$last" ]] || break
-    last=$count
-    sleep 0.05
-  done
-  echo "$count"
+  kd::test::audited_since "$1" | grep -c . || true
 }
 
 run_api_request_counts() {

@@ -33,21 +33,11 @@ kd::test::manifest_assert() {
   kd::test::fail "$what -o $output" "expected: $expected" "got:      $res"
 }
 
-# kd::test::writes_since LINE: the write requests of user admin completed after audit
-# line LINE, as "VERB URI" lines, not counting the fake kubelet (same user). Waits for
-# the log to settle, since the last event can trail the client's exit by a moment.
+# kd::test::writes_since LINE: the write requests of the user admin completed after
+# audit line LINE, as "VERB URI" lines.
 kd::test::writes_since() {
-  local from=$1 writes last=unset
-  for _ in $(seq 1 20); do
-    writes=$(tail -n "+$((from + 1))" "$KD_CLUSTER_DIR/audit.log" |
-      grep -F '"stage":"ResponseComplete"' | grep -F '"user":{"username":"admin"' |
-      grep -v -F '"userAgent":"kwok' |
-      sed -n -E 's/.*"requestURI":"([^"]*)","verb":"(create|update|patch|delete|deletecollection)".*/\2 \1/p')
-    [[ $writes != "$last" ]] || break
-    last=$writes
-    sleep 0.05
-  done
-  echo "$writes"
+  kd::test::audited_since "$1" |
+    sed -n -E 's/.*"requestURI":"([^"]*)","verb":"(create|update|patch|delete|deletecollection)".*/\2 \1/p'
 }
 
 run_dry_run_server_pod_security() {

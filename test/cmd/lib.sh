@@ -234,6 +234,23 @@ kd::test::ensure_node_a() {
   fi
 }
 
+# kd::test::audited_since LINE: the audit events of requests of the user admin that
+# completed after audit line LINE, not counting the fake kubelet (same user). The event
+# of the last response can trail the client's exit by a moment, so it waits for the
+# lines to settle.
+kd::test::audited_since() {
+  local from=$1 events last=unset
+  for _ in $(seq 1 20); do
+    events=$(tail -n "+$((from + 1))" "$KD_CLUSTER_DIR/audit.log" |
+      grep -F '"stage":"ResponseComplete"' | grep -F '"user":{"username":"admin"' |
+      grep -v -F '"userAgent":"kwok' || true)
+    [[ $events != "$last" ]] || break
+    last=$events
+    sleep 0.05
+  done
+  [[ -z $events ]] || printf '%s\n' "$events"
+}
+
 # kd::test::audit_lines: how many lines the audit log has.
 kd::test::audit_lines() {
   wc -l <"$KD_CLUSTER_DIR/audit.log"

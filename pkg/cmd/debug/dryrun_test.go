@@ -91,9 +91,7 @@ func TestDryRunEveryMode(t *testing.T) {
 			if r.err != nil {
 				t.Fatal(r.err)
 			}
-			if diff := cmp.Diff(tt.wantActions, actionsOf(client)); diff != "" {
-				t.Errorf("actions (-want +got):\n%s", diff)
-			}
+			assertActions(t, client, tt.wantActions)
 			if diff := cmp.Diff(tt.wantDryRun, dryRunOf(client)); diff != "" {
 				t.Errorf("dryRun of writes (-want +got):\n%s", diff)
 			}

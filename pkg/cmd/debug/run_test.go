@@ -44,6 +44,14 @@ func actionsOf(client *fake.Clientset) []action {
 	return got
 }
 
+// assertActions checks that client saw exactly the API calls want, in order.
+func assertActions(t *testing.T, client *fake.Clientset, want []action) {
+	t.Helper()
+	if diff := cmp.Diff(want, actionsOf(client)); diff != "" {
+		t.Errorf("actions (-want +got):\n%s", diff)
+	}
+}
+
 func TestRunEphemeral(t *testing.T) {
 	client := fake.NewClientset(appPod())
 	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "--env=B=2,A=1", "--env=B=3", "--target=web")
@@ -54,9 +62,7 @@ func TestRunEphemeral(t *testing.T) {
 		{"get", "pods", "", "test", "app"},
 		{"patch", "pods", "ephemeralcontainers", "test", "app"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 	patch := client.Actions()[1].(k8stesting.PatchAction).GetPatch()
 	var decoded map[string]any
 	if err := json.Unmarshal(patch, &decoded); err != nil {
@@ -133,9 +139,7 @@ func TestRunMissingPod(t *testing.T) {
 	if got, want := errString(r.err), `pods "ghost" not found`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
-	if diff := cmp.Diff([]action{{"get", "pods", "", "test", "ghost"}}, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, []action{{"get", "pods", "", "test", "ghost"}})
 }
 
 func TestRunCopyReplace(t *testing.T) {
@@ -149,9 +153,7 @@ func TestRunCopyReplace(t *testing.T) {
 		{"create", "pods", "", "test", "app-copy"},
 		{"delete", "pods", "", "test", "app"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 	del := client.Actions()[2].(k8stesting.DeleteAction)
 	if got := del.GetDeleteOptions().GracePeriodSeconds; got == nil || *got != 0 {
 		t.Errorf("grace period = %v, want 0", got)
@@ -171,9 +173,7 @@ func TestRunCopyFailedCreateKeepsOriginal(t *testing.T) {
 		{"get", "pods", "", "test", "app"},
 		{"create", "pods", "", "test", "app-copy"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 	if _, err := client.CoreV1().Pods("test").Get(context.Background(), "app", metav1.GetOptions{}); err != nil {
 		t.Errorf("the original pod is gone: %v", err)
 	}
@@ -186,9 +186,7 @@ func TestRunCopyWithoutReplace(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	wantActions := []action{{"get", "pods", "", "test", "app"}, {"create", "pods", "", "test", "app-copy"}}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 	if r.stdout != "" {
 		t.Errorf("stdout = %q: editing a named container needs no name notice", r.stdout)
 	}
@@ -204,9 +202,7 @@ func TestRunNode(t *testing.T) {
 		{"get", "nodes", "", "", "node-a"},
 		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 	if want := "Creating debugging pod node-debugger-node-a-aaaaa with container debugger on node node-a.\n"; r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
@@ -232,9 +228,7 @@ metadata: {name: node-a}
 		{"patch", "pods", "ephemeralcontainers", "test", "app"},
 		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 }
 
 func TestRunFromFileWithoutSecurityContext(t *testing.T) {
@@ -245,9 +239,7 @@ func TestRunFromFileWithoutSecurityContext(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if diff := cmp.Diff([]action{{"create", "pods", "", "test", "app-copy"}}, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, []action{{"create", "pods", "", "test", "app-copy"}})
 }
 
 func TestRunFileNamespaceConflict(t *testing.T) {
@@ -275,9 +267,7 @@ func TestRunSeveralTargetsStopAtFirstError(t *testing.T) {
 		{"patch", "pods", "ephemeralcontainers", "test", "app"},
 		{"get", "pods", "", "test", "ghost"},
 	}
-	if diff := cmp.Diff(wantActions, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, wantActions)
 }
 
 func TestRunNonRootWarning(t *testing.T) {
@@ -342,9 +332,7 @@ func TestRunRESTMapperTargets(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if diff := cmp.Diff([]action{{"get", "pods", "", "test", "app"}, {"patch", "pods", "ephemeralcontainers", "test", "app"}}, actionsOf(client)); diff != "" {
-		t.Errorf("actions (-want +got):\n%s", diff)
-	}
+	assertActions(t, client, []action{{"get", "pods", "", "test", "app"}, {"patch", "pods", "ephemeralcontainers", "test", "app"}})
 
 	r, client = run("deployments.apps/web")
 	if got, want := errString(r.err), `Deployment "web" is not supported: only pods and nodes can be debugged`; got != want {
@@ -475,9 +463,7 @@ func TestRunEphemeralRefusesExistingName(t *testing.T) {
 		if got := errString(r.err); got != want {
 			t.Errorf("error = %q, want %q", got, want)
 		}
-		if diff := cmp.Diff([]action{{"get", "pods", "", "test", "app"}}, actionsOf(client)); diff != "" {
-			t.Errorf("actions (-want +got):\n%s", diff)
-		}
+		assertActions(t, client, []action{{"get", "pods", "", "test", "app"}})
 	}
 }
 
