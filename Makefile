@@ -20,8 +20,8 @@ test-unit:
 # A few seconds per fuzz target; docs/custom-profiles.md shows how to run them longer.
 FUZZTIME ?= 5s
 test-fuzz:
-	$(GO) test ./pkg/cmd/debug -run '^$$' -fuzz '^FuzzDecodeCustomProfile$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pkg/cmd/debug -run '^$$' -fuzz '^FuzzApplyCustomProfile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/customprofile -run '^$$' -fuzz '^FuzzDecodeCustomProfile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/customprofile -run '^$$' -fuzz '^FuzzApplyCustomProfile$$' -fuzztime $(FUZZTIME)
 
 test-cmd: build
 	hack/test-cmd.sh

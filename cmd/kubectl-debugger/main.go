@@ -10,7 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
+
+	"github.com/spf13/cobra"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -19,6 +22,9 @@ import (
 
 	debugcmd "github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
 )
+
+// pluginName is how users call the plugin through kubectl.
+const pluginName = "kubectl debugger"
 
 func main() {
 	// A debug call lives for tens of milliseconds and allocates a few MiB: collecting
@@ -38,7 +44,12 @@ func run() int {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 
 	cmd := debugcmd.NewCmdDebug(configFlags, streams)
-	cmd.Use = "kubectl-debugger " + cmd.Use[len("debug "):]
+	// As a plugin the command is "kubectl debugger": cobra shows the display name in
+	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
+	// the plugin's name.
+	cmd.Use = "kubectl-debugger " + strings.TrimPrefix(cmd.Use, "debug ")
+	cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: pluginName}
+	cmd.Example = strings.ReplaceAll(cmd.Example, "kubectl debug ", pluginName+" ")
 	cmd.SilenceErrors = true
 	configFlags.AddFlags(cmd.PersistentFlags())
 	// -v=6 and up show the API requests, as in kubectl.

@@ -17,6 +17,21 @@ func Of(t reflect.Type) map[string]reflect.Type {
 		return cached.(map[string]reflect.Type)
 	}
 	fields := map[string]reflect.Type{}
+	walk(t, func(name string, ft reflect.Type) { fields[name] = ft })
+	cache.Store(t, fields)
+	return fields
+}
+
+// Names lists the JSON field names of struct type t in declaration order, for messages
+// that say what a type has.
+func Names(t reflect.Type) []string {
+	var names []string
+	walk(t, func(name string, _ reflect.Type) { names = append(names, name) })
+	return names
+}
+
+// walk calls visit for each JSON field of struct type t, in declaration order.
+func walk(t reflect.Type, visit func(name string, ft reflect.Type)) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -31,16 +46,12 @@ func Of(t reflect.Type) map[string]reflect.Type {
 			if inner.Kind() == reflect.Pointer {
 				inner = inner.Elem()
 			}
-			for k, v := range Of(inner) {
-				fields[k] = v
-			}
+			walk(inner, visit)
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		fields[name] = f.Type
+		visit(name, f.Type)
 	}
-	cache.Store(t, fields)
-	return fields
 }

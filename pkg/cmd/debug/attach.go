@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -12,10 +11,11 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/kubectl/pkg/util/term"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // attach waits for the debug container to run, then attaches the terminal to it; when the
@@ -25,22 +25,66 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	if err != nil {
 		return err
 	}
-	status := containerStatus(running, container)
+	status := podutil.Status(running, container)
 	if status != nil && status.State.Terminated != nil {
-		return o.streamLogs(ctx, running, container)
+		return o.copyLogs(ctx, running, container, false, o.Out)
 	}
 	if err := o.attachFunc(ctx, running, container); err != nil {
 		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
-		return o.streamLogs(ctx, running, container)
+		return o.copyLogs(ctx, running, container, false, o.Out)
 	}
 	if !o.Quiet && o.Interactive {
 		how := "resume using"
-		if isEphemeral(running, container) {
+		if _, kind := podutil.Find(running, container); kind == podutil.Ephemeral {
 			how = "the ephemeral container will not be restarted but may be reattached using"
 		}
 		fmt.Fprintf(o.ErrOut, "Session ended, %s 'kubectl attach %s -c %s -n %s -i -t'\n", how, running.Name, container, running.Namespace)
 	}
 	return nil
+}
+
+// containerWait waits for one pod's container to run or terminate, warning once per new
+// reason the container gives for waiting.
+type containerWait struct {
+	name, container string
+	// warn prints a waiting message; nil stays silent.
+	warn        func(string)
+	lastMessage string
+	pod         *corev1.Pod
+	gone        bool
+}
+
+func (w *containerWait) listed(pods []corev1.Pod) bool {
+	for i := range pods {
+		if pods[i].Name == w.name {
+			return w.changed(&pods[i], false)
+		}
+	}
+	w.gone = true
+	return true
+}
+
+func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
+	if pod.Name != w.name {
+		return false
+	}
+	if deleted {
+		w.gone = true
+		return true
+	}
+	s := podutil.Status(pod, w.container)
+	if s == nil {
+		return false
+	}
+	if s.State.Running != nil || s.State.Terminated != nil {
+		w.pod = pod
+		return true
+	}
+	if m := s.State.Waiting; m != nil && m.Message != "" && m.Message != w.lastMessage && w.warn != nil {
+		w.lastMessage = m.Message
+		w.warn(m.Message)
+	}
+	return false
 }
 
 // waitForContainer watches pod until container runs or has terminated, reporting why it
@@ -50,122 +94,36 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	if err != nil {
 		return nil, err
 	}
-	pods := client.CoreV1().Pods(namespace)
-	selector := fields.OneTermEqualSelector("metadata.name", name).String()
-	lastMessage := ""
-	// ready reports whether p's container is up, warning once per new waiting message.
-	ready := func(p *corev1.Pod) bool {
-		s := containerStatus(p, container)
-		if s == nil {
-			return false
-		}
-		if s.State.Running != nil || s.State.Terminated != nil {
-			return true
-		}
-		if w := s.State.Waiting; w != nil && w.Message != "" && w.Message != lastMessage && !o.Quiet {
-			lastMessage = w.Message
-			fmt.Fprintf(o.ErrOut, "Warning: container %s: %s\n", container, w.Message)
-		}
-		return false
+	w := &containerWait{name: name, container: container}
+	if !o.Quiet {
+		w.warn = func(message string) { fmt.Fprintf(o.ErrOut, "Warning: container %s: %s\n", container, message) }
 	}
-
-	for {
-		list, err := pods.List(ctx, metav1.ListOptions{FieldSelector: selector})
-		if err != nil {
-			return nil, waitError(ctx, name, container, err)
+	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
+	if err := watchPods(ctx, client.CoreV1().Pods(namespace), opts, w); err != nil {
+		// The cancellation explains the failure better than what it caused.
+		if ctx.Err() != nil {
+			err = ctx.Err()
 		}
-		if len(list.Items) == 0 {
-			return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
-		}
-		if p := &list.Items[0]; ready(p) {
-			return p, nil
-		}
-		w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: selector, ResourceVersion: list.ResourceVersion})
-		if err != nil {
-			return nil, waitError(ctx, name, container, err)
-		}
-		p, done, err := o.watchUntilReady(ctx, w, name, ready)
-		w.Stop()
-		if done || err != nil {
-			return p, err
-		}
-		// The watch ended without an answer (a timeout, an expired resource version, a
-		// server error): list again and carry on, after a pause so that a server that
-		// keeps failing is not hammered.
-		select {
-		case <-ctx.Done():
-			return nil, waitError(ctx, name, container, ctx.Err())
-		case <-time.After(time.Second):
-		}
+		return nil, fmt.Errorf("waiting for container %q of pod %q: %w", container, name, err)
 	}
+	if w.gone {
+		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
+	}
+	return w.pod, nil
 }
 
-// watchUntilReady consumes w until ready holds, the pod goes away, or ctx ends; done is
-// false when the watch closed first.
-func (o *DebugOptions) watchUntilReady(ctx context.Context, w watch.Interface, name string, ready func(*corev1.Pod) bool) (*corev1.Pod, bool, error) {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, true, fmt.Errorf("waiting for pod %q: %w", name, ctx.Err())
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				return nil, false, nil
-			}
-			switch ev.Type {
-			case watch.Deleted:
-				return nil, true, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
-			case watch.Error:
-				return nil, false, nil
-			}
-			if p, ok := ev.Object.(*corev1.Pod); ok && ready(p) {
-				return p, true, nil
-			}
-		}
-	}
-}
-
-// waitError prefers the cancellation over what it caused.
-func waitError(ctx context.Context, name, container string, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("waiting for container %q of pod %q: %w", container, name, ctx.Err())
-	}
-	return fmt.Errorf("waiting for container %q of pod %q: %w", container, name, err)
-}
-
-// containerStatus finds the status of the container called name in any of pod's lists.
-func containerStatus(pod *corev1.Pod, name string) *corev1.ContainerStatus {
-	for _, statuses := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses, pod.Status.EphemeralContainerStatuses} {
-		for i := range statuses {
-			if statuses[i].Name == name {
-				return &statuses[i]
-			}
-		}
-	}
-	return nil
-}
-
-// isEphemeral tells whether the container called name is an ephemeral container of pod.
-func isEphemeral(pod *corev1.Pod, name string) bool {
-	for _, c := range pod.Spec.EphemeralContainers {
-		if c.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// streamLogs copies the container's logs to standard output.
-func (o *DebugOptions) streamLogs(ctx context.Context, pod *corev1.Pod, container string) error {
+// copyLogs copies the container's logs to w, following them while it runs.
+func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {
 	client, err := o.clientset()
 	if err != nil {
 		return err
 	}
-	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container}).Stream(ctx)
+	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container, Follow: follow}).Stream(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the logs of container %q in pod %q: %w", container, pod.Name, err)
 	}
 	defer stream.Close()
-	if _, err := io.Copy(o.Out, stream); err != nil {
+	if _, err := io.Copy(w, stream); err != nil {
 		return fmt.Errorf("reading the logs of container %q in pod %q: %w", container, pod.Name, err)
 	}
 	return nil
@@ -174,7 +132,7 @@ func (o *DebugOptions) streamLogs(ctx context.Context, pod *corev1.Pod, containe
 // remoteAttach attaches the terminal to container with client-go's remote command
 // streams: WebSocket first, SPDY for servers that lack it.
 func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, container string) error {
-	c := findContainer(pod, container)
+	c, _ := podutil.Find(pod, container)
 	if c == nil {
 		return fmt.Errorf("container %q not found in pod %q", container, pod.Name)
 	}

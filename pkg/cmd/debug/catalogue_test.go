@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile/cataloguetest"
 )
 
 // TestBadInputCatalogue runs every refused --custom input through the command, in each
@@ -15,11 +17,11 @@ import (
 func TestBadInputCatalogue(t *testing.T) {
 	type input struct{ name, file, content, want string }
 	var inputs []input
-	for _, in := range badCustomInputs {
-		inputs = append(inputs, input{in.file, in.file, in.content, in.want})
+	for _, in := range cataloguetest.Containers {
+		inputs = append(inputs, input{in.File, in.File, in.Content, in.Want})
 	}
-	for _, in := range badProfileDocuments {
-		inputs = append(inputs, input{"doc " + in.name, "p.yaml", in.content, in.want})
+	for _, in := range cataloguetest.Documents {
+		inputs = append(inputs, input{"doc " + in.Name, "p.yaml", in.Content, in.Want})
 	}
 	if len(inputs) < 40 {
 		t.Fatalf("the catalogue has %d inputs, want at least 40", len(inputs))

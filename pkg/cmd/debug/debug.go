@@ -1,23 +1,18 @@
 // Package debug implements `kubectl debug`: debugging containers added to running pods,
 // modified copies of pods, and pods in a node's host namespaces, with predefined and
-// custom profiles.
+// custom profiles, for one target or many.
+//
+// A run resolves each target (argument -> pod or node), plans it (pure: the object to
+// send, with warnings and notices as data), executes the plans (the only API writes)
+// and presents the outcome (the only printing, attach and log streaming).
 package debug
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"slices"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
 )
 
 const debugLong = `Debug cluster resources using interactive debugging containers.
@@ -32,6 +27,11 @@ a bare NAME is a pod.
   * Node: create a pod that runs in the node's host namespaces and sees the node's
     filesystem at /host.
 
+A deployment, replica set, replication controller, stateful set, daemon set, job or
+service stands for one of its pods, chosen as 'kubectl attach' chooses one. Several
+names, or -l/--selector, debug many pods or nodes at once: every target is planned
+before anything is sent, writes run concurrently, and a table reports each result.
+
 --profile sets the debug container's security context (legacy, general, baseline,
 restricted, netadmin, sysadmin). --custom merges a partial container spec (JSON or
 YAML) onto the debug container after the profile, with strategic merge patch rules.
@@ -39,114 +39,37 @@ YAML) onto the debug container after the profile, with strategic merge patch rul
 Note: when the target pod runs as a non-root user, some capabilities granted by a
 profile may not work.`
 
+// debugExample names the command "kubectl debug", as kubectl shows it; a plugin build
+// puts its own name in its place.
 const debugExample = `  # Add an ephemeral container to mypod and attach to it
-  kubectl debugger mypod -it --image=busybox
+  kubectl debug mypod -it --image=busybox
 
   # The same for the pod in pod.yaml
-  kubectl debugger -f pod.yaml -it --image=busybox
+  kubectl debug -f pod.yaml -it --image=busybox
+
+  # An ephemeral container in one of the pods of deployment web
+  kubectl debug deployment/web -it --image=busybox
+
+  # tcpdump in every pod labelled app=web, with the output of each, prefixed
+  kubectl debug -l app=web --image=nicolaka/netshoot --profile=netadmin --logs -- tcpdump -c 20 -i any
+
+  # A shell on every node of a pool, without attaching
+  kubectl debug node -l pool=gpu --image=busybox -- chroot /host df -h
 
   # An environment variable for the debug container, with any profile
-  kubectl debugger mypod -it --image=busybox --profile=netadmin --custom=env.yaml
+  kubectl debug mypod -it --image=busybox --profile=netadmin --custom=env.yaml
 
   # A copy of mypod with a debug container, resource requests and limits from a file
-  kubectl debugger mypod -it --image=busybox --copy-to=mypod-debug --custom=resources.json
+  kubectl debug mypod -it --image=busybox --copy-to=mypod-debug --custom=resources.json
 
   # A copy of mypod with mycontainer's command changed
-  kubectl debugger mypod -it --copy-to=mypod-debug --container=mycontainer -- sh
+  kubectl debug mypod -it --copy-to=mypod-debug --container=mycontainer -- sh
 
   # A copy of mypod with every container image changed
-  kubectl debugger mypod --copy-to=mypod-debug --set-image=*=busybox
+  kubectl debug mypod --copy-to=mypod-debug --set-image=*=busybox
 
   # A shell on a node, in its host namespaces, with its filesystem at /host
-  kubectl debugger node/mynode -it --image=busybox`
-
-// DebugOptions holds everything one debug invocation needs, from flags to clients.
-type DebugOptions struct {
-	genericiooptions.IOStreams
-
-	// Filenames are the -f manifests naming pods or nodes to debug.
-	Filenames []string
-	// ArgsOnly puts the words after -- into args instead of command (--arguments-only).
-	ArgsOnly bool
-	// Attach waits for the container and attaches to it (--attach; -i implies it).
-	Attach bool
-	// Container names the debug container, or with --copy-to the container to edit (-c).
-	Container string
-	// CopyTo is the name of the pod copy (--copy-to).
-	CopyTo string
-	// Replace deletes the original once the copy exists (--replace).
-	Replace bool
-	// Image is the debug container's image (--image).
-	Image string
-	// PullPolicy is its image pull policy (--image-pull-policy).
-	PullPolicy string
-	// Interactive keeps stdin open (-i/--stdin).
-	Interactive bool
-	// TTY allocates a terminal (-t/--tty).
-	TTY bool
-	// Quiet suppresses informational messages (-q/--quiet).
-	Quiet bool
-	// SameNode keeps the copy on the original's node (--same-node).
-	SameNode bool
-	// SetImages changes the copy's container images, "*" for all (--set-image).
-	SetImages map[string]string
-	// ShareProcesses sets the copy's process namespace sharing, when given (--share-processes).
-	ShareProcesses bool
-	// TargetContainer is the container whose processes an ephemeral container sees (--target).
-	TargetContainer string
-	// Profile is the predefined profile's name (--profile).
-	Profile string
-	// CustomFiles are the custom profiles, in the order given (--custom).
-	CustomFiles []string
-	// ShareVolumes names the container whose mounts the debug container borrows (--share-volumes).
-	ShareVolumes string
-	// Keep says what a copy keeps of the original (--keep-*).
-	Keep KeepFlags
-	// DryRun is none, client or server (--dry-run).
-	DryRun string
-	// PrintFlags print the resulting object (-o and friends).
-	PrintFlags *genericclioptions.PrintFlags
-
-	env envFlag
-
-	// Set by Complete.
-	Namespace         string
-	explicitNamespace bool
-	targetNames       []string
-	args              []string
-	targets           []target
-	customs           []*customProfile
-	attachChanged     bool
-	dryRun            dryRun
-	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
-	changedCopyFlags []string
-
-	// Set by Validate.
-	profile profile
-
-	restClientGetter genericclioptions.RESTClientGetter
-	// client is built on first use, so that invocations refused early cost nothing.
-	client kubernetes.Interface
-	// nameSuffix makes the random part of generated names; tests make it predictable.
-	nameSuffix func() string
-	// attachFunc attaches the terminal to a running container.
-	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
-}
-
-// NewDebugOptions returns options with kubectl's defaults.
-func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
-	o := &DebugOptions{
-		IOStreams:      streams,
-		Profile:        ProfileGeneral,
-		ShareProcesses: true,
-		Keep:           KeepFlags{InitContainers: true},
-		DryRun:         "none",
-		PrintFlags:     genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
-		nameSuffix:     func() string { return utilrand.String(5) },
-	}
-	o.attachFunc = o.remoteAttach
-	return o
-}
+  kubectl debug node/mynode -it --image=busybox`
 
 // NewCmdDebug returns the debug command; its signature is kubectl's, so a kubectl build
 // can use it in place of its own.
@@ -157,13 +80,15 @@ func NewCmdDebug(restClientGetter genericclioptions.RESTClientGetter, streams ge
 // newCmdDebug builds the command around o, which tests prepare with fakes.
 func newCmdDebug(restClientGetter genericclioptions.RESTClientGetter, o *DebugOptions) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:                   "debug (POD | TYPE[[.VERSION].GROUP]/NAME) [ -- COMMAND [args...] ]",
+		Use:                   "debug (POD | TYPE[[.VERSION].GROUP]/NAME | TYPE -l SELECTOR) [ -- COMMAND [args...] ]",
 		DisableFlagsInUseLine: true,
 		Short:                 "Create debugging sessions for troubleshooting workloads and nodes",
 		Long:                  debugLong,
 		Example:               debugExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Errors name the flag or file at fault; a page of usage would bury them.
+			// Usage errors name the flag or file at fault and point to -h; errors from
+			// the cluster or the session come after validation. A page of usage would
+			// bury either.
 			cmd.SilenceUsage = true
 			if err := o.Complete(restClientGetter, cmd, args); err != nil {
 				return usageError(cmd, err)
@@ -202,193 +127,4 @@ func (e *UsageError) Hint() string {
 
 func usageError(cmd *cobra.Command, err error) error {
 	return &UsageError{Err: err, CommandPath: cmd.CommandPath()}
-}
-
-// AddFlags registers the debug flags on cmd.
-func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, or - for standard input, identifying the resource to debug.")
-	f.BoolVar(&o.ArgsOnly, "arguments-only", false, "If specified, everything after -- is passed to the new container as args instead of command.")
-	f.BoolVar(&o.Attach, "attach", false, "If true, wait for the container to start running, then attach as 'kubectl attach' does. Default false, unless -i/--stdin is set, in which case the default is true.")
-	f.StringVarP(&o.Container, "container", "c", "", "Container name to use for the debug container; with --copy-to, naming an existing container edits it.")
-	f.StringVar(&o.CopyTo, "copy-to", "", "Create a copy of the target pod with this name.")
-	f.BoolVar(&o.Replace, "replace", false, "With --copy-to, delete the original pod once the copy exists.")
-	f.Var(&o.env, "env", "Environment variables to set in the container, as NAME=VALUE[,NAME=VALUE...]; repeatable, order kept.")
-	f.StringVar(&o.Image, "image", "", "Container image to use for the debug container.")
-	f.BoolVar(&o.Keep.Labels, "keep-labels", false, "If true, keep the original pod labels (only with --copy-to).")
-	f.BoolVar(&o.Keep.Annotations, "keep-annotations", false, "If true, keep the original pod annotations (only with --copy-to).")
-	f.BoolVar(&o.Keep.Liveness, "keep-liveness", false, "If true, keep the original pod liveness probes (only with --copy-to).")
-	f.BoolVar(&o.Keep.Readiness, "keep-readiness", false, "If true, keep the original pod readiness probes (only with --copy-to).")
-	f.BoolVar(&o.Keep.Startup, "keep-startup", false, "If true, keep the original pod startup probes (only with --copy-to).")
-	f.BoolVar(&o.Keep.InitContainers, "keep-init-containers", true, "Run the init containers of the pod (only with --copy-to).")
-	f.StringToStringVar(&o.SetImages, "set-image", nil, "With --copy-to, name=image pairs changing container images, as 'kubectl set image' does; * stands for every container.")
-	f.StringVar(&o.PullPolicy, "image-pull-policy", "", "The image pull policy for the container: Always, IfNotPresent or Never. If empty, the server decides.")
-	f.BoolVarP(&o.Interactive, "stdin", "i", false, "Keep stdin open on the container, even if nothing is attached.")
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "If true, suppress informational messages.")
-	f.BoolVar(&o.SameNode, "same-node", false, "With --copy-to, schedule the copy on the same node as the target pod.")
-	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
-	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
-	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
-	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
-	f.StringArrayVar(&o.CustomFiles, "custom", nil, "A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles).")
-	f.StringVar(&o.ShareVolumes, "share-volumes", "", "Mount the volumes of this container in the debug container; without a value, those of the --target container, else of the pod's only container.")
-	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
-	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
-	f.Lookup("dry-run").NoOptDefVal = "client"
-	o.PrintFlags.AddFlags(cmd)
-}
-
-// copyOnlyFlags are the flags that only make sense with --copy-to, in the order errors
-// name them.
-var copyOnlyFlags = []string{"copy-to", "replace", "same-node", "set-image", "share-processes",
-	"keep-labels", "keep-annotations", "keep-liveness", "keep-readiness", "keep-startup", "keep-init-containers"}
-
-// Complete reads the flags, the command line and the files they name.
-func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGetter, cmd *cobra.Command, args []string) error {
-	o.restClientGetter = restClientGetter
-
-	o.targetNames = args
-	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
-		o.targetNames, o.args = args[:dash], args[dash:]
-	}
-
-	o.attachChanged = cmd.Flags().Changed("attach")
-	if !o.attachChanged && o.Interactive {
-		o.Attach = true
-	}
-	o.changedCopyFlags = nil
-	for _, name := range copyOnlyFlags {
-		if cmd.Flags().Changed(name) {
-			o.changedCopyFlags = append(o.changedCopyFlags, name)
-		}
-	}
-
-	var err error
-	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
-		return err
-	}
-	if o.outputRequested() {
-		// Refuse an unknown -o now rather than after the write.
-		if _, err := o.PrintFlags.ToPrinter(); err != nil {
-			return fmt.Errorf("-o: %w", err)
-		}
-	}
-
-	o.Namespace, o.explicitNamespace, err = restClientGetter.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
-	}
-
-	if err := o.checkStdinUse(); err != nil {
-		return err
-	}
-	o.customs = nil
-	for _, value := range o.CustomFiles {
-		path := value
-		if value != "-" {
-			if path, err = resolveCustomPath(value, profileLocation()); err != nil {
-				return err
-			}
-		}
-		custom, err := readCustomProfile(path, o.In)
-		if err != nil {
-			return err
-		}
-		o.customs = append(o.customs, custom)
-	}
-
-	o.targets = nil
-	for _, name := range o.targetNames {
-		t, err := parseTarget(name, o.Namespace)
-		if err != nil {
-			return err
-		}
-		o.targets = append(o.targets, t)
-	}
-	if len(o.Filenames) > 0 {
-		var stdin io.Reader = o.In
-		found, err := readTargetFiles(o.Filenames, stdin, o.Namespace, o.explicitNamespace)
-		if err != nil {
-			return err
-		}
-		o.targets = append(o.targets, found...)
-	}
-	return nil
-}
-
-// checkStdinUse refuses two readers of standard input, before anything reads it.
-func (o *DebugOptions) checkStdinUse() error {
-	readers := 0
-	for _, value := range o.CustomFiles {
-		if value == "-" {
-			readers++
-		}
-	}
-	if readers == 0 {
-		return nil
-	}
-	for _, f := range o.Filenames {
-		if f == "-" {
-			readers++
-		}
-	}
-	switch {
-	case readers > 1:
-		return fmt.Errorf("--custom=- reads standard input, which only one of --custom and -f may do")
-	case o.Interactive:
-		return fmt.Errorf("--custom=- reads standard input, which -i/--stdin gives to the debug container")
-	}
-	return nil
-}
-
-// outputRequested tells whether -o asks for the resulting object.
-func (o *DebugOptions) outputRequested() bool {
-	return o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != ""
-}
-
-// spec gathers what the builders need from the options.
-func (o *DebugOptions) spec() *containerSpec {
-	s := &containerSpec{
-		Image:           o.Image,
-		PullPolicy:      corev1.PullPolicy(o.PullPolicy),
-		Env:             o.env.vars,
-		Args:            o.args,
-		ArgsOnly:        o.ArgsOnly,
-		Stdin:           o.Interactive,
-		TTY:             o.TTY,
-		TargetContainer: o.TargetContainer,
-		CopyTo:          o.CopyTo,
-		SameNode:        o.SameNode,
-		SetImages:       o.SetImages,
-		Profile:         o.profile,
-		Customs:         o.customs,
-	}
-	// Only an explicit --share-processes overrides the pod and the profile.
-	if slices.Contains(o.changedCopyFlags, "share-processes") {
-		s.ShareProcesses = &o.ShareProcesses
-	}
-	return s
-}
-
-// clientset returns the API client, building it on first use.
-func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
-	if o.client != nil {
-		return o.client, nil
-	}
-	config, err := o.restClientGetter.ToRESTConfig()
-	if err != nil {
-		return nil, fmt.Errorf("loading the client configuration: %w", err)
-	}
-	// Protobuf for the objects sent and read: decoding a pod from JSON first builds
-	// reflection caches for every type in it, which costs more than the request itself.
-	// Patches stay JSON, as strategic merge patches must be.
-	config = rest.CopyConfig(config)
-	config.ContentType = runtime.ContentTypeProtobuf
-	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
-	client, err := kubernetes.NewForConfig(config)
-	if err != nil {
-		return nil, fmt.Errorf("creating the API client: %w", err)
-	}
-	o.client = client
-	return client, nil
 }

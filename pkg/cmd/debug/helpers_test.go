@@ -3,11 +3,13 @@ package debug
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -91,26 +93,110 @@ type result struct {
 	err            error
 }
 
-// runCommand runs the debug command with args against client, as a user would from a
-// shell in namespace "test"; stdin feeds -f -.
-func runCommand(t *testing.T, client *fake.Clientset, stdin string, args ...string) result {
-	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	o := NewDebugOptions(streams)
-	o.client = client
-	o.nameSuffix = suffixes("aaaaa", "bbbbb", "ccccc")
-	o.attachFunc = func(context.Context, *corev1.Pod, string) error {
-		t.Fatalf("attach was not expected")
+// harness is how a test runs the command: against a fake clientset, with standard input,
+// a REST mapper, a terminal or an attach of its choosing.
+type harness struct {
+	stdin    string
+	getter   *genericclioptions.TestConfigFlags
+	terminal bool
+	attach   func(context.Context, *corev1.Pod, string) error
+	ctx      context.Context
+	// prepare changes the options after the defaults, before the command runs.
+	prepare func(*DebugOptions)
+}
+
+// harnessOption sets up one aspect of a harness.
+type harnessOption func(*harness)
+
+func withStdin(stdin string) harnessOption { return func(h *harness) { h.stdin = stdin } }
+func withMapper(m meta.RESTMapper) harnessOption {
+	return func(h *harness) { h.getter = h.getter.WithRESTMapper(m) }
+}
+func withTerminal() harnessOption { return func(h *harness) { h.terminal = true } }
+func withAttach(f func(context.Context, *corev1.Pod, string) error) harnessOption {
+	return func(h *harness) { h.attach = f }
+}
+func withContext(ctx context.Context) harnessOption { return func(h *harness) { h.ctx = ctx } }
+func withOptions(f func(*DebugOptions)) harnessOption {
+	return func(h *harness) { h.prepare = f }
+}
+
+// newHarness returns the defaults: namespace "test", no stdin, no terminal, and an
+// attach that fails the test.
+func newHarness(t *testing.T, opts ...harnessOption) *harness {
+	h := &harness{getter: testGetter("test"), ctx: context.Background()}
+	h.attach = func(context.Context, *corev1.Pod, string) error {
+		t.Errorf("attach was not expected")
 		return nil
 	}
-	cmd := newCmdDebug(testGetter("test"), o)
+	for _, opt := range opts {
+		opt(h)
+	}
+	return h
+}
+
+// options returns fresh options wired to client and the harness's fakes.
+func (h *harness) options(client *fake.Clientset) (*DebugOptions, *bytes.Buffer, *bytes.Buffer) {
+	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
+	in.WriteString(h.stdin)
+	o := NewDebugOptions(streams)
+	if client != nil {
+		o.client = client
+	}
+	o.nameSuffix = suffixes("aaaaa", "bbbbb", "ccccc")
+	o.attachFunc = h.attach
+	o.isTerminal = func(io.Writer) bool { return h.terminal }
+	if h.prepare != nil {
+		h.prepare(o)
+	}
+	return o, out, errOut
+}
+
+// run runs the debug command with args against client, as a user would from a shell in
+// namespace "test".
+func (h *harness) run(client *fake.Clientset, args ...string) result {
+	o, out, errOut := h.options(client)
+	cmd := newCmdDebug(h.getter, o)
 	cmd.SetArgs(args)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
 	cmd.SilenceErrors = true
-	err := cmd.ExecuteContext(context.Background())
+	err := cmd.ExecuteContext(h.ctx)
 	return result{stdout: out.String(), stderr: errOut.String(), err: err}
+}
+
+// complete parses args as the command does and runs Complete and Validate, without Run.
+func (h *harness) complete(client *fake.Clientset, args ...string) (*DebugOptions, error) {
+	o, _, _ := h.options(client)
+	cmd := newCmdDebug(h.getter, o)
+	if err := cmd.ParseFlags(args); err != nil {
+		return nil, err
+	}
+	if err := o.Complete(h.getter, cmd, cmd.Flags().Args()); err != nil {
+		return nil, err
+	}
+	return o, o.Validate()
+}
+
+// runCommand runs the debug command with args against client; stdin feeds -f - and
+// --custom=-.
+func runCommand(t *testing.T, client *fake.Clientset, stdin string, args ...string) result {
+	t.Helper()
+	return newHarness(t, withStdin(stdin)).run(client, args...)
+}
+
+// planOf plans debugging r as the command line args say, or fails the test.
+func planOf(t *testing.T, r resolved, args ...string) *plan {
+	t.Helper()
+	o, err := newHarness(t).complete(nil, args...)
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	p, err := o.planTarget(r)
+	if err != nil {
+		t.Fatalf("planning %v: %v", args, err)
+	}
+	return p
 }
 
 // writeFile writes content to name in a fresh temporary folder and returns its path.
@@ -121,16 +207,6 @@ func writeFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// mustCustom parses a custom profile or fails the test.
-func mustCustom(t *testing.T, name, content string) *customProfile {
-	t.Helper()
-	c, err := parseCustomProfile(name, []byte(content))
-	if err != nil {
-		t.Fatalf("parseCustomProfile(%s): %v", name, err)
-	}
-	return c
 }
 
 func errString(err error) string {

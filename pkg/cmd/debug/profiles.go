@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // Names of the predefined profiles, as --profile takes them.
@@ -151,33 +153,11 @@ func (p sysadminProfile) mutations(mode Mode) []mutation {
 	return ms
 }
 
-// findContainer returns the container called name, looking in init, then regular, then
-// ephemeral containers, or nil.
-func findContainer(pod *corev1.Pod, name string) *corev1.Container {
-	for i := range pod.Spec.InitContainers {
-		if pod.Spec.InitContainers[i].Name == name {
-			return &pod.Spec.InitContainers[i]
-		}
-	}
-	for i := range pod.Spec.Containers {
-		if pod.Spec.Containers[i].Name == name {
-			return &pod.Spec.Containers[i]
-		}
-	}
-	for i := range pod.Spec.EphemeralContainers {
-		if pod.Spec.EphemeralContainers[i].Name == name {
-			// Both types share one layout; the mutations only know Container.
-			return (*corev1.Container)(&pod.Spec.EphemeralContainers[i].EphemeralContainerCommon)
-		}
-	}
-	return nil
-}
-
 // applyMutations runs ms in order on pod and its container called name. The container is
 // looked up again for each step, since a step may rebuild the container lists.
 func applyMutations(pod *corev1.Pod, name string, ms []mutation) error {
 	for _, m := range ms {
-		c := findContainer(pod, name)
+		c, _ := podutil.Find(pod, name)
 		if c == nil {
 			return fmt.Errorf("debug container %q not found in pod %q", name, pod.Name)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,6 +43,22 @@ func actionsOf(client *fake.Clientset) []action {
 		got = append(got, act)
 	}
 	return got
+}
+
+// assertActionsUnordered checks that client saw exactly the API calls want, in any
+// order: concurrent requests arrive as they please.
+func assertActionsUnordered(t *testing.T, client *fake.Clientset, want []action) {
+	t.Helper()
+	less := func(a, b action) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	}
+	got := actionsOf(client)
+	want = slices.Clone(want)
+	slices.SortFunc(got, less)
+	slices.SortFunc(want, less)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("actions, in any order (-want +got):\n%s", diff)
+	}
 }
 
 // assertActions checks that client saw exactly the API calls want, in order.
@@ -214,21 +231,36 @@ kind: Pod
 metadata: {name: app, namespace: test}
 spec:
   containers: [{name: web, image: nginx}]
----
-apiVersion: v1
-kind: Node
-metadata: {name: node-a}
 `
-	client := fake.NewClientset(appPod(), nodeA())
+	client := fake.NewClientset(appPod())
 	r := runCommand(t, client, manifest, "-f", "-", "--image=busybox:1.36", "-c", "dbg")
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	wantActions := []action{
-		{"patch", "pods", "ephemeralcontainers", "test", "app"},
-		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+	assertActions(t, client, []action{{"patch", "pods", "ephemeralcontainers", "test", "app"}})
+
+	nodes := "apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\n"
+	client = fake.NewClientset(nodeA())
+	r = runCommand(t, client, nodes, "-f", "-", "--image=busybox:1.36")
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	assertActions(t, client, wantActions)
+	assertActions(t, client, []action{{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"}})
+}
+
+func TestRunRefusesPodsAndNodesTogether(t *testing.T) {
+	manifest := "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\n---\napiVersion: v1\nkind: Node\nmetadata: {name: node-a}\n"
+	for _, args := range [][]string{
+		{"-f", "-", "--image=busybox:1.36"},
+		{"app", "node/node-a", "--image=busybox:1.36"},
+	} {
+		client := fake.NewClientset(appPod(), nodeA())
+		r := runCommand(t, client, manifest, args...)
+		if got, want := errString(r.err), "pod/app and node/node-a: pods and nodes cannot be debugged in one call"; got != want {
+			t.Errorf("%v: error = %q, want %q", args, got, want)
+		}
+		assertActions(t, client, nil)
+	}
 }
 
 func TestRunFromFileWithoutSecurityContext(t *testing.T) {
@@ -256,18 +288,27 @@ func TestRunFileNamespaceConflict(t *testing.T) {
 	}
 }
 
-func TestRunSeveralTargetsStopAtFirstError(t *testing.T) {
-	client := fake.NewClientset(appPod(), nodeA())
-	r := runCommand(t, client, "", "app", "ghost", "node/node-a", "--image=busybox:1.36", "-c", "dbg")
-	if got, want := errString(r.err), `pods "ghost" not found`; got != want {
+func TestRunSeveralTargetsNothingSentWhenOneFails(t *testing.T) {
+	other := appPod()
+	other.Name = "other"
+	client := fake.NewClientset(appPod(), other)
+	r := runCommand(t, client, "", "app", "ghost", "other", "--image=busybox:1.36", "-c", "dbg")
+	if got, want := errString(r.err), "1 of 3 targets cannot be debugged, so nothing was sent (--keep-going sends the others)"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	wantActions := []action{
 		{"get", "pods", "", "test", "app"},
-		{"patch", "pods", "ephemeralcontainers", "test", "app"},
 		{"get", "pods", "", "test", "ghost"},
+		{"get", "pods", "", "test", "other"},
 	}
-	assertActions(t, client, wantActions)
+	assertActionsUnordered(t, client, wantActions)
+	wantOut := "TARGET      POD      CONTAINER   RESULT\n" +
+		"pod/app     app      dbg         not sent\n" +
+		"pod/ghost   <none>   <none>      failed: pods \"ghost\" not found\n" +
+		"pod/other   other    dbg         not sent\n"
+	if r.stdout != wantOut {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, wantOut)
+	}
 }
 
 func TestRunNonRootWarning(t *testing.T) {
@@ -293,7 +334,7 @@ func TestRunNonRootWarning(t *testing.T) {
 			}
 			want := tt.other
 			if tt.warn {
-				want = nonRootWarning + "\n"
+				want = "Warning: " + nonRootWarning + "\n"
 			}
 			if r.stderr != want {
 				t.Errorf("stderr = %q, want %q", r.stderr, want)
@@ -334,8 +375,9 @@ func TestRunRESTMapperTargets(t *testing.T) {
 	}
 	assertActions(t, client, []action{{"get", "pods", "", "test", "app"}, {"patch", "pods", "ephemeralcontainers", "test", "app"}})
 
-	r, client = run("deployments.apps/web")
-	if got, want := errString(r.err), `Deployment "web" is not supported: only pods and nodes can be debugged`; got != want {
+	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, meta.RESTScopeNamespace)
+	r, client = run("configmaps/web")
+	if got, want := errString(r.err), `ConfigMap "web" is not supported: only pods, nodes and workloads (deployment, replicaset, statefulset, daemonset, job, replicationcontroller, service) can be debugged`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	if len(client.Actions()) != 0 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // shareVolumesAuto is --share-volumes given without a container name; no container can
@@ -29,7 +31,7 @@ func sharedMounts(pod *corev1.Pod, flag, target string, mode Mode) (mounts []cor
 				pod.Name, len(pod.Spec.Containers), pod.Spec.Containers[0].Name)
 		}
 	}
-	c := findPodContainer(pod, source)
+	c := podutil.FindInSpec(pod, source)
 	if c == nil {
 		return nil, nil, fmt.Errorf("--share-volumes: container %q not found in pod %q", source, pod.Name)
 	}

@@ -27,36 +27,107 @@ const (
 	kindUnknown targetKind = iota
 	kindPod
 	kindNode
+	// kindWorkload is a controller or service that stands for one of its pods.
+	kindWorkload
 )
 
-// target is one thing to debug, as named on the command line or found in a -f file.
+// target is one thing to debug as the command line or a -f file names it: a pod, a node
+// or a workload by name, or every pod or node a label selector matches.
 type target struct {
 	kind targetKind
 	// resource is the TYPE part of TYPE/NAME, kept for the REST mapper.
-	resource  string
-	name      string
+	resource string
+	// name is empty for a selector target.
+	name string
+	// namespace is empty for nodes, and for pods selected in every namespace.
 	namespace string
+	// selector is the -l label query of a selector target.
+	selector string
+	// workload says how to find the pods of a kindWorkload target.
+	workload *workloadKind
 	// object is the pod or node read from a -f file; it is used as it is, without a GET.
 	object runtime.Object
 }
 
 // describe names the target for messages.
 func (t target) describe() string {
+	if t.selector != "" {
+		what := "pods"
+		if t.kind == kindNode {
+			what = "nodes"
+		}
+		return fmt.Sprintf("%s -l %s", what, t.selector)
+	}
 	switch t.kind {
 	case kindPod:
 		return "pod/" + t.name
 	case kindNode:
 		return "node/" + t.name
+	case kindWorkload:
+		return t.workload.singular + "/" + t.name
 	}
 	return t.resource + "/" + t.name
 }
 
 // Short forms of pods and nodes resolve without API discovery, so a debug call costs one
-// GET; anything else goes through the REST mapper.
+// GET; workloads have a table of their own (workload.go); anything else goes through the
+// REST mapper.
 var (
 	podResources  = map[string]bool{"pod": true, "pods": true, "po": true}
 	nodeResources = map[string]bool{"node": true, "nodes": true, "no": true}
 )
+
+// parseTargets turns the words before -- into targets: names, or with -l at most one
+// TYPE (pods when none) whose objects the selector chooses.
+func parseTargets(args []string, selector string, allNamespaces bool, namespace string) ([]target, error) {
+	if allNamespaces {
+		namespace = ""
+	}
+	if selector == "" {
+		targets := make([]target, 0, len(args))
+		for _, arg := range args {
+			t, err := parseTarget(arg, namespace)
+			if err != nil {
+				return nil, err
+			}
+			targets = append(targets, t)
+		}
+		return targets, nil
+	}
+	resource := "pods"
+	switch {
+	case len(args) > 1:
+		return nil, fmt.Errorf("-l/--selector chooses the targets: give at most one TYPE (pods or nodes) with it, not %d names", len(args))
+	case len(args) == 1:
+		resource = args[0]
+	}
+	if strings.Contains(resource, "/") {
+		return nil, fmt.Errorf("-l/--selector cannot be used with a name (%s): give either names or a selector", resource)
+	}
+	kind := kindOf(resource)
+	switch kind {
+	case kindPod:
+		return []target{{kind: kindPod, resource: resource, namespace: namespace, selector: selector}}, nil
+	case kindNode:
+		return []target{{kind: kindNode, resource: resource, selector: selector}}, nil
+	}
+	return nil, fmt.Errorf("-l/--selector selects pods or nodes: %q is neither (give TYPE pods or nodes, or names without a selector)", resource)
+}
+
+// kindOf tells whether resource (TYPE, maybe with version and group) is pods or nodes.
+func kindOf(resource string) targetKind {
+	base, version, _ := strings.Cut(strings.ToLower(resource), ".")
+	if version != "" && version != "v1" && version != "v1." {
+		return kindUnknown
+	}
+	switch {
+	case podResources[base]:
+		return kindPod
+	case nodeResources[base]:
+		return kindNode
+	}
+	return kindUnknown
+}
 
 // parseTarget turns NAME or TYPE/NAME into a target in namespace.
 func parseTarget(arg, namespace string) (target, error) {
@@ -67,21 +138,19 @@ func parseTarget(arg, namespace string) (target, error) {
 	if name == "" || strings.Contains(name, "/") || resource == "" {
 		return target{}, fmt.Errorf("invalid target %q: want NAME, TYPE/NAME or -f FILE", arg)
 	}
-	t := target{kind: kindUnknown, resource: resource, name: name, namespace: namespace}
-	base, version, _ := strings.Cut(strings.ToLower(resource), ".")
-	if version == "" || version == "v1" || version == "v1." {
-		switch {
-		case podResources[base]:
-			t.kind = kindPod
-		case nodeResources[base]:
-			t.kind, t.namespace = kindNode, ""
+	t := target{kind: kindOf(resource), resource: resource, name: name, namespace: namespace}
+	switch t.kind {
+	case kindNode:
+		t.namespace = ""
+	case kindUnknown:
+		if w := workloadByResource(resource); w != nil {
+			t.kind, t.workload = kindWorkload, w
 		}
 	}
 	return t, nil
 }
 
-// mapTarget resolves a target of unknown kind with the REST mapper: only pods and nodes
-// can be debugged.
+// mapTarget resolves a target of unknown kind with the REST mapper.
 func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 	fullySpecified, groupResource := schema.ParseResourceArg(strings.ToLower(t.resource))
 	var (
@@ -107,7 +176,11 @@ func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 			return t, nil
 		}
 	}
-	return target{}, fmt.Errorf("%s %q is not supported: only pods and nodes can be debugged", gvk.Kind, t.name)
+	if w := workloadByKind(gvk); w != nil {
+		t.kind, t.workload = kindWorkload, w
+		return t, nil
+	}
+	return target{}, fmt.Errorf("%s %q is not supported: only pods, nodes and workloads (%s) can be debugged", gvk.Kind, t.name, workloadKindList())
 }
 
 // readTargetFiles reads the pods and nodes in the -f files (a file, a directory of .json,
@@ -128,7 +201,7 @@ func readTargetFiles(paths []string, stdin io.Reader, namespace string, explicit
 				data, err = os.ReadFile(file)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("-f %s: %w", file, unwrapPathError(err))
+				return nil, fmt.Errorf("-f %s: %w", file, pathError(err))
 			}
 			found, err := decodeTargets(data, namespace, explicitNamespace)
 			if err != nil {
@@ -150,14 +223,14 @@ func expandPath(path string) ([]string, error) {
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("-f %s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("-f %s: %w", path, pathError(err))
 	}
 	if !info.IsDir() {
 		return []string{path}, nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
-		return nil, fmt.Errorf("-f %s: %w", path, unwrapPathError(err))
+		return nil, fmt.Errorf("-f %s: %w", path, pathError(err))
 	}
 	var files []string
 	for _, e := range entries {
@@ -248,4 +321,13 @@ func decodeObject(doc []byte, namespace string, explicitNamespace bool) ([]targe
 		return targets, nil
 	}
 	return nil, fmt.Errorf("%s %s is not supported: only pods and nodes can be debugged", meta.APIVersion, meta.Kind)
+}
+
+// pathError drops the path os errors repeat, since the caller names the file.
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -22,7 +22,12 @@ func TestParseTarget(t *testing.T) {
 		{"node/n1", target{kind: kindNode, resource: "node", name: "n1"}},
 		{"nodes/n1", target{kind: kindNode, resource: "nodes", name: "n1"}},
 		{"no/n1", target{kind: kindNode, resource: "no", name: "n1"}},
-		{"deployment/web", target{kind: kindUnknown, resource: "deployment", name: "web", namespace: "ns"}},
+		{"deployment/web", target{kind: kindWorkload, resource: "deployment", name: "web", namespace: "ns", workload: workloadKinds[0]}},
+		{"deploy.apps/web", target{kind: kindWorkload, resource: "deploy.apps", name: "web", namespace: "ns", workload: workloadKinds[0]}},
+		{"deployments.v1.apps/web", target{kind: kindWorkload, resource: "deployments.v1.apps", name: "web", namespace: "ns", workload: workloadKinds[0]}},
+		{"svc/web", target{kind: kindWorkload, resource: "svc", name: "web", namespace: "ns", workload: workloadKinds[6]}},
+		{"deployments.batch/web", target{kind: kindUnknown, resource: "deployments.batch", name: "web", namespace: "ns"}},
+		{"configmap/web", target{kind: kindUnknown, resource: "configmap", name: "web", namespace: "ns"}},
 		{"pods.v1.apps/x", target{kind: kindUnknown, resource: "pods.v1.apps", name: "x", namespace: "ns"}},
 	}
 	for _, tt := range tests {
@@ -31,7 +36,7 @@ func TestParseTarget(t *testing.T) {
 			t.Errorf("parseTarget(%q): %v", tt.arg, err)
 			continue
 		}
-		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(target{})); diff != "" {
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(target{}), cmp.Comparer(func(a, b *workloadKind) bool { return a == b })); diff != "" {
 			t.Errorf("parseTarget(%q) (-want +got):\n%s", tt.arg, diff)
 		}
 	}

@@ -8,22 +8,35 @@ import (
 )
 
 // Validate refuses every contradictory or malformed invocation before any API call. It
-// does no I/O and prints nothing.
+// only checks what Complete resolved: no I/O, no printing, nothing set.
 func (o *DebugOptions) Validate() error {
-	p, err := newProfile(o.Profile, o.Keep)
-	if err != nil {
-		return err
-	}
-	o.profile = p
-
 	if len(o.targets) == 0 {
-		return fmt.Errorf("a pod or node to debug is required: give NAME, TYPE/NAME or -f FILE")
+		return fmt.Errorf("a pod or node to debug is required: give NAME, TYPE/NAME, TYPE -l SELECTOR or -f FILE")
+	}
+	if err := o.validateSelection(); err != nil {
+		return err
 	}
 	if o.TTY && !o.Interactive {
 		return fmt.Errorf("-t/--tty requires -i/--stdin")
 	}
 	if o.Attach && o.attachChanged && o.Image == "" && o.Container == "" {
 		return fmt.Errorf("--attach needs a container: give -c/--container or create a new one with --image")
+	}
+	if o.Logs {
+		switch {
+		case o.Interactive:
+			return fmt.Errorf("--logs streams the debug containers' output and cannot give them standard input: drop -i/--stdin, or --logs to attach")
+		case o.Attach && o.attachChanged:
+			return fmt.Errorf("--logs and --attach are two ways to follow a debug container: choose one")
+		case o.Image == "" && o.Container == "":
+			return fmt.Errorf("--logs needs a container: give -c/--container or create a new one with --image")
+		}
+	}
+	if o.MaxConcurrency < 1 {
+		return fmt.Errorf("invalid --max-concurrency %d: must be at least 1", o.MaxConcurrency)
+	}
+	if o.PodRunningTimeout <= 0 {
+		return fmt.Errorf("--pod-running-timeout must be higher than zero")
 	}
 
 	if err := validateImage("--image", o.Image); err != nil {
@@ -73,17 +86,57 @@ func (o *DebugOptions) Validate() error {
 		}
 	}
 
-	for _, t := range o.targets {
+	return o.validateTargets(o.targets)
+}
+
+// validateSelection checks how the targets are chosen: names, a selector or files, and
+// what several targets allow.
+func (o *DebugOptions) validateSelection() error {
+	switch {
+	case o.Selector != "" && len(o.Filenames) > 0:
+		return fmt.Errorf("-l/--selector cannot be used with -f: the files name the targets")
+	case o.AllNamespaces && o.Selector == "":
+		return fmt.Errorf("-A/--all-namespaces needs -l/--selector: names are looked up in one namespace")
+	case o.AllNamespaces && o.targets[0].kind == kindNode:
+		return fmt.Errorf("-A/--all-namespaces selects pods in every namespace; nodes are in none")
+	}
+	if len(o.targets) == 1 && o.Selector == "" {
+		return nil
+	}
+	switch {
+	case o.CopyTo != "":
+		return fmt.Errorf("--copy-to creates one copy called %q, so it takes exactly one target, not several or -l/--selector", o.CopyTo)
+	case o.Interactive || o.TTY || o.Attach:
+		return fmt.Errorf("-i/-t/--attach attach to one debug container, and this call has several targets or -l/--selector: use --logs to stream the output of each")
+	}
+	return nil
+}
+
+// validateTargets refuses pods and nodes in one call, and the flags each target's mode
+// cannot honour. It runs in Validate for the kinds the command line tells, and in Run,
+// before any write, for those the REST mapper resolves.
+func (o *DebugOptions) validateTargets(targets []target) error {
+	var pod, node *target
+	for i, t := range targets {
 		switch t.kind {
-		case kindPod:
+		case kindPod, kindWorkload:
+			if pod == nil {
+				pod = &targets[i]
+			}
 			if err := o.validateMode(o.podMode(), t); err != nil {
 				return err
 			}
 		case kindNode:
+			if node == nil {
+				node = &targets[i]
+			}
 			if err := o.validateMode(ModeNode, t); err != nil {
 				return err
 			}
 		}
+	}
+	if pod != nil && node != nil {
+		return fmt.Errorf("%s and %s: pods and nodes cannot be debugged in one call", pod.describe(), node.describe())
 	}
 	return nil
 }
@@ -118,7 +171,7 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		}
 	case ModeEphemeral:
 		for _, custom := range o.customs {
-			if err := custom.checkEphemeralFields(); err != nil {
+			if err := custom.CheckEphemeral(); err != nil {
 				return err
 			}
 		}

@@ -19,7 +19,7 @@ func TestValidationErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no target", []string{"--image=busybox"}, "a pod or node to debug is required: give NAME, TYPE/NAME or -f FILE"},
+		{"no target", []string{"--image=busybox"}, "a pod or node to debug is required: give NAME, TYPE/NAME, TYPE -l SELECTOR or -f FILE"},
 		{"unknown profile", []string{"app", "--image=busybox", "--profile=bogus"}, `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
 		{"profile is case sensitive", []string{"app", "--image=busybox", "--profile=General"}, `invalid --profile "General": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
 		{"upper-case image", []string{"app", "--image=BusyBox"}, `invalid --image "BusyBox": invalid reference format`},

@@ -7,10 +7,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // containerSpec is what the flags say about the debug container and its pod; the
-// builders below turn it into objects without any I/O.
+// builders below turn it into objects without any I/O, before any profile applies.
 type containerSpec struct {
 	Image           string
 	PullPolicy      corev1.PullPolicy
@@ -28,9 +30,6 @@ type containerSpec struct {
 
 	// SharedMounts are the volume mounts --share-volumes borrows for the debug container.
 	SharedMounts []corev1.VolumeMount
-
-	Profile profile
-	Customs []*customProfile
 }
 
 // setCommand puts the words after -- into command, or args with --arguments-only.
@@ -58,18 +57,12 @@ func (s *containerSpec) newDebugContainer(name string) corev1.Container {
 	return c
 }
 
-// buildEphemeral returns a copy of pod with the debug container called name added as an
-// ephemeral container; the difference to pod is what gets sent.
-func buildEphemeral(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, error) {
-	debugPod := pod.DeepCopy()
-	debugPod.Spec.EphemeralContainers = append(debugPod.Spec.EphemeralContainers, corev1.EphemeralContainer{
+// buildEphemeral returns the debug container called name as an ephemeral container.
+func buildEphemeral(s *containerSpec, name string) corev1.EphemeralContainer {
+	return corev1.EphemeralContainer{
 		EphemeralContainerCommon: corev1.EphemeralContainerCommon(s.newDebugContainer(name)),
 		TargetContainerName:      s.TargetContainer,
-	})
-	if err := applyProfiles(debugPod, name, ModeEphemeral, s.Profile, s.Customs); err != nil {
-		return nil, err
 	}
-	return debugPod, nil
 }
 
 // buildCopy returns the new pod for --copy-to and the name of its debug container: the
@@ -102,14 +95,12 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 		}
 	}
 
-	c := findPodContainer(debugPod, name)
+	c := podutil.FindInSpec(debugPod, name)
 	if c == nil {
 		switch {
 		case s.Image != "":
 		case name != "":
 			return nil, "", fmt.Errorf("container %q not found in pod %q: give --image to add it as a new container", name, pod.Name)
-		case len(s.Customs) > 0:
-			return nil, "", fmt.Errorf("--custom needs a debug container: give --image or -c/--container")
 		default:
 			// Only --set-image changes this copy.
 			return debugPod, "", nil
@@ -139,29 +130,7 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 	c.Stdin = s.Stdin
 	c.TTY = s.TTY
 	addMounts(c, s.SharedMounts)
-
-	if err := applyProfiles(debugPod, name, ModeCopy, s.Profile, s.Customs); err != nil {
-		return nil, "", err
-	}
 	return debugPod, name, nil
-}
-
-// findPodContainer returns the regular or init container called name, or nil.
-func findPodContainer(pod *corev1.Pod, name string) *corev1.Container {
-	if name == "" {
-		return nil
-	}
-	for i := range pod.Spec.Containers {
-		if pod.Spec.Containers[i].Name == name {
-			return &pod.Spec.Containers[i]
-		}
-	}
-	for i := range pod.Spec.InitContainers {
-		if pod.Spec.InitContainers[i].Name == name {
-			return &pod.Spec.InitContainers[i]
-		}
-	}
-	return nil
 }
 
 // nodeDebugLabel marks node debugging pods; the value is upstream kubectl's, so tooling
@@ -170,8 +139,8 @@ var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-
 
 // buildNodePod returns a pod called podName that runs the debug container called name on
 // node, tolerating every taint so it lands even on a tainted or cordoned node.
-func buildNodePod(node *corev1.Node, s *containerSpec, podName, name, namespace string) (*corev1.Pod, error) {
-	pod := &corev1.Pod{
+func buildNodePod(node *corev1.Node, s *containerSpec, podName, name, namespace string) *corev1.Pod {
+	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:      podName,
 			Namespace: namespace,
@@ -184,31 +153,12 @@ func buildNodePod(node *corev1.Node, s *containerSpec, podName, name, namespace 
 			Tolerations:   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
 		},
 	}
-	if err := applyProfiles(pod, name, ModeNode, s.Profile, s.Customs); err != nil {
-		return nil, err
-	}
-	return pod, nil
-}
-
-// containerNames is the set of every container name in pod, ephemeral ones included.
-func containerNames(pod *corev1.Pod) map[string]bool {
-	names := map[string]bool{}
-	for _, c := range pod.Spec.InitContainers {
-		names[c.Name] = true
-	}
-	for _, c := range pod.Spec.Containers {
-		names[c.Name] = true
-	}
-	for _, c := range pod.Spec.EphemeralContainers {
-		names[c.Name] = true
-	}
-	return names
 }
 
 // generateContainerName returns "debugger-" plus a random suffix that no container of
 // pod uses yet.
 func generateContainerName(pod *corev1.Pod, suffix func() string) string {
-	taken := containerNames(pod)
+	taken := podutil.Names(pod)
 	for {
 		if name := "debugger-" + suffix(); !taken[name] {
 			return name

@@ -1,17 +1,21 @@
-package debug
+// Package cataloguetest holds the catalogue of custom profiles the command must refuse,
+// each with its exact message, for the tests of the profile package and of the command
+// (which runs each one in every mode).
+package cataloguetest
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
+// Input is a plain-form file, its content, and the exact error it gets.
+type Input struct {
+	File, Content, Want string
+}
 
-	"github.com/google/go-cmp/cmp"
-)
+// Document is a profile document, named for the test, and the exact error it gets as
+// p.yaml.
+type Document struct {
+	Name, Content, Want string
+}
 
-// badCustomInputs are plain-form documents refused with exactly these messages.
-var badCustomInputs = []struct {
-	file, content, want string
-}{
+// Containers are plain-form documents refused with exactly these messages.
+var Containers = []Input{
 	{"empty.yaml", "", `--custom empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`},
 	{"comments.yaml", "# nothing here\n", `--custom comments.yaml: the document is null, but a custom profile must be an object: a partial container spec`},
 	{"blank.json", "  \n\t\n", `--custom blank.json: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`},
@@ -56,114 +60,39 @@ var badCustomInputs = []struct {
 	{"port.yaml", "livenessProbe: {httpGet: {port: [80]}}\n", `--custom port.yaml: field "livenessProbe.httpGet.port": invalid value [80]: json: cannot unmarshal array into Go value of type int32`},
 }
 
-func TestParseCustomProfileErrors(t *testing.T) {
-	for _, tt := range badCustomInputs {
-		t.Run(tt.file, func(t *testing.T) {
-			_, err := parseCustomProfile(tt.file, []byte(tt.content))
-			if got := errString(err); got != tt.want {
-				t.Errorf("error:\n got: %s\nwant: %s", got, tt.want)
-			}
-		})
-	}
-}
+// DocHead starts every profile document.
+const DocHead = "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\n"
 
-func TestReadCustomProfileFileErrors(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct{ path, want string }{
-		{filepath.Join(dir, "missing.json"), "--custom " + filepath.Join(dir, "missing.json") + ": no such file or directory"},
-		{dir, "--custom " + dir + ": is a directory"},
-	}
-	for _, tt := range tests {
-		_, err := readCustomProfile(tt.path, nil)
-		if got := errString(err); got != tt.want {
-			t.Errorf("readCustomProfile(%s) error = %q, want %q", tt.path, got, tt.want)
-		}
-	}
-}
-
-func TestParseCustomProfileKeepsExplicitValues(t *testing.T) {
-	tests := []struct {
-		file, content, patch string
-	}{
-		{"false.yaml", "stdin: false\ntty: false\n", `{"stdin":false,"tty":false}`},
-		{"zero.json", `{"securityContext": {"runAsUser": 0}}`, `{"securityContext":{"runAsUser":0}}`},
-		{"null.json", `{"env": null, "workingDir": ""}`, `{"env":null,"workingDir":""}`},
-		{"refused-null.yaml", "image: null\ncommand: null\nenv: []\n", `{"env":[]}`},
-		{"directives.json", `{"env": [{"$patch": "replace"}, {"name": "A", "value": "1"}], "securityContext": {"$patch": "replace", "privileged": false}}`,
-			`{"env":[{"$patch":"replace"},{"name":"A","value":"1"}],"securityContext":{"$patch":"replace","privileged":false}}`},
-		{"big-int.json", `{"securityContext": {"runAsUser": 9007199254740993}}`, `{"securityContext":{"runAsUser":9007199254740993}}`},
-		{"noext", "stdin: true\n", `{"stdin":true}`},
-		{"noext-json", `{"stdin": true}`, `{"stdin":true}`},
-		{"same-line.yaml", "--- {env: [{name: A, value: \"1\"}]}\n", `{"env":[{"name":"A","value":"1"}]}`},
-		{"bom.json", "\xef\xbb\xbf{\"tty\": true}", `{"tty":true}`},
-		{"crlf.yaml", "stdin: false\r\ntty: true\r\n", `{"stdin":false,"tty":true}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			c := mustCustom(t, tt.file, tt.content)
-			if diff := cmp.Diff(tt.patch, string(c.containerPatch)); diff != "" {
-				t.Errorf("patch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestCheckEphemeralFields(t *testing.T) {
-	hint := "it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node"
-	tests := []struct{ content, want string }{
-		{"ports:\n- containerPort: 8080\n", `--custom c.yaml: field "ports": ` + hint},
-		{"resources:\n  limits: {cpu: 1}\n", `--custom c.yaml: field "resources": ` + hint},
-		{"readinessProbe: {exec: {command: [\"true\"]}}\n", `--custom c.yaml: field "readinessProbe": ` + hint},
-		{"restartPolicy: Always\n", `--custom c.yaml: field "restartPolicy": ` + hint},
-		{"volumeMounts:\n- {name: a, mountPath: /a}\n- {name: b, mountPath: /b, subPath: x}\n", `--custom c.yaml: field "volumeMounts[1].subPath": ` + hint},
-		{"volumeMounts:\n- {name: a, mountPath: /a, subPath: \"\"}\nenv: [{name: A}]\nresources: null\n", ""},
-		{"resources: {}\nports: []\n", ""},
-		{"$setElementOrder/ports: [{containerPort: 80}]\n", `--custom c.yaml: field "$setElementOrder/ports": ` + hint},
-	}
-	for _, tt := range tests {
-		err := mustCustom(t, "c.yaml", tt.content).checkEphemeralFields()
-		if got := errString(err); got != tt.want {
-			t.Errorf("%q: error = %q, want %q", tt.content, got, tt.want)
-		}
-	}
-}
-
-// The conformance data's custom files must parse (or fail) the same way here.
-func TestConformanceCustomFiles(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "test", "conformance", "custom")
-	want := map[string]string{
-		"bad.json":     `--custom bad.json: invalid JSON at line 1, column 37: unexpected end of input`,
-		"command.json": `--custom command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
-		"empty.yaml":   `--custom empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
-		"image.yaml":   `--custom image.yaml: field "image" cannot be set by a custom profile: the image comes from --image`,
-		"typo.yaml":    `--custom typo.yaml: unknown field "enviroment"`,
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = parseCustomProfile(e.Name(), data)
-		if got := errString(err); got != want[e.Name()] {
-			t.Errorf("%s: error = %q, want %q", e.Name(), got, want[e.Name()])
-		}
-	}
-}
-
-// Every example profile the docs show is accepted.
-func TestExampleProfilesParse(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "examples", "profiles", "*"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no example profiles: %v", err)
-	}
-	paths = append(paths, filepath.Join("..", "..", "..", "examples", "env.yaml"), filepath.Join("..", "..", "..", "examples", "resources.json"))
-	for _, path := range paths {
-		if _, err := readCustomProfile(path, nil); err != nil {
-			t.Errorf("%s: %v", path, err)
-		}
-	}
+// Documents are profile documents refused with exactly these messages, for a file
+// called p.yaml.
+var Documents = []Document{
+	{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion kubectl-debugger/v1alpha1 and kind DebugProfile`},
+	{"unknown section", DocHead + "spec: {}\n", `--custom p.yaml: unknown field "spec": a profile document has apiVersion, kind, container and pod`},
+	{"container not an object", DocHead + "container: [1]\n", `--custom p.yaml: field "container": expected an object, got a list [1]`},
+	{"container typo", DocHead + "container: {enviroment: []}\n", `--custom p.yaml: unknown field "container.enviroment"`},
+	{"container type", DocHead + "container: {env: [{name: A, value: 1}]}\n", `--custom p.yaml: field "container.env[0].value": expected a string, got a number 1`},
+	{"container image", DocHead + "container: {image: x}\n", `--custom p.yaml: field "container.image" cannot be set by a custom profile: the image comes from --image`},
+	{"pod containers", DocHead + "pod: {spec: {containers: []}}\n", `--custom p.yaml: field "pod.spec.containers" cannot be set by a custom profile: containers come from the target pod; use the container section for the debug container`},
+	{"pod init containers", DocHead + "pod: {spec: {initContainers: []}}\n", `--custom p.yaml: field "pod.spec.initContainers" cannot be set by a custom profile: init containers come from the target pod`},
+	{"pod ephemeral containers", DocHead + "pod: {spec: {ephemeralContainers: []}}\n", `--custom p.yaml: field "pod.spec.ephemeralContainers" cannot be set by a custom profile: ephemeral containers cannot be created with a pod`},
+	{"pod node name", DocHead + "pod: {spec: {nodeName: n}}\n", `--custom p.yaml: field "pod.spec.nodeName" cannot be set by a custom profile: the node comes from the target; use --same-node or debug the node itself`},
+	{"pod name", DocHead + "pod: {metadata: {name: x}}\n", `--custom p.yaml: field "pod.metadata.name" cannot be set by a custom profile: the pod name comes from --copy-to or is generated`},
+	{"pod namespace", DocHead + "pod: {metadata: {namespace: x}}\n", `--custom p.yaml: field "pod.metadata.namespace" cannot be set by a custom profile: the namespace comes from the target or -n/--namespace`},
+	{"pod metadata typo", DocHead + "pod: {metadata: {label: {a: b}}}\n", `--custom p.yaml: unknown field "pod.metadata.label"`},
+	{"pod spec typo", DocHead + "pod: {spec: {tolerations: [{keyy: a}]}}\n", `--custom p.yaml: unknown field "pod.spec.tolerations[0].keyy"`},
+	{"pod spec type", DocHead + "pod: {spec: {hostPID: yes please}}\n", `--custom p.yaml: field "pod.spec.hostPID": expected true or false, got a string "yes please"`},
+	{"replace whole container", `{"$patch": "replace", "env": []}`, `--custom p.yaml: field "$patch": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"retain keys at top", `{"$retainKeys": ["env"], "env": []}`, `--custom p.yaml: field "$retainKeys": a custom profile cannot replace or delete the whole container, nor fields the flags set`},
+	{"delete from command", `{"$deleteFromPrimitiveList/command": ["sh"]}`, `--custom p.yaml: field "$deleteFromPrimitiveList/command": the command comes from the arguments after --`},
+	{"null spec", DocHead + "pod: {spec: null}\n", `--custom p.yaml: field "pod.spec": expected an object, got null`},
+	{"null metadata", DocHead + "pod: {metadata: null}\n", `--custom p.yaml: field "pod.metadata": expected an object, got null`},
+	{"null labels", DocHead + "pod: {metadata: {labels: null}}\n", `--custom p.yaml: field "pod.metadata.labels": expected an object, got null`},
+	{"replace labels", DocHead + "pod: {metadata: {labels: {$patch: replace, x: v}}}\n", `--custom p.yaml: field "pod.metadata.labels.$patch": a custom profile adds labels, it cannot remove any`},
+	{"delete a label", DocHead + "pod: {metadata: {labels: {app.kubernetes.io/managed-by: null}}}\n", `--custom p.yaml: field "pod.metadata.labels.app.kubernetes.io/managed-by": a custom profile adds labels, it cannot remove any`},
+	{"delete an annotation", DocHead + "pod: {metadata: {annotations: {a: null}}}\n", `--custom p.yaml: field "pod.metadata.annotations.a": a custom profile adds annotations, it cannot remove any`},
+	{"toleration directive", DocHead + "pod: {spec: {tolerations: [{$patch: replace}, {key: gpu, operator: Exists}]}}\n", `--custom p.yaml: field "pod.spec.tolerations[0].$patch": tolerations are appended; directives do not apply to them`},
+	{"toleration order", DocHead + "pod: {spec: {$setElementOrder/tolerations: [{operator: Exists}]}}\n", `--custom p.yaml: field "pod.spec.$setElementOrder/tolerations": tolerations are appended, never reordered`},
+	{"null tolerations", DocHead + "pod: {spec: {tolerations: null}}\n", `--custom p.yaml: field "pod.spec.tolerations": expected a list, got null`},
+	{"container order", DocHead + "pod: {spec: {$setElementOrder/containers: [{name: x}]}}\n", `--custom p.yaml: field "pod.spec.$setElementOrder/containers": containers come from the target pod; use the container section for the debug container`},
+	{"replace pod spec", DocHead + "pod: {spec: {$patch: replace}}\n", `--custom p.yaml: field "pod.spec.$patch": a custom profile cannot replace or delete the whole pod spec, nor fields the flags set`},
 }

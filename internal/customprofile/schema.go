@@ -1,15 +1,14 @@
-package debug
+package customprofile
 
 import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/jsonfields"
 )
@@ -18,8 +17,6 @@ import (
 // decoding into the type: decoding would drop the strategic merge directives the user
 // wrote, lose list indexes in its messages, and stop at the first unknown field only
 // after type errors.
-
-var containerType = reflect.TypeFor[corev1.Container]()
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
@@ -51,7 +48,7 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 		if !ok {
 			return typeError(path, "an object", value)
 		}
-		for _, key := range sortedKeys(obj) {
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
 			if key == "$patch" {
 				if err := checkPatchDirective(obj[key], path); err != nil {
 					return err
@@ -123,7 +120,7 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 // strategic merge patch may carry at this level.
 func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 	fields := jsonfields.Of(t)
-	for _, key := range sortedKeys(obj) {
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		value := obj[key]
 		if strings.HasPrefix(key, "$") {
 			if err := checkStructDirective(key, value, fields, path); err != nil {
@@ -245,13 +242,4 @@ func joinPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
-}
-
-func sortedKeys(obj map[string]any) []string {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

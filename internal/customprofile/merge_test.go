@@ -1,4 +1,4 @@
-package debug
+package customprofile
 
 import (
 	"testing"
@@ -6,7 +6,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile/cataloguetest"
 )
 
 func TestMergeCustomProfile(t *testing.T) {
@@ -55,10 +58,9 @@ func TestMergeCustomProfile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pod := appPod()
+			pod := targetPod()
 			pod.Spec.Containers = append(pod.Spec.Containers, base())
-			custom := mustCustom(t, "c.yaml", tt.custom)
-			if err := mergeCustomProfile(pod, "dbg", custom); err != nil {
+			if err := Apply(pod, "dbg", []*Profile{mustParse(t, "c.yaml", tt.custom)}); err != nil {
 				t.Fatal(err)
 			}
 			want := base()
@@ -67,25 +69,24 @@ func TestMergeCustomProfile(t *testing.T) {
 				t.Errorf("container (-want +got):\n%s", diff)
 			}
 			// No other container changes.
-			if diff := cmp.Diff(appPod().Spec.Containers, pod.Spec.Containers[:2]); diff != "" {
+			if diff := cmp.Diff(targetPod().Spec.Containers, pod.Spec.Containers[:2]); diff != "" {
 				t.Errorf("other containers changed (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestCustomProfilesApplyInOrder(t *testing.T) {
-	pod := appPod()
+func TestApplyInOrderToAnEphemeralContainer(t *testing.T) {
+	pod := targetPod()
 	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{
 		EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", Image: "busybox:1.36"},
 		TargetContainerName:      "web",
 	}}
-	baseline, _ := newProfile(ProfileBaseline, KeepFlags{})
-	customs := []*customProfile{
-		mustCustom(t, "team.yaml", "env: [{name: A, value: team}, {name: B, value: team}]\n"),
-		mustCustom(t, "mine.json", `{"env": [{"name": "A", "value": "mine"}]}`),
+	profiles := []*Profile{
+		mustParse(t, "team.yaml", "env: [{name: A, value: team}, {name: B, value: team}]\n"),
+		mustParse(t, "mine.json", `{"env": [{"name": "A", "value": "mine"}]}`),
 	}
-	if err := applyProfiles(pod, "dbg", ModeEphemeral, baseline, customs); err != nil {
+	if err := Apply(pod, "dbg", profiles); err != nil {
 		t.Fatal(err)
 	}
 	want := []corev1.EphemeralContainer{{
@@ -100,9 +101,46 @@ func TestCustomProfilesApplyInOrder(t *testing.T) {
 	}
 }
 
-func TestMergeCustomProfileMissingContainer(t *testing.T) {
-	err := mergeCustomProfile(appPod(), "nope", mustCustom(t, "c.json", `{"tty": true}`))
-	if got, want := errString(err), `debug container "nope" not found in pod "app"`; got != want {
+func TestApplyPodSection(t *testing.T) {
+	pod := targetPod()
+	pod.Labels = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
+	pod.Spec.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
+	doc := cataloguetest.DocHead + `container: {env: [{name: SITE, value: eu}]}
+pod:
+  metadata: {labels: {team: sre}}
+  spec:
+    tolerations: [{key: gpu, operator: Exists}]
+    nodeSelector: {disk: ssd}
+`
+	if err := Apply(pod, "web", []*Profile{mustParse(t, "p.yaml", doc)}); err != nil {
+		t.Fatal(err)
+	}
+	want := targetPod()
+	want.Labels = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug", "team": "sre"}
+	want.Spec.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}, {Key: "gpu", Operator: corev1.TolerationOpExists}}
+	want.Spec.NodeSelector = map[string]string{"disk": "ssd"}
+	want.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "SITE", Value: "eu"}}
+	if diff := cmp.Diff(want, pod); diff != "" {
+		t.Errorf("pod (-want +got):\n%s", diff)
+	}
+}
+
+func TestApplyMissingContainer(t *testing.T) {
+	err := Apply(targetPod(), "nope", []*Profile{mustParse(t, "c.json", `{"tty": true}`)})
+	if got, want := errString(err), `--custom c.json: debug container "nope" not found in pod "app"`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+// targetPod is a pod with two containers for profiles to be merged next to.
+func targetPod() *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "app", Namespace: "test"},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{
+				{Name: "web", Image: "nginx:1.27"},
+				{Name: "sidecar", Image: "busybox:1.36", Command: []string{"sleep", "3600"}},
+			},
+		},
 	}
 }

@@ -42,7 +42,21 @@ func debugContainer(sc *corev1.SecurityContext) corev1.Container {
 	}
 }
 
-func TestBuildEphemeralEveryProfile(t *testing.T) {
+// appTarget is app as resolve finds it.
+func appTarget() resolved { return resolved{name: "pod/app", pod: appPod()} }
+
+// nodeTarget is node-a as resolve finds it.
+func nodeTarget() resolved { return resolved{name: "node/node-a", node: nodeA()} }
+
+// withMatrixCustom adds the matrix's custom profile to args when custom is set.
+func withMatrixCustom(t *testing.T, args []string, custom bool) []string {
+	if !custom {
+		return args
+	}
+	return append(args, "--custom="+writeFile(t, "c.json", matrixCustom))
+}
+
+func TestPlanEphemeralEveryProfile(t *testing.T) {
 	cases := map[string]*corev1.SecurityContext{
 		ProfileLegacy: nil, ProfileGeneral: generalSC, ProfileBaseline: nil,
 		ProfileRestricted: restrictedSC, ProfileNetadmin: netadminSC, ProfileSysadmin: sysadminSC,
@@ -50,24 +64,16 @@ func TestBuildEphemeralEveryProfile(t *testing.T) {
 	for name, sc := range cases {
 		for _, custom := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: "", true: "+custom"}[custom], func(t *testing.T) {
-				p, err := newProfile(name, KeepFlags{InitContainers: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				s := &containerSpec{Image: "busybox:1.36", Stdin: true, Profile: p}
+				args := withMatrixCustom(t, []string{"app", "--image=busybox:1.36", "-i", "--attach=false", "-c", "dbg", "--profile=" + name}, custom)
 				want := appPod()
 				ec := corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon(debugContainer(sc))}
 				if custom {
-					s.Customs = []*customProfile{mustCustom(t, "c.json", matrixCustom)}
 					applyMatrixCustom((*corev1.Container)(&ec.EphemeralContainerCommon))
 				}
 				want.Spec.EphemeralContainers = []corev1.EphemeralContainer{ec}
 
-				got, err := buildEphemeral(appPod(), s, "dbg")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
+				got := planOf(t, appTarget(), args...)
+				if diff := cmp.Diff(want, got.debugPod()); diff != "" {
 					t.Errorf("pod (-want +got):\n%s", diff)
 				}
 			})
@@ -100,7 +106,7 @@ func stripped(p *corev1.Pod) {
 	p.Spec.ShareProcessNamespace = ptr.To(true)
 }
 
-func TestBuildCopyEveryProfile(t *testing.T) {
+func TestPlanCopyEveryProfile(t *testing.T) {
 	cases := map[string]struct {
 		sc     *corev1.SecurityContext
 		legacy bool
@@ -111,11 +117,7 @@ func TestBuildCopyEveryProfile(t *testing.T) {
 	for name, tc := range cases {
 		for _, custom := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: "", true: "+custom"}[custom], func(t *testing.T) {
-				p, err := newProfile(name, KeepFlags{InitContainers: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				s := &containerSpec{Image: "busybox:1.36", Stdin: true, CopyTo: "app-copy", Profile: p}
+				args := withMatrixCustom(t, []string{"app", "--image=busybox:1.36", "-i", "--attach=false", "-c", "dbg", "--copy-to=app-copy", "--profile=" + name}, custom)
 				want := copiedApp()
 				if tc.legacy {
 					want.Labels = nil
@@ -124,19 +126,15 @@ func TestBuildCopyEveryProfile(t *testing.T) {
 				}
 				dc := debugContainer(tc.sc)
 				if custom {
-					s.Customs = []*customProfile{mustCustom(t, "c.yaml", matrixCustom)}
 					applyMatrixCustom(&dc)
 				}
 				want.Spec.Containers = append(want.Spec.Containers, dc)
 
-				got, name, err := buildCopy(appPod(), s, "dbg")
-				if err != nil {
-					t.Fatal(err)
+				got := planOf(t, appTarget(), args...)
+				if got.container != "dbg" {
+					t.Errorf("debug container = %q, want dbg", got.container)
 				}
-				if name != "dbg" {
-					t.Errorf("debug container = %q, want dbg", name)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
+				if diff := cmp.Diff(want, got.pod); diff != "" {
 					t.Errorf("pod (-want +got):\n%s", diff)
 				}
 			})
@@ -144,7 +142,7 @@ func TestBuildCopyEveryProfile(t *testing.T) {
 	}
 }
 
-func TestBuildNodePodEveryProfile(t *testing.T) {
+func TestPlanNodeEveryProfile(t *testing.T) {
 	hostRoot := func(p *corev1.Pod) {
 		p.Spec.Volumes = []corev1.Volume{{Name: "host-root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
 		p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "host-root", MountPath: "/host"}}
@@ -164,17 +162,14 @@ func TestBuildNodePodEveryProfile(t *testing.T) {
 	for name, tc := range cases {
 		for _, custom := range []bool{false, true} {
 			t.Run(name+map[bool]string{false: "", true: "+custom"}[custom], func(t *testing.T) {
-				p, err := newProfile(name, KeepFlags{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				s := &containerSpec{Image: "busybox:1.36", Stdin: true, Args: []string{"sh"}, Profile: p}
+				args := withMatrixCustom(t, []string{"node/node-a", "--image=busybox:1.36", "-i", "--attach=false", "--profile=" + name}, custom)
+				args = append(args, "--", "sh")
 				dc := debugContainer(tc.sc)
 				dc.Name = "debugger"
 				dc.Command = []string{"sh"}
 				want := &corev1.Pod{
 					ObjectMeta: metav1.ObjectMeta{
-						Name: "node-debugger-node-a-xyz12", Namespace: "test",
+						Name: "node-debugger-node-a-aaaaa", Namespace: "test",
 						Labels: map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
 					},
 					Spec: corev1.PodSpec{
@@ -188,15 +183,11 @@ func TestBuildNodePodEveryProfile(t *testing.T) {
 					f(want)
 				}
 				if custom {
-					s.Customs = []*customProfile{mustCustom(t, "c.json", matrixCustom)}
 					applyMatrixCustom(&want.Spec.Containers[0])
 				}
 
-				got, err := buildNodePod(nodeA(), s, "node-debugger-node-a-xyz12", "debugger", "test")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
+				got := planOf(t, nodeTarget(), args...)
+				if diff := cmp.Diff(want, got.pod); diff != "" {
 					t.Errorf("pod (-want +got):\n%s", diff)
 				}
 			})
@@ -204,17 +195,17 @@ func TestBuildNodePodEveryProfile(t *testing.T) {
 	}
 }
 
-func TestBuildCopyEditsExistingContainer(t *testing.T) {
-	general, _ := newProfile(ProfileGeneral, KeepFlags{InitContainers: true})
+func TestPlanCopyEditsExistingContainer(t *testing.T) {
+	customEnv := writeFile(t, "c.json", `{"env":[{"name":"A","value":"b"}]}`)
 	tests := []struct {
 		name      string
-		spec      containerSpec
+		args      []string
 		container string
 		edit      func(p *corev1.Pod)
 	}{
 		{
 			name:      "command replaces command and clears args",
-			spec:      containerSpec{Args: []string{"sh"}, Env: []corev1.EnvVar{{Name: "X", Value: "1"}}},
+			args:      []string{"-c", "web", "--env=X=1", "--", "sh"},
 			container: "web",
 			edit: func(p *corev1.Pod) {
 				c := &p.Spec.Containers[0]
@@ -223,7 +214,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "arguments-only replaces only args",
-			spec:      containerSpec{Args: []string{"-c", "date"}, ArgsOnly: true, Stdin: true, TTY: true},
+			args:      []string{"-c", "sidecar", "--arguments-only", "-i", "-t", "--attach=false", "--", "-c", "date"},
 			container: "sidecar",
 			edit: func(p *corev1.Pod) {
 				c := &p.Spec.Containers[1]
@@ -232,7 +223,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "image and pull policy only when given",
-			spec:      containerSpec{Image: "nginx:debug", PullPolicy: corev1.PullAlways},
+			args:      []string{"-c", "web", "--image=nginx:debug", "--image-pull-policy=Always"},
 			container: "web",
 			edit: func(p *corev1.Pod) {
 				c := &p.Spec.Containers[0]
@@ -241,7 +232,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "an init container can be edited and customised",
-			spec:      containerSpec{Args: []string{"sleep", "1d"}, Customs: []*customProfile{{source: "c.json", containerPatch: []byte(`{"env":[{"name":"A","value":"b"}]}`)}}},
+			args:      []string{"-c", "init", "--custom=" + customEnv, "--", "sleep", "1d"},
 			container: "init",
 			edit: func(p *corev1.Pod) {
 				c := &p.Spec.InitContainers[0]
@@ -250,7 +241,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "set-image: an exact name wins over *, init containers untouched",
-			spec:      containerSpec{SetImages: map[string]string{"*": "busybox:2", "web": "nginx:2"}},
+			args:      []string{"--set-image=*=busybox:2", "--set-image=web=nginx:2"},
 			container: "",
 			edit: func(p *corev1.Pod) {
 				p.Labels, p.Annotations = copiedApp().Labels, copiedApp().Annotations
@@ -263,7 +254,7 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 		},
 		{
 			name:      "same node and share-processes=false",
-			spec:      containerSpec{Args: []string{"sh"}, SameNode: true, ShareProcesses: ptr.To(false)},
+			args:      []string{"-c", "web", "--same-node", "--share-processes=false", "--", "sh"},
 			container: "web",
 			edit: func(p *corev1.Pod) {
 				p.Spec.NodeName = "node-a"
@@ -275,73 +266,67 @@ func TestBuildCopyEditsExistingContainer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := tt.spec
-			s.CopyTo, s.Profile = "app-copy", general
 			want := copiedApp()
 			stripped(want)
 			tt.edit(want)
-			got, name, err := buildCopy(appPod(), &s, tt.container)
-			if err != nil {
-				t.Fatal(err)
+			got := planOf(t, appTarget(), append([]string{"app", "--copy-to=app-copy"}, tt.args...)...)
+			if got.container != tt.container {
+				t.Errorf("debug container = %q, want %q", got.container, tt.container)
 			}
-			if name != tt.container {
-				t.Errorf("debug container = %q, want %q", name, tt.container)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(want, got.pod); diff != "" {
 				t.Errorf("pod (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestBuildCopyKeepFlags(t *testing.T) {
-	keep := KeepFlags{Labels: true, Annotations: true, Liveness: true, Readiness: false, Startup: true, InitContainers: false}
-	p, _ := newProfile(ProfileBaseline, keep)
-	got, _, err := buildCopy(appPod(), &containerSpec{Image: "busybox:1.36", CopyTo: "app-copy", Profile: p}, "dbg")
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestPlanCopyKeepFlags(t *testing.T) {
+	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--profile=baseline",
+		"--keep-labels", "--keep-annotations", "--keep-liveness", "--keep-startup", "--keep-init-containers=false")
 	want := copiedApp()
 	want.Spec.InitContainers = nil
 	want.Spec.Containers[0].ReadinessProbe = nil
 	want.Spec.ShareProcessNamespace = ptr.To(true)
 	want.Spec.Containers = append(want.Spec.Containers, corev1.Container{Name: "dbg", Image: "busybox:1.36", TerminationMessagePolicy: corev1.TerminationMessageReadFile})
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got.pod); diff != "" {
 		t.Errorf("pod (-want +got):\n%s", diff)
 	}
 }
 
-func TestBuildCopyKeepsInitDebugContainer(t *testing.T) {
-	p, _ := newProfile(ProfileBaseline, KeepFlags{})
-	got, _, err := buildCopy(appPod(), &containerSpec{Args: []string{"sh"}, CopyTo: "app-copy", Profile: p}, "init")
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestPlanCopyKeepsInitDebugContainer(t *testing.T) {
+	got := planOf(t, appTarget(), "app", "--copy-to=app-copy", "-c", "init", "--profile=baseline", "--keep-init-containers=false", "--", "sh")
 	want := []corev1.Container{{Name: "init", Image: "busybox:1.36", Command: []string{"sh"}}}
-	if diff := cmp.Diff(want, got.Spec.InitContainers); diff != "" {
+	if diff := cmp.Diff(want, got.pod.Spec.InitContainers); diff != "" {
 		t.Errorf("init containers (-want +got):\n%s", diff)
 	}
 }
 
-func TestBuildCopyErrors(t *testing.T) {
-	general, _ := newProfile(ProfileGeneral, KeepFlags{})
-	custom := &customProfile{source: "c.json", containerPatch: []byte(`{}`)}
+func TestPlanErrors(t *testing.T) {
 	tests := []struct {
-		name      string
-		spec      containerSpec
-		container string
-		want      string
+		name string
+		r    resolved
+		args []string
+		want string
 	}{
-		{"unknown container without image", containerSpec{Args: []string{"sh"}}, "nope", `container "nope" not found in pod "app": give --image to add it as a new container`},
-		{"custom without debug container", containerSpec{SetImages: map[string]string{"*": "x"}, Customs: []*customProfile{custom}}, "", `--custom needs a debug container: give --image or -c/--container`},
+		{"unknown container without image", appTarget(), []string{"app", "--copy-to=app-copy", "-c", "nope", "--", "sh"},
+			`container "nope" not found in pod "app": give --image to add it as a new container`},
+		{"ephemeral name taken", appTarget(), []string{"app", "--image=busybox", "-c", "sidecar"},
+			`pod "app" already has a container called "sidecar": an ephemeral container needs a new name (-c/--container)`},
+		{"share-volumes from a missing container", appTarget(), []string{"app", "--image=busybox", "--share-volumes=db"},
+			`--share-volumes: container "db" not found in pod "app"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := tt.spec
-			s.CopyTo, s.Profile = "app-copy", general
-			_, _, err := buildCopy(appPod(), &s, tt.container)
+			o, err := newHarness(t).complete(nil, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := o.planTarget(tt.r)
 			if got := errString(err); got != tt.want {
 				t.Errorf("error = %q, want %q", got, tt.want)
+			}
+			if p != nil {
+				t.Errorf("a failed plan returned %+v", p)
 			}
 		})
 	}
@@ -356,25 +341,66 @@ func TestGenerateContainerNameAvoidsTakenNames(t *testing.T) {
 	}
 }
 
-func TestBuildEphemeralTargetAndCommand(t *testing.T) {
-	p, _ := newProfile(ProfileBaseline, KeepFlags{})
-	s := &containerSpec{
-		Image: "busybox:1.36", PullPolicy: corev1.PullNever, TargetContainer: "web", Args: []string{"sh", "-c", "id"},
-		Env: []corev1.EnvVar{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}}, Stdin: true, TTY: true, Profile: p,
-	}
-	got, err := buildEphemeral(appPod(), s, "dbg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []corev1.EphemeralContainer{{
+func TestPlanEphemeralTargetAndCommand(t *testing.T) {
+	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "--image-pull-policy=Never", "--target=web", "-c", "dbg",
+		"--env=B=2,A=1", "-it", "--attach=false", "--profile=baseline", "--", "sh", "-c", "id")
+	want := &corev1.EphemeralContainer{
 		EphemeralContainerCommon: corev1.EphemeralContainerCommon{
 			Name: "dbg", Image: "busybox:1.36", ImagePullPolicy: corev1.PullNever, Command: []string{"sh", "-c", "id"},
 			Env:   []corev1.EnvVar{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}},
 			Stdin: true, TTY: true, TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 		},
 		TargetContainerName: "web",
-	}}
-	if diff := cmp.Diff(want, got.Spec.EphemeralContainers); diff != "" {
-		t.Errorf("ephemeral containers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got.ephemeral); diff != "" {
+		t.Errorf("ephemeral container (-want +got):\n%s", diff)
+	}
+}
+
+// Plans are values: each field compared whole, notices and warnings as data.
+func TestPlanValue(t *testing.T) {
+	got := planOf(t, resolved{name: "pod/nonroot", pod: nonrootPod(), notices: []string{"Using pod/nonroot of deployment/web."}},
+		"nonroot", "--image=busybox:1.36", "--target=main", "--profile=netadmin")
+	ec := &corev1.EphemeralContainer{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+			Name: "debugger-aaaaa", Image: "busybox:1.36", TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+			SecurityContext: netadminSC.DeepCopy(),
+		},
+		TargetContainerName: "main",
+	}
+	patch, err := ephemeralPatch(nonrootPod(), ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &plan{
+		target: "pod/nonroot", mode: ModeEphemeral, source: nonrootPod(), container: "debugger-aaaaa",
+		ephemeral: ec, patch: patch,
+		notices: []string{
+			"Using pod/nonroot of deployment/web.",
+			"Defaulting debug container name to debugger-aaaaa.",
+			`Targeting container "main". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`,
+		},
+		warnings: []string{nonRootWarning},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(plan{})); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	wantPatch := `{"spec":{"ephemeralContainers":[{"name":"debugger-aaaaa","image":"busybox:1.36","resources":{},"terminationMessagePolicy":"File","securityContext":{"capabilities":{"add":["NET_ADMIN","NET_RAW"]}},"targetContainerName":"main"}]}}`
+	if string(got.patch) != wantPatch {
+		t.Errorf("patch = %s, want %s", got.patch, wantPatch)
+	}
+}
+
+// With ephemeral containers already there, the patch keeps their order.
+func TestEphemeralPatchKeepsOrder(t *testing.T) {
+	pod := appPod()
+	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "old"}}}
+	patch, err := ephemeralPatch(pod, &corev1.EphemeralContainer{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "new", Image: "busybox"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
+	if string(patch) != want {
+		t.Errorf("patch = %s, want %s", patch, want)
 	}
 }

@@ -1,0 +1,136 @@
+package debug
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+)
+
+// outcome is what became of one target: its plan, the debug pod as the server returned
+// it (or as planned, under a client dry run), and the error that stopped it, if any.
+type outcome struct {
+	// index is the target's place among those found, which the report keeps.
+	index int
+	// target names the target, also when it could not be resolved or planned.
+	target string
+	plan   *plan
+	pod    *corev1.Pod
+	// sent is true once a write may have reached the server, even when it failed: an
+	// interrupted request may still have been applied.
+	sent bool
+	// deleted is true when --replace deleted the source pod.
+	deleted bool
+	err     error
+}
+
+// errNotSent marks targets that were planned but not sent because another target
+// failed to plan (without --keep-going) or the run was interrupted.
+var errNotSent = errors.New("not sent")
+
+// sender writes plans to the API: the only place that does. Under a client dry run it
+// sends nothing and answers with the planned objects; under a server dry run every
+// write carries dryRun=All.
+type sender struct {
+	client kubernetes.Interface
+	dryRun dryRun
+}
+
+// send carries out one plan.
+func (s sender) send(ctx context.Context, p *plan) outcome {
+	out := outcome{index: p.index, target: p.target, plan: p}
+	if s.dryRun == dryRunClient {
+		out.pod = p.debugPod()
+		return out
+	}
+	if err := ctx.Err(); err != nil {
+		out.err = fmt.Errorf("%w: %w", errNotSent, err)
+		return out
+	}
+	out.sent = true
+	switch p.mode {
+	case ModeEphemeral:
+		out.pod, out.err = s.addEphemeral(ctx, p)
+	case ModeCopy:
+		out.pod, out.deleted, out.err = s.createCopy(ctx, p)
+	case ModeNode:
+		out.pod, out.err = s.createNodePod(ctx, p)
+	}
+	return out
+}
+
+// sendAll carries out plans concurrently, at most limit at a time, calling done after
+// each. Once ctx is cancelled no new write starts; the outcomes say which were sent.
+func (s sender) sendAll(ctx context.Context, plans []*plan, limit int, done func(outcome)) []outcome {
+	outcomes := make([]outcome, len(plans))
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i, p := range plans {
+		g.Go(func() error {
+			outcomes[i] = s.send(ctx, p)
+			if done != nil {
+				done(outcomes[i])
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return outcomes
+}
+
+func (s sender) options() []string {
+	if s.dryRun == dryRunServer {
+		return []string{metav1.DryRunAll}
+	}
+	return nil
+}
+
+// addEphemeral patches the pod's ephemeralcontainers subresource.
+func (s sender) addEphemeral(ctx context.Context, p *plan) (*corev1.Pod, error) {
+	pod, err := s.client.CoreV1().Pods(p.source.Namespace).Patch(ctx, p.source.Name, types.StrategicMergePatchType, p.patch,
+		metav1.PatchOptions{DryRun: s.options()}, "ephemeralcontainers")
+	if err != nil {
+		var status apierrors.APIStatus
+		// Without the subresource the server answers 404 with no details, unlike the 404
+		// for a missing pod, which names it.
+		if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
+			return nil, fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
+		}
+		return nil, fmt.Errorf("adding debug container %q to pod %q: %w", p.container, p.source.Name, err)
+	}
+	return pod, nil
+}
+
+// createCopy creates the copy, and with --replace deletes the source, only once the copy
+// exists: a failed create leaves the user's pod alone.
+func (s sender) createCopy(ctx context.Context, p *plan) (*corev1.Pod, bool, error) {
+	pods := s.client.CoreV1().Pods(p.pod.Namespace)
+	created, err := pods.Create(ctx, p.pod, metav1.CreateOptions{DryRun: s.options()})
+	if err != nil {
+		return nil, false, fmt.Errorf("creating pod %q, a copy of %q: %w", p.pod.Name, p.source.Name, err)
+	}
+	if !p.deleteSource {
+		return created, false, nil
+	}
+	err = pods.Delete(ctx, p.source.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0), DryRun: s.options()})
+	if err != nil {
+		return created, false, fmt.Errorf("deleting pod %q after creating its copy %q: %w", p.source.Name, created.Name, err)
+	}
+	return created, true, nil
+}
+
+// createNodePod creates the pod that debugs a node.
+func (s sender) createNodePod(ctx context.Context, p *plan) (*corev1.Pod, error) {
+	created, err := s.client.CoreV1().Pods(p.pod.Namespace).Create(ctx, p.pod, metav1.CreateOptions{DryRun: s.options()})
+	if err != nil {
+		return nil, fmt.Errorf("creating pod %q to debug %s: %w", p.pod.Name, p.target, err)
+	}
+	return created, nil
+}

@@ -1,0 +1,253 @@
+package debug
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+)
+
+// logTarget is one debug container whose output --logs streams.
+type logTarget struct {
+	pod       *corev1.Pod
+	container string
+	// prefix starts each line of its output; empty for a single target.
+	prefix string
+}
+
+// logResult is how one streamed container ended.
+type logResult struct {
+	target   logTarget
+	exitCode int32
+	err      error
+}
+
+// streamLogs waits for each target's container to start, streams its output to o.Out
+// line by line, and returns how each ended once all have exited. The waits share one
+// watch per namespace, however many targets there are.
+func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts func(namespace string, names []string) metav1.ListOptions) ([]logResult, error) {
+	client, err := o.clientset()
+	if err != nil {
+		return nil, err
+	}
+	out := &lineWriter{w: o.Out}
+	byNamespace := map[string][]int{}
+	for i, t := range targets {
+		byNamespace[t.pod.Namespace] = append(byNamespace[t.pod.Namespace], i)
+	}
+	results := make([]logResult, len(targets))
+	var g errgroup.Group
+	for _, ns := range slices.Sorted(maps.Keys(byNamespace)) {
+		indexes := byNamespace[ns]
+		waits := &logWaits{byName: map[string]*logWait{}}
+		names := make([]string, 0, len(indexes))
+		for _, i := range indexes {
+			w := &logWait{target: targets[i], result: &results[i], started: make(chan *corev1.Pod, 1), ended: make(chan struct{})}
+			results[i].target = targets[i]
+			waits.byName[targets[i].pod.Name] = w
+			names = append(names, targets[i].pod.Name)
+		}
+		g.Go(func() error {
+			err := watchPods(ctx, client.CoreV1().Pods(ns), opts(ns, names), waits)
+			waits.abandon(err)
+			return nil
+		})
+		for _, w := range waits.byName {
+			g.Go(func() error {
+				w.stream(ctx, o, out)
+				return nil
+			})
+		}
+	}
+	_ = g.Wait()
+	return results, ctx.Err()
+}
+
+// logListOptions selects the pods to watch in a namespace: one pod by name, else the
+// label selector that chose them, if any.
+func logListOptions(selector string) func(string, []string) metav1.ListOptions {
+	return func(_ string, names []string) metav1.ListOptions {
+		if len(names) == 1 {
+			return metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", names[0]).String()}
+		}
+		return metav1.ListOptions{LabelSelector: selector}
+	}
+}
+
+// logWait follows one container through start (streaming begins) and end.
+type logWait struct {
+	target  logTarget
+	result  *logResult
+	started chan *corev1.Pod
+	ended   chan struct{}
+	// state is 0 waiting, 1 started, 2 ended; only the watch goroutine touches it.
+	state int
+}
+
+// logWaits dispatches one namespace's pod events to the waits by pod name.
+type logWaits struct {
+	byName  map[string]*logWait
+	pending int
+}
+
+func (ws *logWaits) listed(pods []corev1.Pod) bool {
+	seen := make(map[string]bool, len(ws.byName))
+	for i := range pods {
+		if _, wanted := ws.byName[pods[i].Name]; wanted {
+			seen[pods[i].Name] = true
+			ws.changed(&pods[i], false)
+		}
+	}
+	for name, w := range ws.byName {
+		if !seen[name] {
+			w.finish(0, fmt.Errorf("pod %q was deleted", name))
+		}
+	}
+	return ws.done()
+}
+
+func (ws *logWaits) changed(pod *corev1.Pod, deleted bool) bool {
+	w, wanted := ws.byName[pod.Name]
+	if !wanted {
+		return false
+	}
+	if deleted {
+		w.finish(0, fmt.Errorf("pod %q was deleted", pod.Name))
+		return ws.done()
+	}
+	s := podutil.Status(pod, w.target.container)
+	if s == nil {
+		return false
+	}
+	if (s.State.Running != nil || s.State.Terminated != nil) && w.state == 0 {
+		w.state = 1
+		w.started <- pod
+	}
+	if t := s.State.Terminated; t != nil {
+		w.finish(t.ExitCode, nil)
+	}
+	return ws.done()
+}
+
+func (ws *logWaits) done() bool {
+	for _, w := range ws.byName {
+		if w.state != 2 {
+			return false
+		}
+	}
+	return true
+}
+
+// abandon ends every wait still open when the watch stops for good.
+func (ws *logWaits) abandon(err error) {
+	if err == nil {
+		err = fmt.Errorf("stopped watching")
+	}
+	for _, w := range ws.byName {
+		w.finish(0, fmt.Errorf("waiting for container %q: %w", w.target.container, err))
+	}
+}
+
+// finish records how the container ended, once.
+func (w *logWait) finish(code int32, err error) {
+	if w.state == 2 {
+		return
+	}
+	if w.state == 0 {
+		close(w.started)
+	}
+	w.state = 2
+	w.result.exitCode, w.result.err = code, err
+	close(w.ended)
+}
+
+// stream copies the container's output once it starts, then waits for its end.
+func (w *logWait) stream(ctx context.Context, o *DebugOptions, out *lineWriter) {
+	pod, ok := <-w.started
+	if ok {
+		s := podutil.Status(pod, w.target.container)
+		follow := s == nil || s.State.Terminated == nil
+		dst := out.prefixed(w.target.prefix)
+		if err := o.copyLogs(ctx, pod, w.target.container, follow, dst); err != nil {
+			dst.Close()
+			<-w.ended
+			if w.result.err == nil {
+				w.result.err = err
+			}
+			return
+		}
+		dst.Close()
+	}
+	<-w.ended
+}
+
+// lineWriter writes whole lines from many streams to one writer, so lines of different
+// containers never interleave mid-line.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// prefixed returns a writer that prefixes each line written to it.
+func (l *lineWriter) prefixed(prefix string) *prefixWriter {
+	return &prefixWriter{out: l, prefix: prefix}
+}
+
+func (l *lineWriter) writeLine(prefix string, line []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, prefix)
+	l.w.Write(line)
+}
+
+// prefixWriter buffers a partial line until its end.
+type prefixWriter struct {
+	out     *lineWriter
+	prefix  string
+	partial []byte
+}
+
+func (p *prefixWriter) Write(data []byte) (int, error) {
+	n := len(data)
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			p.partial = append(p.partial, data...)
+			break
+		}
+		line := append(p.partial, data[:i+1]...)
+		p.partial = nil
+		p.out.writeLine(p.prefix, line)
+		data = data[i+1:]
+	}
+	return n, nil
+}
+
+// Close writes what is left of a last line without a newline.
+func (p *prefixWriter) Close() {
+	if len(p.partial) > 0 {
+		p.out.writeLine(p.prefix, append(p.partial, '\n'))
+		p.partial = nil
+	}
+}
+
+// logPrefix is the prefix of one container's lines, as kubectl logs --prefix writes it,
+// coloured on a terminal so that neighbouring containers stand apart.
+func logPrefix(pod, container string, index int, colour bool) string {
+	prefix := fmt.Sprintf("[pod/%s/%s]", pod, container)
+	if colour {
+		codes := []int{31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96}
+		prefix = fmt.Sprintf("\033[%dm%s\033[0m", codes[index%len(codes)], prefix)
+	}
+	return prefix + " "
+}

@@ -1,0 +1,329 @@
+package debug
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
+)
+
+// DebugOptions holds everything one debug invocation needs, from flags to clients.
+type DebugOptions struct {
+	genericiooptions.IOStreams
+
+	// Filenames are the -f manifests naming pods or nodes to debug.
+	Filenames []string
+	// Selector selects the pods or nodes to debug by label (-l).
+	Selector string
+	// AllNamespaces makes -l select pods in every namespace (-A).
+	AllNamespaces bool
+	// ArgsOnly puts the words after -- into args instead of command (--arguments-only).
+	ArgsOnly bool
+	// Attach waits for the container and attaches to it (--attach; -i implies it).
+	Attach bool
+	// Logs waits for each debug container and streams its output (--logs).
+	Logs bool
+	// Container names the debug container, or with --copy-to the container to edit (-c).
+	Container string
+	// CopyTo is the name of the pod copy (--copy-to).
+	CopyTo string
+	// Replace deletes the original once the copy exists (--replace).
+	Replace bool
+	// Image is the debug container's image (--image).
+	Image string
+	// PullPolicy is its image pull policy (--image-pull-policy).
+	PullPolicy string
+	// Interactive keeps stdin open (-i/--stdin).
+	Interactive bool
+	// TTY allocates a terminal (-t/--tty).
+	TTY bool
+	// Quiet suppresses informational messages (-q/--quiet).
+	Quiet bool
+	// SameNode keeps the copy on the original's node (--same-node).
+	SameNode bool
+	// SetImages changes the copy's container images, "*" for all (--set-image).
+	SetImages map[string]string
+	// ShareProcesses sets the copy's process namespace sharing, when given (--share-processes).
+	ShareProcesses bool
+	// TargetContainer is the container whose processes an ephemeral container sees (--target).
+	TargetContainer string
+	// Profile is the predefined profile's name (--profile).
+	Profile string
+	// CustomFiles are the custom profiles, in the order given (--custom).
+	CustomFiles []string
+	// ShareVolumes names the container whose mounts the debug container borrows (--share-volumes).
+	ShareVolumes string
+	// Keep says what a copy keeps of the original (--keep-*).
+	Keep KeepFlags
+	// DryRun is none, client or server (--dry-run).
+	DryRun string
+	// KeepGoing sends the plans that succeeded when others failed (--keep-going).
+	KeepGoing bool
+	// MaxConcurrency bounds the writes in flight with several targets (--max-concurrency).
+	MaxConcurrency int
+	// PodRunningTimeout bounds the wait for a workload to have a pod (--pod-running-timeout).
+	PodRunningTimeout time.Duration
+	// PrintFlags print the resulting object (-o and friends).
+	PrintFlags *genericclioptions.PrintFlags
+
+	env envFlag
+
+	// Set by Complete.
+	Namespace         string
+	explicitNamespace bool
+	args              []string
+	targets           []target
+	profile           profile
+	customs           []*customprofile.Profile
+	attachChanged     bool
+	dryRun            dryRun
+	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
+	changedCopyFlags []string
+	// warnings are about the invocation itself, such as deprecated values.
+	warnings []string
+
+	restClientGetter genericclioptions.RESTClientGetter
+	// client is built on first use, so that invocations refused early cost nothing.
+	client kubernetes.Interface
+	// nameSuffix makes the random part of generated names; tests make it predictable.
+	nameSuffix func() string
+	// attachFunc attaches the terminal to a running container.
+	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
+	// isTerminal tells whether a stream is a terminal, for progress and colours.
+	isTerminal func(w io.Writer) bool
+}
+
+// NewDebugOptions returns options with kubectl's defaults.
+func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
+	o := &DebugOptions{
+		IOStreams:         streams,
+		Profile:           ProfileGeneral,
+		ShareProcesses:    true,
+		Keep:              KeepFlags{InitContainers: true},
+		DryRun:            "none",
+		MaxConcurrency:    16,
+		PodRunningTimeout: time.Minute,
+		PrintFlags:        genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
+		nameSuffix:        func() string { return utilrand.String(5) },
+		isTerminal:        isTerminal,
+	}
+	o.attachFunc = o.remoteAttach
+	return o
+}
+
+// AddFlags registers the debug flags on cmd.
+func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, or - for standard input, identifying the resource to debug.")
+	f.StringVarP(&o.Selector, "selector", "l", "", "Selector (label query) choosing the pods, or with TYPE node the nodes, to debug; supports '=', '==', '!=', 'in', 'notin' and 'key'.")
+	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l, select pods in every namespace.")
+	f.BoolVar(&o.ArgsOnly, "arguments-only", false, "If specified, everything after -- is passed to the new container as args instead of command.")
+	f.BoolVar(&o.Attach, "attach", false, "If true, wait for the container to start running, then attach as 'kubectl attach' does. Default false, unless -i/--stdin is set, in which case the default is true.")
+	f.BoolVar(&o.Logs, "logs", false, "Wait for each debug container to start, then stream its output, prefixed with pod/container when there are several; ends when all have exited.")
+	f.StringVarP(&o.Container, "container", "c", "", "Container name to use for the debug container; with --copy-to, naming an existing container edits it.")
+	f.StringVar(&o.CopyTo, "copy-to", "", "Create a copy of the target pod with this name.")
+	f.BoolVar(&o.Replace, "replace", false, "With --copy-to, delete the original pod once the copy exists.")
+	f.Var(&o.env, "env", "Environment variables to set in the container, as NAME=VALUE[,NAME=VALUE...]; repeatable, order kept.")
+	f.StringVar(&o.Image, "image", "", "Container image to use for the debug container.")
+	f.BoolVar(&o.Keep.Labels, "keep-labels", false, "If true, keep the original pod labels (only with --copy-to).")
+	f.BoolVar(&o.Keep.Annotations, "keep-annotations", false, "If true, keep the original pod annotations (only with --copy-to).")
+	f.BoolVar(&o.Keep.Liveness, "keep-liveness", false, "If true, keep the original pod liveness probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.Readiness, "keep-readiness", false, "If true, keep the original pod readiness probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.Startup, "keep-startup", false, "If true, keep the original pod startup probes (only with --copy-to).")
+	f.BoolVar(&o.Keep.InitContainers, "keep-init-containers", true, "Run the init containers of the pod (only with --copy-to).")
+	f.StringToStringVar(&o.SetImages, "set-image", nil, "With --copy-to, name=image pairs changing container images, as 'kubectl set image' does; * stands for every container.")
+	f.StringVar(&o.PullPolicy, "image-pull-policy", "", "The image pull policy for the container: Always, IfNotPresent or Never. If empty, the server decides.")
+	f.BoolVarP(&o.Interactive, "stdin", "i", false, "Keep stdin open on the container, even if nothing is attached.")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "If true, suppress informational messages.")
+	f.BoolVar(&o.SameNode, "same-node", false, "With --copy-to, schedule the copy on the same node as the target pod.")
+	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
+	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
+	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
+	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
+	f.StringArrayVar(&o.CustomFiles, "custom", nil, "A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles).")
+	f.StringVar(&o.ShareVolumes, "share-volumes", "", "Mount the volumes of this container in the debug container; without a value, those of the --target container, else of the pod's only container.")
+	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
+	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
+	f.Lookup("dry-run").NoOptDefVal = "client"
+	f.BoolVar(&o.KeepGoing, "keep-going", false, "With several targets, debug those that can be debugged when planning others failed; by default nothing is sent then.")
+	f.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "With several targets, how many writes may be in flight at once.")
+	f.DurationVar(&o.PodRunningTimeout, "pod-running-timeout", o.PodRunningTimeout, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until a workload named as the target has at least one pod.")
+	o.PrintFlags.AddFlags(cmd)
+}
+
+// copyOnlyFlags are the flags that only make sense with --copy-to, in the order errors
+// name them.
+var copyOnlyFlags = []string{"copy-to", "replace", "same-node", "set-image", "share-processes",
+	"keep-labels", "keep-annotations", "keep-liveness", "keep-readiness", "keep-startup", "keep-init-containers"}
+
+// Complete resolves everything the flags, the command line and the files they name say:
+// the profile, the custom profiles, the targets and the output. It reads files but makes
+// no API call.
+func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGetter, cmd *cobra.Command, args []string) error {
+	o.restClientGetter = restClientGetter
+
+	names := args
+	o.args = nil
+	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+		names, o.args = args[:dash], args[dash:]
+	}
+
+	o.attachChanged = cmd.Flags().Changed("attach")
+	if !o.attachChanged && o.Interactive {
+		o.Attach = true
+	}
+	o.changedCopyFlags = nil
+	for _, name := range copyOnlyFlags {
+		if cmd.Flags().Changed(name) {
+			o.changedCopyFlags = append(o.changedCopyFlags, name)
+		}
+	}
+
+	o.warnings = nil
+	var err error
+	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
+		return err
+	}
+	if o.DryRun == "true" || o.DryRun == "false" {
+		o.warnings = append(o.warnings, fmt.Sprintf("--dry-run=%s is deprecated: use --dry-run=%s", o.DryRun, map[string]string{"true": "client", "false": "none"}[o.DryRun]))
+	}
+	if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
+		return err
+	}
+	if o.Profile == ProfileLegacy {
+		o.warnings = append(o.warnings, "--profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general")
+	}
+	if o.outputRequested() {
+		// Refuse an unknown -o now rather than after the write.
+		if _, err := o.PrintFlags.ToPrinter(); err != nil {
+			return fmt.Errorf("-o: %w", err)
+		}
+	}
+	if o.Selector != "" {
+		if _, err := labels.Parse(o.Selector); err != nil {
+			return fmt.Errorf("invalid -l/--selector %q: %w", o.Selector, err)
+		}
+	}
+
+	o.Namespace, o.explicitNamespace, err = restClientGetter.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return fmt.Errorf("reading the namespace from kubeconfig: %w", err)
+	}
+
+	if err := o.checkStdinUse(); err != nil {
+		return err
+	}
+	o.customs = nil
+	for _, value := range o.CustomFiles {
+		custom, err := customprofile.Load(value, o.In)
+		if err != nil {
+			return err
+		}
+		o.customs = append(o.customs, custom)
+	}
+
+	if o.targets, err = parseTargets(names, o.Selector, o.AllNamespaces, o.Namespace); err != nil {
+		return err
+	}
+	if len(o.Filenames) > 0 {
+		found, err := readTargetFiles(o.Filenames, o.In, o.Namespace, o.explicitNamespace)
+		if err != nil {
+			return err
+		}
+		o.targets = append(o.targets, found...)
+	}
+	return nil
+}
+
+// checkStdinUse refuses two readers of standard input, before anything reads it.
+func (o *DebugOptions) checkStdinUse() error {
+	readers := 0
+	for _, value := range o.CustomFiles {
+		if value == "-" {
+			readers++
+		}
+	}
+	if readers == 0 {
+		return nil
+	}
+	for _, f := range o.Filenames {
+		if f == "-" {
+			readers++
+		}
+	}
+	switch {
+	case readers > 1:
+		return fmt.Errorf("--custom=- reads standard input, which only one of --custom and -f may do")
+	case o.Interactive:
+		return fmt.Errorf("--custom=- reads standard input, which -i/--stdin gives to the debug container")
+	}
+	return nil
+}
+
+// outputRequested tells whether -o asks for the resulting object.
+func (o *DebugOptions) outputRequested() bool {
+	return o.PrintFlags.OutputFormat != nil && *o.PrintFlags.OutputFormat != ""
+}
+
+// spec gathers what the builders need from the options.
+func (o *DebugOptions) spec() *containerSpec {
+	s := &containerSpec{
+		Image:           o.Image,
+		PullPolicy:      corev1.PullPolicy(o.PullPolicy),
+		Env:             o.env.vars,
+		Args:            o.args,
+		ArgsOnly:        o.ArgsOnly,
+		Stdin:           o.Interactive,
+		TTY:             o.TTY,
+		TargetContainer: o.TargetContainer,
+		CopyTo:          o.CopyTo,
+		SameNode:        o.SameNode,
+		SetImages:       o.SetImages,
+	}
+	// Only an explicit --share-processes overrides the pod and the profile.
+	if slices.Contains(o.changedCopyFlags, "share-processes") {
+		s.ShareProcesses = &o.ShareProcesses
+	}
+	return s
+}
+
+// clientset returns the API client, building it on first use.
+func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
+	if o.client != nil {
+		return o.client, nil
+	}
+	config, err := o.restClientGetter.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("loading the client configuration: %w", err)
+	}
+	// Protobuf for the objects sent and read: decoding a pod from JSON first builds
+	// reflection caches for every type in it, which costs more than the request itself.
+	// Patches stay JSON, as strategic merge patches must be.
+	config = rest.CopyConfig(config)
+	config.ContentType = runtime.ContentTypeProtobuf
+	config.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	// --max-concurrency bounds the writes in flight, and the server's priority and
+	// fairness queues them; client-go's default of 5 requests a second would turn a
+	// fan-out over 200 pods into 40 seconds of waiting.
+	config.QPS = -1
+	client, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("creating the API client: %w", err)
+	}
+	o.client = client
+	return client, nil
+}

@@ -1,0 +1,201 @@
+package debug
+
+import (
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+)
+
+// plan is everything one target's debug session will do, decided before anything is
+// sent: the write, the container to attach to, and what to tell the user.
+type plan struct {
+	// index is the target's place among those found.
+	index int
+	// target names what is debugged, as messages and the table show it.
+	target string
+	mode   Mode
+	// source is the pod being debugged (ephemeral and copy modes).
+	source *corev1.Pod
+	// node is the node being debugged (node mode).
+	node *corev1.Node
+	// container is the debug container; empty when a copy only changes images.
+	container string
+
+	// ephemeral is the container added to source, and patch the request body that adds
+	// it (ephemeral mode).
+	ephemeral *corev1.EphemeralContainer
+	patch     []byte
+	// pod is the pod to create (copy and node modes).
+	pod *corev1.Pod
+	// deleteSource deletes source once pod exists (--replace).
+	deleteSource bool
+
+	// notices are informational lines (-q silences them); warnings are not silenced.
+	notices  []string
+	warnings []string
+}
+
+// debugPod is the pod the debug container runs in as planned: the pod to create, or the
+// target pod with the ephemeral container added.
+func (p *plan) debugPod() *corev1.Pod {
+	if p.pod != nil {
+		return p.pod
+	}
+	pod := p.source.DeepCopy()
+	pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, *p.ephemeral.DeepCopy())
+	return pod
+}
+
+// planTarget decides what debugging r means. It makes no API call and prints nothing, so
+// every target can be planned before any is sent.
+func (o *DebugOptions) planTarget(r resolved) (*plan, error) {
+	switch {
+	case r.node != nil:
+		return o.planNode(r)
+	case o.podMode() == ModeCopy:
+		return o.planCopy(r)
+	}
+	return o.planEphemeral(r)
+}
+
+func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
+	source := r.pod
+	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
+	p.container = o.Container
+	switch {
+	case p.container == "":
+		p.container = generateContainerName(source, o.nameSuffix)
+		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", p.container))
+	case podutil.Names(source)[p.container]:
+		return nil, fmt.Errorf("pod %q already has a container called %q: an ephemeral container needs a new name (-c/--container)", source.Name, p.container)
+	}
+	s, err := o.podSpec(source, ModeEphemeral, p)
+	if err != nil {
+		return nil, err
+	}
+	// The profiles only touch the debug container in this mode, so they work on a shell
+	// of the pod that holds just what they read, instead of a copy of the whole pod.
+	shell := &corev1.Pod{ObjectMeta: source.ObjectMeta, Spec: corev1.PodSpec{SecurityContext: source.Spec.SecurityContext}}
+	shell.Spec.EphemeralContainers = []corev1.EphemeralContainer{buildEphemeral(s, p.container)}
+	if err := o.applyProfiles(shell, p, ModeEphemeral); err != nil {
+		return nil, err
+	}
+	p.ephemeral = &shell.Spec.EphemeralContainers[0]
+	if p.patch, err = ephemeralPatch(source, p.ephemeral); err != nil {
+		return nil, err
+	}
+	if o.TargetContainer != "" {
+		p.notices = append(p.notices, fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer))
+	}
+	return p, nil
+}
+
+func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
+	source := r.pod
+	p := &plan{target: r.name, mode: ModeCopy, source: source, notices: r.notices, deleteSource: o.Replace}
+	name := o.Container
+	if name == "" && o.Image != "" {
+		name = generateContainerName(source, o.nameSuffix)
+	}
+	s, err := o.podSpec(source, ModeCopy, p)
+	if err != nil {
+		return nil, err
+	}
+	pod, container, err := buildCopy(source, s, name)
+	if err != nil {
+		return nil, err
+	}
+	p.pod, p.container = pod, container
+	if container == "" {
+		return p, nil
+	}
+	if o.Container == "" {
+		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", container))
+	}
+	if err := o.applyProfiles(pod, p, ModeCopy); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (o *DebugOptions) planNode(r resolved) (*plan, error) {
+	p := &plan{target: r.name, mode: ModeNode, node: r.node, notices: r.notices, container: o.Container}
+	if p.container == "" {
+		p.container = "debugger"
+	}
+	// The name is not checked for collisions: five random characters make one rare
+	// enough not to spend a request on it.
+	podName := fmt.Sprintf("node-debugger-%s-%s", r.node.Name, o.nameSuffix())
+	p.pod = buildNodePod(r.node, o.spec(), podName, p.container, o.Namespace)
+	if err := o.applyProfiles(p.pod, p, ModeNode); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// applyProfiles applies the predefined profile, then the custom profiles, to pod and
+// the plan's debug container, and records the warnings they call for: what the custom
+// profiles raise over the predefined one, and outside node mode the non-root warning.
+func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode) error {
+	if err := applyMutations(pod, p.container, o.profile.mutations(mode)); err != nil {
+		return err
+	}
+	if len(o.customs) > 0 {
+		before := privilegesOf(pod, p.container)
+		if err := customprofile.Apply(pod, p.container, o.customs); err != nil {
+			return err
+		}
+		if raised := privilegeRaises(before, privilegesOf(pod, p.container)); len(raised) > 0 {
+			p.warnings = append(p.warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", o.Profile, joinRaises(raised)))
+		}
+	}
+	if mode != ModeNode {
+		debug, _ := podutil.Find(pod, p.container)
+		if needsNonRootWarning(pod, debug) {
+			p.warnings = append(p.warnings, nonRootWarning)
+		}
+	}
+	return nil
+}
+
+// podSpec is the builders' input for debugging pod, with the mounts --share-volumes
+// borrows from it; mounts it must leave out become warnings of p.
+func (o *DebugOptions) podSpec(pod *corev1.Pod, mode Mode, p *plan) (*containerSpec, error) {
+	s := o.spec()
+	if o.ShareVolumes == "" {
+		return s, nil
+	}
+	mounts, skipped, err := sharedMounts(pod, o.ShareVolumes, o.TargetContainer, mode)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range skipped {
+		p.warnings = append(p.warnings, fmt.Sprintf("--share-volumes: leaving out volume %q at %s: ephemeral containers cannot mount a subPath", m.Name, m.MountPath))
+	}
+	s.SharedMounts = mounts
+	return s, nil
+}
+
+// ephemeralPatch is the strategic merge patch that adds ec to pod. The list is keyed by
+// name, so the patch carries only the new container and the order of the names, and
+// the server merges it with whatever the pod has by then. Building it directly, rather
+// than diffing two encoded pods, spares every call the cost of encoding a whole pod.
+func ephemeralPatch(pod *corev1.Pod, ec *corev1.EphemeralContainer) ([]byte, error) {
+	spec := map[string]any{"ephemeralContainers": []*corev1.EphemeralContainer{ec}}
+	if existing := pod.Spec.EphemeralContainers; len(existing) > 0 {
+		order := make([]map[string]string, 0, len(existing)+1)
+		for _, c := range existing {
+			order = append(order, map[string]string{"name": c.Name})
+		}
+		spec["$setElementOrder/ephemeralContainers"] = append(order, map[string]string{"name": ec.Name})
+	}
+	patch, err := json.Marshal(map[string]any{"spec": spec})
+	if err != nil {
+		return nil, fmt.Errorf("creating the patch that adds the debug container: %w", err)
+	}
+	return patch, nil
+}

@@ -1,0 +1,398 @@
+package debug
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+)
+
+// presentation is what present reports on.
+type presentation struct {
+	// outcomes has one entry per target, in the order the targets were found.
+	outcomes []outcome
+	// planFailed counts the targets that could not be resolved or planned.
+	planFailed int
+	// several reports per target in a table rather than as one session.
+	several bool
+}
+
+// present is the only phase that prints: warnings, notices, the resulting objects or a
+// summary, then the session (attach, or --logs). It returns the run's error.
+func (o *DebugOptions) present(ctx context.Context, pr presentation) error {
+	for _, w := range o.warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	}
+	if !pr.several && len(pr.outcomes) == 1 {
+		return o.presentOne(ctx, pr.outcomes[0])
+	}
+	return o.presentMany(ctx, pr)
+}
+
+// presentOne reports a single target the way kubectl debug does: notices, then the
+// error or the object, then the session.
+func (o *DebugOptions) presentOne(ctx context.Context, out outcome) error {
+	p := out.plan
+	if p == nil {
+		return out.err
+	}
+	for _, w := range p.warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	}
+	for _, n := range p.notices {
+		o.notice(n)
+	}
+	if out.err != nil {
+		return out.err
+	}
+	if p.mode == ModeNode && o.dryRun == dryRunNone {
+		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", out.pod.Name, p.container, p.node.Name))
+	}
+	if err := o.printResult(out); err != nil {
+		return err
+	}
+	if p.deleteSource && o.dryRun == dryRunClient {
+		fmt.Fprintf(o.ErrOut, "Dry run: pod %s/%s would be deleted once its copy %s exists.\n", p.source.Namespace, p.source.Name, p.pod.Name)
+	}
+	if p.container == "" || o.dryRun != dryRunNone {
+		return nil
+	}
+	switch {
+	case o.Logs:
+		results, err := o.streamLogs(ctx, []logTarget{{pod: out.pod, container: p.container}}, logListOptions(""))
+		if err != nil {
+			return err
+		}
+		return logFailures(results)
+	case o.Attach:
+		return o.attach(ctx, out.pod, p.container)
+	}
+	return nil
+}
+
+// presentMany reports several targets: each warning once, then a table (or with -o the
+// objects), then --logs; the error counts the targets that failed.
+func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) error {
+	o.printWarnings(pr.outcomes)
+	var err error
+	if o.outputRequested() {
+		err = o.printObjects(pr.outcomes)
+	} else {
+		err = o.printTable(pr.outcomes)
+	}
+	if err != nil {
+		return err
+	}
+
+	total := len(pr.outcomes)
+	var failed, stopped int
+	var logs []logTarget
+	colour := printers.AllowsColorOutput(o.Out)
+	for _, out := range pr.outcomes {
+		switch {
+		case out.err == nil:
+			if out.plan.container != "" && o.Logs && o.dryRun == dryRunNone {
+				logs = append(logs, logTarget{pod: out.pod, container: out.plan.container,
+					prefix: logPrefix(out.pod.Name, out.plan.container, len(logs), colour)})
+			}
+		case errors.Is(out.err, errNotSent), interrupted(out.err):
+			stopped++
+		default:
+			failed++
+		}
+	}
+	switch {
+	case pr.planFailed > 0 && !o.KeepGoing:
+		return fmt.Errorf("%d of %d targets cannot be debugged, so nothing was sent (--keep-going sends the others)", pr.planFailed, total)
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted: %d of %d targets were debugged: %w", total-failed-stopped, total, ctx.Err())
+	}
+	if len(logs) > 0 {
+		results, err := o.streamLogs(ctx, logs, logListOptions(o.Selector))
+		if err != nil {
+			return fmt.Errorf("streaming the debug containers' output: %w", err)
+		}
+		if err := logFailures(results); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d targets failed", failed, total)
+	}
+	return nil
+}
+
+// printWarnings prints each distinct warning of the plans once, naming the targets it
+// concerns when it does not concern all of them.
+func (o *DebugOptions) printWarnings(outcomes []outcome) {
+	var order []string
+	targets := map[string][]string{}
+	planned := 0
+	for _, out := range outcomes {
+		if out.plan == nil {
+			continue
+		}
+		planned++
+		for _, w := range out.plan.warnings {
+			if _, seen := targets[w]; !seen {
+				order = append(order, w)
+			}
+			targets[w] = append(targets[w], out.target)
+		}
+	}
+	for _, w := range order {
+		if names := targets[w]; len(names) < planned {
+			w += " (" + listSome(names, 3) + ")"
+		}
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	}
+}
+
+// listSome names up to n items, then how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// printTable prints one line per target: what was debugged, the debug pod and
+// container, and the result.
+func (o *DebugOptions) printTable(outcomes []outcome) error {
+	w := printers.GetNewTabWriter(o.Out)
+	withNamespace := o.AllNamespaces
+	if withNamespace {
+		fmt.Fprint(w, "NAMESPACE\t")
+	}
+	fmt.Fprintln(w, "TARGET\tPOD\tCONTAINER\tRESULT")
+	for _, out := range outcomes {
+		pod, container, namespace := "<none>", "<none>", "<none>"
+		if p := out.plan; p != nil {
+			debugPod := p.pod
+			if debugPod == nil {
+				debugPod = p.source
+			}
+			pod, namespace = debugPod.Name, debugPod.Namespace
+			if p.container != "" {
+				container = p.container
+			}
+		}
+		if withNamespace {
+			fmt.Fprintf(w, "%s\t", namespace)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", out.target, pod, container, o.resultText(out))
+	}
+	return w.Flush()
+}
+
+// resultText says in a few words what became of one target.
+func (o *DebugOptions) resultText(out outcome) string {
+	switch {
+	case out.err == nil:
+	case errors.Is(out.err, errNotSent):
+		return "not sent"
+	case interrupted(out.err) && out.sent:
+		return "interrupted: the write may have been applied"
+	default:
+		return "failed: " + strings.ReplaceAll(out.err.Error(), "\n", " ")
+	}
+	done := "created"
+	if out.plan.mode == ModeEphemeral {
+		done = "added"
+	}
+	switch o.dryRun {
+	case dryRunClient:
+		return "would be " + done + " (dry run)"
+	case dryRunServer:
+		return done + " (server dry run)"
+	}
+	if out.deleted {
+		done += ", original deleted"
+	}
+	return done
+}
+
+// printResult prints the debug pod with -o, else under --dry-run a short summary.
+func (o *DebugOptions) printResult(out outcome) error {
+	if o.outputRequested() {
+		printer, err := o.PrintFlags.ToPrinter()
+		if err != nil {
+			return err
+		}
+		pod, err := withKind(out.pod)
+		if err != nil {
+			return err
+		}
+		return printer.PrintObj(pod, o.Out)
+	}
+	if o.dryRun != dryRunNone {
+		return o.printSummary(o.Out, out)
+	}
+	return nil
+}
+
+// printObjects prints the debug pods of the targets that succeeded: one List for json
+// and yaml, one object at a time for the other formats.
+func (o *DebugOptions) printObjects(outcomes []outcome) error {
+	printer, err := o.PrintFlags.ToPrinter()
+	if err != nil {
+		return err
+	}
+	var pods []*corev1.Pod
+	for _, out := range outcomes {
+		if out.err != nil || out.pod == nil {
+			continue
+		}
+		pod, err := withKind(out.pod)
+		if err != nil {
+			return err
+		}
+		pods = append(pods, pod)
+	}
+	switch *o.PrintFlags.OutputFormat {
+	case "json", "yaml":
+		list := &corev1.List{}
+		list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("List"))
+		for _, pod := range pods {
+			raw, err := json.Marshal(pod)
+			if err != nil {
+				return err
+			}
+			list.Items = append(list.Items, runtime.RawExtension{Raw: raw})
+		}
+		return printer.PrintObj(list, o.Out)
+	}
+	for _, pod := range pods {
+		if err := printer.PrintObj(pod, o.Out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withKind returns a copy of pod with apiVersion and kind, which typed clients leave
+// empty.
+func withKind(pod *corev1.Pod) (*corev1.Pod, error) {
+	gvks, _, err := scheme.Scheme.ObjectKinds(pod)
+	if err != nil {
+		return nil, err
+	}
+	pod = pod.DeepCopy()
+	pod.GetObjectKind().SetGroupVersionKind(gvks[0])
+	return pod, nil
+}
+
+// printSummary describes a dry run in a few lines a person reads at a glance.
+func (o *DebugOptions) printSummary(w io.Writer, out outcome) error {
+	p := out.plan
+	var what string
+	switch p.mode {
+	case ModeEphemeral:
+		what = fmt.Sprintf("would add ephemeral container %q to pod %s/%s", p.container, p.source.Namespace, p.source.Name)
+	case ModeCopy:
+		what = fmt.Sprintf("would create pod %s/%s, a copy of pod %s/%s", out.pod.Namespace, out.pod.Name, p.source.Namespace, p.source.Name)
+	case ModeNode:
+		what = fmt.Sprintf("would create pod %s/%s on node %s", out.pod.Namespace, out.pod.Name, p.node.Name)
+	}
+	lines := []string{fmt.Sprintf("Dry run (%s): %s", o.dryRun, what)}
+	if p.container != "" {
+		image := ""
+		if c, _ := podutil.Find(out.pod, p.container); c != nil {
+			image = c.Image
+		}
+		lines = append(lines,
+			fmt.Sprintf("  mode:      %s", p.mode),
+			fmt.Sprintf("  container: %s", p.container),
+			fmt.Sprintf("  image:     %s", image),
+			fmt.Sprintf("  profile:   %s", o.Profile))
+		if len(o.customs) > 0 {
+			sources := make([]string, len(o.customs))
+			for i, c := range o.customs {
+				sources[i] = c.Source()
+			}
+			lines = append(lines, fmt.Sprintf("  custom:    %s", strings.Join(sources, ", ")))
+		}
+	}
+	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
+	return err
+}
+
+// notice prints an informational line unless --quiet: on standard output, or on standard
+// error when -o keeps standard output for the object.
+func (o *DebugOptions) notice(line string) {
+	if o.Quiet {
+		return
+	}
+	w := o.Out
+	if o.outputRequested() {
+		w = o.ErrOut
+	}
+	fmt.Fprintln(w, line)
+}
+
+// logFailures is the error for the streamed containers that failed or exited non-zero.
+func logFailures(results []logResult) error {
+	var failed []string
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			failed = append(failed, fmt.Sprintf("pod/%s/%s: %v", r.target.pod.Name, r.target.container, r.err))
+		case r.exitCode != 0:
+			failed = append(failed, fmt.Sprintf("pod/%s/%s exited with code %d", r.target.pod.Name, r.target.container, r.exitCode))
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		return nil
+	case len(results) == 1:
+		return errors.New(failed[0])
+	}
+	return fmt.Errorf("%d of %d debug containers failed: %s", len(failed), len(results), listSome(failed, 5))
+}
+
+// progress shows "12/200 debugging..." on a terminal while writes run.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	total   int
+	handled int
+}
+
+// newProgress returns a progress line on standard error when it is a terminal, there
+// are several targets and -q is not given; otherwise one that prints nothing.
+func (o *DebugOptions) newProgress(total int) *progress {
+	if total < 2 || o.Quiet || !o.isTerminal(o.ErrOut) {
+		return &progress{}
+	}
+	return &progress{w: o.ErrOut, total: total}
+}
+
+func (p *progress) done(outcome) {
+	if p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.handled++
+	fmt.Fprintf(p.w, "\r%d/%d debugging...", p.handled, p.total)
+}
+
+// finish clears the progress line.
+func (p *progress) finish() {
+	if p.w != nil {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// isTerminal tells whether w is a terminal.
+func isTerminal(w io.Writer) bool { return printers.IsTerminal(w) }

@@ -1,0 +1,188 @@
+package debug
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// resolved is one target found on the cluster or in a -f file: the pod or the node to
+// debug, or why it could not be found.
+type resolved struct {
+	// name is how messages and the table name the target: pod/web-1, node/n1.
+	name string
+	pod  *corev1.Pod
+	node *corev1.Node
+	// notices say how the target was chosen, e.g. which pod stands for a deployment.
+	notices []string
+	err     error
+}
+
+// listChunkSize bounds each page of a selector's LIST, as kubectl get's --chunk-size
+// does, so a namespace of thousands of pods is not held twice while it is decoded.
+const listChunkSize = 500
+
+// resolve turns the targets into pods and nodes: a GET per name, one LIST (in pages)
+// per selector, a GET and a LIST per workload, nothing for -f objects. A target that
+// cannot be found is returned with its error; an error that leaves nothing to debug
+// (a failed LIST, a selector that matches nothing) ends the run.
+func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
+	var (
+		client kubernetes.Interface
+		found  [][]resolved
+	)
+	needsClient := false
+	for _, t := range o.targets {
+		if t.object == nil {
+			needsClient = true
+		}
+	}
+	// A client dry run of -f objects needs no cluster, not even a kubeconfig.
+	if needsClient {
+		var err error
+		if client, err = o.clientset(); err != nil {
+			return nil, err
+		}
+	}
+	targets, err := o.mapUnknownKinds(o.targets)
+	if err != nil {
+		return nil, err
+	}
+	found = make([][]resolved, len(targets))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.concurrency())
+	for i, t := range targets {
+		if t.selector != "" {
+			// A selector's failure leaves nothing to debug; it ends the run.
+			g.Go(func() error {
+				var err error
+				found[i], err = selectTargets(gctx, client, t)
+				return err
+			})
+			continue
+		}
+		g.Go(func() error {
+			found[i] = []resolved{o.resolveOne(gctx, client, t)}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []resolved
+	for _, r := range found {
+		all = append(all, r...)
+	}
+	return all, nil
+}
+
+// mapUnknownKinds resolves the TYPEs that are neither pods, nodes nor known workloads
+// with the REST mapper (API discovery, done only when needed), then checks the flags
+// against what they turned out to be.
+func (o *DebugOptions) mapUnknownKinds(targets []target) ([]target, error) {
+	var mapped []target
+	for i, t := range targets {
+		if t.kind != kindUnknown {
+			continue
+		}
+		if mapped == nil {
+			mapped = append([]target(nil), targets...)
+		}
+		mapper, err := o.restClientGetter.ToRESTMapper()
+		if err != nil {
+			return nil, fmt.Errorf("resolving %q: %w", t.describe(), err)
+		}
+		if mapped[i], err = mapTarget(t, mapper); err != nil {
+			return nil, err
+		}
+	}
+	if mapped == nil {
+		return targets, nil
+	}
+	if err := o.validateTargets(mapped); err != nil {
+		return nil, err
+	}
+	return mapped, nil
+}
+
+// resolveOne finds the pod or node one named target stands for.
+func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interface, t target) resolved {
+	r := resolved{name: t.describe()}
+	switch obj := t.object.(type) {
+	case *corev1.Pod:
+		r.pod = obj
+		return r
+	case *corev1.Node:
+		r.node = obj
+		return r
+	}
+	switch t.kind {
+	case kindPod:
+		r.pod, r.err = client.CoreV1().Pods(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+	case kindNode:
+		r.node, r.err = client.CoreV1().Nodes().Get(ctx, t.name, metav1.GetOptions{})
+	case kindWorkload:
+		var notice string
+		r.pod, notice, r.err = podOfWorkload(ctx, client, t, o.PodRunningTimeout)
+		if notice != "" {
+			r.notices = append(r.notices, notice)
+		}
+	}
+	return r
+}
+
+// selectTargets lists what a selector target matches, in pages; matching nothing is an
+// error, since a user who asks for every pod labelled x expects some.
+func selectTargets(ctx context.Context, client kubernetes.Interface, t target) ([]resolved, error) {
+	var found []resolved
+	opts := metav1.ListOptions{LabelSelector: t.selector, Limit: listChunkSize}
+	for {
+		var cont string
+		if t.kind == kindNode {
+			list, err := client.CoreV1().Nodes().List(ctx, opts)
+			if err != nil {
+				return nil, fmt.Errorf("listing nodes with selector %s: %w", t.selector, err)
+			}
+			for i := range list.Items {
+				node := &list.Items[i]
+				found = append(found, resolved{name: "node/" + node.Name, node: node})
+			}
+			cont = list.Continue
+		} else {
+			list, err := client.CoreV1().Pods(t.namespace).List(ctx, opts)
+			if err != nil {
+				return nil, fmt.Errorf("listing pods with selector %s: %w", t.selector, err)
+			}
+			for i := range list.Items {
+				pod := &list.Items[i]
+				found = append(found, resolved{name: "pod/" + pod.Name, pod: pod})
+			}
+			cont = list.Continue
+		}
+		if cont == "" {
+			break
+		}
+		opts.Continue = cont
+	}
+	if len(found) == 0 {
+		where := ""
+		switch {
+		case t.kind == kindNode:
+		case t.namespace == "":
+			where = " in any namespace"
+		default:
+			where = fmt.Sprintf(" in namespace %q", t.namespace)
+		}
+		return nil, fmt.Errorf("no %s match selector %s%s", map[bool]string{true: "nodes", false: "pods"}[t.kind == kindNode], t.selector, where)
+	}
+	return found, nil
+}
+
+// concurrency is --max-concurrency, at least 1.
+func (o *DebugOptions) concurrency() int {
+	return max(o.MaxConcurrency, 1)
+}
