@@ -317,7 +317,6 @@ func prefixError(err error, prefix string) error {
 	return fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "."), err)
 }
 
-
 // CheckEphemeral refuses what the API server forbids on ephemeral containers, and any
 // pod section (the target pod's spec cannot change), so the user hears it before the
 // pod is touched and is told where the field does work.

@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -516,5 +517,91 @@ func TestRunShareVolumesWithoutContainers(t *testing.T) {
 	r := runCommand(t, client, "", "app", "--image=busybox", "--share-volumes")
 	if got, want := errString(r.err), `--share-volumes: pod "app" has no containers to share volumes with`; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+// Complete, Validate and Run are all a caller needs, in that order, as kubectl's own
+// commands are called; Validate has no side effect, and Run works after Complete alone.
+func TestCompleteValidateRun(t *testing.T) {
+	for _, validate := range []int{0, 1, 2} {
+		client := fake.NewClientset(appPod())
+		streams, _, out, _ := newTestStreams()
+		o := NewDebugOptions(streams)
+		o.client = client
+		cmd := newCmdDebug(testGetter("test"), o)
+		args := []string{"app", "--image=busybox:1.36", "-c", "dbg", "--profile=netadmin"}
+		if err := cmd.ParseFlags(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Complete(testGetter("test"), cmd, cmd.Flags().Args()); err != nil {
+			t.Fatal(err)
+		}
+		for range validate {
+			if err := o.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := o.Run(context.Background()); err != nil {
+			t.Fatalf("Run after %d Validate calls: %v", validate, err)
+		}
+		assertActions(t, client, []action{{"get", "pods", "", "test", "app"}, {"patch", "pods", "ephemeralcontainers", "test", "app"}})
+		pod, _ := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app")
+		if diff := cmp.Diff(netadminSC, pod.(*corev1.Pod).Spec.EphemeralContainers[0].SecurityContext); diff != "" {
+			t.Errorf("security context (-want +got):\n%s", diff)
+		}
+		if out.String() != "" {
+			t.Errorf("stdout = %q", out.String())
+		}
+	}
+}
+
+// failingWriter fails the test on any write: no phase but present may print.
+type failingWriter struct {
+	t     *testing.T
+	phase *string
+}
+
+func (w failingWriter) Write(p []byte) (int, error) {
+	w.t.Errorf("%s wrote %q", *w.phase, p)
+	return len(p), nil
+}
+
+func TestOnlyPresentPrints(t *testing.T) {
+	root := appPod()
+	root.Labels = map[string]string{"app": "web"}
+	nonroot := nonrootPod()
+	nonroot.Labels = map[string]string{"app": "web"}
+	priv := writeFile(t, "priv.yaml", "securityContext: {privileged: true}\n")
+	for _, args := range [][]string{
+		{"-l", "app=web", "--image=busybox:1.36", "--profile=netadmin", "--custom=" + priv, "--share-volumes=main", "--keep-going"},
+		{"nonroot", "--image=busybox:1.36", "--profile=netadmin", "--custom=" + priv, "--target=main", "--profile=legacy"},
+		{"app", "--image=busybox:1.36", "--copy-to=app-copy", "--replace", "--dry-run=client"},
+	} {
+		client := fake.NewClientset(root, nonroot)
+		o, err := newHarness(t).complete(client, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phase := ""
+		silent := failingWriter{t: t, phase: &phase}
+		o.Out, o.ErrOut = silent, silent
+
+		ctx := context.Background()
+		phase = "resolve"
+		found, err := o.resolve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phase = "plan"
+		plans, failed := o.planAll(found)
+		phase = "execute"
+		outcomes := append(failed, sender{client: client, dryRun: o.dryRun}.sendAll(ctx, plans, o.concurrency(), nil)...)
+
+		var out, errOut bytes.Buffer
+		o.Out, o.ErrOut = &out, &errOut
+		err = o.present(ctx, presentation{outcomes: byTarget(outcomes), planFailed: len(failed), several: o.severalTargets(len(found))})
+		if out.Len()+errOut.Len() == 0 {
+			t.Errorf("%v: present printed nothing (err %v)", args, err)
+		}
 	}
 }

@@ -1,0 +1,95 @@
+package debug
+
+import (
+	"strings"
+	"testing"
+
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// On a terminal, progress goes to standard error and is cleared before the table.
+func TestProgressOnATerminal(t *testing.T) {
+	client := fake.NewClientset(labelledPods("test", 3)...)
+	r := newHarness(t, withTerminal(), withOptions(func(o *DebugOptions) { o.MaxConcurrency = 1 })).
+		run(client, "-l", "app=web", "--image=busybox:1.36", "-c", "dbg")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if want := "\r1/3 debugging...\r2/3 debugging...\r3/3 debugging...\r\033[K"; r.stderr != want {
+		t.Errorf("stderr = %q, want %q", r.stderr, want)
+	}
+
+	// -q, or a single target, shows none.
+	for _, args := range [][]string{
+		{"-l", "app=web", "--image=busybox:1.36", "-c", "dbg2", "-q"},
+		{"web-0", "--image=busybox:1.36", "-c", "dbg3", "-q"},
+	} {
+		r = newHarness(t, withTerminal()).run(client, args...)
+		if r.err != nil || r.stderr != "" {
+			t.Errorf("%v: err=%v stderr=%q, want no progress", args, r.err, r.stderr)
+		}
+	}
+}
+
+// With several targets, -o yaml and json print one List; other formats print each object.
+func TestOutputForSeveralTargets(t *testing.T) {
+	client := fake.NewClientset(labelledPods("test", 2)...)
+	r := runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--dry-run=client", "-o", "jsonpath={.kind}:{.items[*].metadata.name}")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if want := "Pod:Pod:"; r.stdout != want {
+		t.Errorf("jsonpath output = %q, want %q (one object at a time)", r.stdout, want)
+	}
+
+	r = runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--dry-run=client", "-o", "name")
+	if want := "pod/web-0\npod/web-1\n"; r.err != nil || r.stdout != want {
+		t.Errorf("-o name: err=%v stdout=%q, want %q", r.err, r.stdout, want)
+	}
+
+	r = runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--dry-run=client", "-o", "yaml")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, want := range []string{"apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Pod\n", "    name: web-0\n", "    name: web-1\n", "kind: List\n"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("-o yaml output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	assertActions(t, client, []action{{"list", "pods", "", "test", ""}, {"list", "pods", "", "test", ""}, {"list", "pods", "", "test", ""}})
+}
+
+// A warning that several plans share is printed once; one that concerns only some of
+// them names those.
+func TestWarningsOncePerRun(t *testing.T) {
+	root := appPod()
+	root.Name, root.Labels = "root", map[string]string{"app": "web"}
+	nonroot := nonrootPod()
+	nonroot.Labels = map[string]string{"app": "web"}
+	client := fake.NewClientset(root, nonroot)
+	priv := writeFile(t, "priv.yaml", "securityContext: {privileged: true}\n")
+	r := runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--profile=netadmin", "--custom="+priv, "--dry-run=client")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := "Warning: --custom makes the debug pod more privileged than --profile=netadmin: securityContext.privileged: true\n" +
+		"Warning: " + nonRootWarning + " (pod/nonroot)\n"
+	if r.stderr != want {
+		t.Errorf("stderr:\n%q\nwant:\n%q", r.stderr, want)
+	}
+	wantOut := "TARGET        POD       CONTAINER   RESULT\n" +
+		"pod/nonroot   nonroot   dbg         would be added (dry run)\n" +
+		"pod/root      root      dbg         would be added (dry run)\n"
+	if r.stdout != wantOut {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, wantOut)
+	}
+}
+
+func TestLogPrefix(t *testing.T) {
+	if got, want := logPrefix("web-0", "dbg", 0, false), "[pod/web-0/dbg] "; got != want {
+		t.Errorf("plain prefix = %q, want %q", got, want)
+	}
+	if got, want := logPrefix("web-0", "dbg", 13, true), "\033[32m[pod/web-0/dbg]\033[0m "; got != want {
+		t.Errorf("coloured prefix = %q, want %q", got, want)
+	}
+}
