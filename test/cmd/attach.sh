@@ -49,10 +49,6 @@ kd::test::stop_debug() {
   fi
 }
 
-kd::test::pod_running() {
-  [[ $(kd::test::pod_field "$1" '{.status.phase}') == Running ]]
-}
-
 kd::test::ephemeral_count_is() {
   [[ $(kd::test::pod_field "$1" '{.spec.ephemeralContainers[*].name}' | wc -w) -eq $2 ]]
 }

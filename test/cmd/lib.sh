@@ -275,6 +275,11 @@ kd::test::pod_field() {
   kubectl get pod -n "$NS" "$1" -o "jsonpath=$2"
 }
 
+# kd::test::pod_running POD: POD in $NS is in phase Running.
+kd::test::pod_running() {
+  [[ $(kd::test::pod_field "$1" '{.status.phase}') == Running ]]
+}
+
 # kd::test::run_topics TOPIC...: runs each topic function in its own subshell with
 # errexit, so the first failed assertion ends that topic only.
 kd::test::run_topics() {
