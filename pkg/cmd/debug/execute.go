@@ -41,6 +41,10 @@ var errNotSent = errors.New("not sent")
 type sender struct {
 	client kubernetes.Interface
 	dryRun dryRun
+	// brief keeps only the name and namespace of the pods the server returns: a report
+	// on thousands of targets needs no more, and the whole pods would double the
+	// memory the run holds.
+	brief bool
 }
 
 // send carries out one plan.
@@ -62,6 +66,9 @@ func (s sender) send(ctx context.Context, p *plan) outcome {
 		out.pod, out.deleted, out.err = s.createCopy(ctx, p)
 	case ModeNode:
 		out.pod, out.err = s.createNodePod(ctx, p)
+	}
+	if s.brief && out.pod != nil {
+		out.pod = &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: out.pod.Name, Namespace: out.pod.Namespace}}
 	}
 	return out
 }

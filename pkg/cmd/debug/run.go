@@ -29,7 +29,7 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 			outcomes = append(outcomes, outcome{index: p.index, target: p.target, plan: p, err: errNotSent})
 		}
 	case len(plans) > 0:
-		s := sender{dryRun: o.dryRun}
+		s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
 		if o.dryRun != dryRunClient {
 			if s.client, err = o.clientset(); err != nil {
 				return err
