@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"k8s.io/klog/v2"
 )
 
 // MaxSize bounds a custom file: profiles are a few lines, and anything larger is a
@@ -57,22 +59,35 @@ func Load(value string, stdin io.Reader) (*Profile, error) {
 	return Parse(path, data)
 }
 
-// resolvePath finds the file a --custom value names: a path, or for a bare word that is
-// no file, a named profile NAME.yaml, NAME.yml or NAME.json in dir.
+// resolvePath finds the file a --custom value names: a path, a regular file in the
+// working directory, or else the named profile NAME.yaml, NAME.yml or NAME.json in dir,
+// which must be one file. A bare name that is neither (a directory, a FIFO, nothing)
+// stays a path, for the read to report or to read.
 func resolvePath(value, dir string) (string, error) {
 	if strings.ContainsRune(value, '/') || strings.ContainsRune(value, filepath.Separator) {
 		return value, nil
 	}
-	if _, err := os.Stat(value); err == nil {
+	info, statErr := os.Stat(value)
+	if statErr == nil && info.Mode().IsRegular() {
 		return value, nil
 	}
+	var found []string
 	tried := []string{value}
 	for _, ext := range []string{".yaml", ".yml", ".json"} {
 		candidate := filepath.Join(dir, value+ext)
-		if _, err := os.Stat(candidate); err == nil {
-			return candidate, nil
-		}
 		tried = append(tried, candidate)
+		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
+			found = append(found, candidate)
+		}
+	}
+	switch {
+	case len(found) == 1:
+		klog.V(2).Infof("--custom %s: named profile %s", value, found[0])
+		return found[0], nil
+	case len(found) > 1:
+		return "", fmt.Errorf("--custom %s: the named profile is in %d files, %s: keep one, or give the path", value, len(found), strings.Join(found, " and "))
+	case statErr == nil:
+		return value, nil
 	}
 	return "", fmt.Errorf("--custom %s: no such file, and no named profile %q: tried %s", value, value, strings.Join(tried, ", "))
 }

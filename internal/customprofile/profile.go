@@ -58,7 +58,7 @@ var (
 // Parse decodes data strictly, as a partial container or a DebugProfile document; name
 // is the file name used in messages and to choose the grammar.
 func Parse(name string, data []byte) (*Profile, error) {
-	fail := func(err error) error { return fmt.Errorf("--custom %s: %w", name, err) }
+	fail := func(err error) error { return fmt.Errorf("--custom %s: %w", name, brief(err)) }
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fail(errors.New(`the file is empty: a custom profile is a partial container spec such as {"env": [...]}`))
 	}
@@ -372,4 +372,21 @@ func joinAnd(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// maxMessage bounds an error message: paths and counts, never a dump of the document.
+const maxMessage = 300
+
+// brief shortens an error that would quote too much of the document, keeping its start,
+// which names the field.
+func brief(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxMessage {
+		return err
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Errorf("%s... (%d more bytes)", msg[:cut], len(msg)-cut)
 }

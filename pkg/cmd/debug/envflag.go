@@ -15,13 +15,22 @@ type envFlag struct {
 	vars []corev1.EnvVar
 }
 
-// Set parses one --env value.
+// Set parses one --env value as kubectl's map-valued flags do: a value with a single
+// "=" is one variable, commas and all (NO_PROXY=localhost,127.0.0.1); with several, it
+// is a comma-separated list of NAME=VALUE, quoted as CSV where a value holds a comma.
 func (f *envFlag) Set(value string) error {
-	r := csv.NewReader(strings.NewReader(value))
-	r.LazyQuotes = true
-	fields, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("want NAME=VALUE[,NAME=VALUE...]")
+	var fields []string
+	switch strings.Count(value, "=") {
+	case 0:
+		return fmt.Errorf("%q is not NAME=VALUE", value)
+	case 1:
+		fields = []string{strings.Trim(value, `"`)}
+	default:
+		r := csv.NewReader(strings.NewReader(value))
+		var err error
+		if fields, err = r.Read(); err != nil {
+			return fmt.Errorf("want NAME=VALUE[,NAME=VALUE...]: %w", err)
+		}
 	}
 	for _, field := range fields {
 		name, val, ok := strings.Cut(field, "=")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -193,6 +194,9 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		}
 	}
 
+	if err := checkEmptyValues(cmd); err != nil {
+		return err
+	}
 	o.warnings = nil
 	var err error
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
@@ -247,6 +251,39 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		o.targets = append(o.targets, found...)
 	}
 	return nil
+}
+
+// valueFlags are the flags whose empty value means nothing: given explicitly empty, as
+// a script with an unset variable does (--copy-to=$NAME), they are refused rather than
+// taken for the flag's absence. Upstream takes --copy-to= as no copy at all, and then
+// changes the original pod.
+var valueFlags = []string{"filename", "selector", "container", "copy-to", "image", "target", "profile", "custom", "share-volumes", "dry-run"}
+
+// checkEmptyValues refuses a flag of valueFlags given with an empty value.
+func checkEmptyValues(cmd *cobra.Command) error {
+	for _, name := range valueFlags {
+		f := cmd.Flags().Lookup(name)
+		if f == nil || !f.Changed {
+			continue
+		}
+		empty := f.Value.String() == ""
+		if list, ok := f.Value.(pflag.SliceValue); ok {
+			values := list.GetSlice()
+			empty = len(values) == 0 || slices.Contains(values, "")
+		}
+		if empty {
+			return fmt.Errorf("%s was given an empty value: give a value, or leave the flag out", flagName(f))
+		}
+	}
+	return nil
+}
+
+// flagName names a flag as errors do: -c/--container, --image.
+func flagName(f *pflag.Flag) string {
+	if f.Shorthand != "" {
+		return "-" + f.Shorthand + "/--" + f.Name
+	}
+	return "--" + f.Name
 }
 
 // checkStdinUse refuses two readers of standard input, before anything reads it.

@@ -76,18 +76,3 @@ metadata: {name: n1}
 	}
 }
 
-func TestEnvFlagKeepsOrder(t *testing.T) {
-	var f envFlag
-	for _, v := range []string{"B=2,A=1", "C=x=y", "B=3", `"D=a,b"`} {
-		if err := f.Set(v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := []corev1.EnvVar{{Name: "B", Value: "3"}, {Name: "A", Value: "1"}, {Name: "C", Value: "x=y"}, {Name: "D", Value: "a,b"}}
-	if diff := cmp.Diff(want, f.vars); diff != "" {
-		t.Errorf("env (-want +got):\n%s", diff)
-	}
-	if got, want := f.String(), "[B=3,A=1,C=x=y,D=a,b]"; got != want {
-		t.Errorf("String() = %q, want %q", got, want)
-	}
-}

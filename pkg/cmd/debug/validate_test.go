@@ -46,7 +46,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown flag", []string{"app", "--image=busybox", "--bogus"}, `unknown flag: --bogus`},
 		{"empty set-image", []string{"app", "--copy-to=x", "--set-image=web="}, `invalid --set-image: no image for container "web"`},
 		{"copy onto itself", []string{"app", "--image=busybox", "--copy-to=app", "--replace"}, `--copy-to "app" is the name of the pod being copied: the copy needs a name of its own`},
-		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: want NAME=VALUE[,NAME=VALUE...]`},
+		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: "" is not NAME=VALUE`},
 		{"file without apiVersion", []string{"-f", noAPIVersion, "--image=busybox"},
 			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion "", kind "Pod")`},
 	}
@@ -119,5 +119,42 @@ func TestConformanceErrorCases(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("ran %d error cases, want %d", seen, len(want))
+	}
+}
+
+// A flag given an empty value where empty means nothing is refused, naming the flag,
+// before any request.
+func TestEmptyValuesRefused(t *testing.T) {
+	hint := " was given an empty value: give a value, or leave the flag out"
+	tests := []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"app", "--image=busybox", "--dry-run="}, "--dry-run"},
+		{[]string{"app", "--image=busybox", "--copy-to="}, "--copy-to"},
+		{[]string{"app", "--image="}, "--image"},
+		{[]string{"app", "--image=busybox", "--profile="}, "--profile"},
+		{[]string{"app", "--image=busybox", "-c", ""}, "-c/--container"},
+		{[]string{"app", "--image=busybox", "--container="}, "-c/--container"},
+		{[]string{"app", "--image=busybox", "--custom="}, "--custom"},
+		{[]string{"app", "--image=busybox", "--custom=c.yaml", "--custom", ""}, "--custom"},
+		{[]string{"app", "--image=busybox", "--target="}, "--target"},
+		{[]string{"app", "--image=busybox", "--share-volumes="}, "--share-volumes"},
+		{[]string{"--image=busybox", "-l", ""}, "-l/--selector"},
+		{[]string{"--image=busybox", "-f", ""}, "-f/--filename"},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(appPod())
+		r := runCommand(t, client, "", tt.args...)
+		if got, want := errString(r.err), tt.flag+hint; got != want {
+			t.Errorf("%q: error = %q, want %q", tt.args, got, want)
+		}
+		assertActions(t, client, nil)
+	}
+	// The flags that take no value keep their meaning without one.
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox", "-c", "dbg", "--dry-run", "--share-volumes", "--target=web")
+	if r.err != nil {
+		t.Errorf("--dry-run and --share-volumes without a value: %v", r.err)
 	}
 }

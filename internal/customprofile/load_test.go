@@ -1,0 +1,85 @@
+package customprofile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// profileDir makes a named profile directory holding files (name -> content) and points
+// $KUBECTL_DEBUGGER_PROFILES at it.
+func profileDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("KUBECTL_DEBUGGER_PROFILES", dir)
+	return dir
+}
+
+func TestLoadNamedProfiles(t *testing.T) {
+	dir := profileDir(t, map[string]string{"sre.yaml": "stdin: true\n", "two.yml": "tty: true\n", "two.json": `{"tty": true}`})
+	work := t.TempDir()
+	t.Chdir(work)
+	if err := os.Mkdir("sre", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("local", []byte("tty: false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir("adir", 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		value, source, err string
+	}{
+		// A directory of the same name in the working directory does not hide the profile.
+		{value: "sre", source: filepath.Join(dir, "sre.yaml")},
+		// A regular file is that file.
+		{value: "local", source: "local"},
+		{value: "./local", source: "./local"},
+		{value: "two", err: fmt.Sprintf("--custom two: the named profile is in 2 files, %s and %s: keep one, or give the path", filepath.Join(dir, "two.yml"), filepath.Join(dir, "two.json"))},
+		{value: "adir", err: "--custom adir: is a directory"},
+		{value: "none", err: fmt.Sprintf("--custom none: no such file, and no named profile \"none\": tried none, %s, %s, %s",
+			filepath.Join(dir, "none.yaml"), filepath.Join(dir, "none.yml"), filepath.Join(dir, "none.json"))},
+	}
+	for _, tt := range tests {
+		p, err := Load(tt.value, nil)
+		if got := errString(err); got != tt.err {
+			t.Errorf("Load(%s): error = %q, want %q", tt.value, got, tt.err)
+			continue
+		}
+		if err == nil && p.Source() != tt.source {
+			t.Errorf("Load(%s) read %s, want %s", tt.value, p.Source(), tt.source)
+		}
+	}
+}
+
+// However large the document, an error quotes a bounded part of it.
+func TestErrorsAreBounded(t *testing.T) {
+	var order strings.Builder
+	order.WriteString(`{"env": [{"name": "A"}], "$setElementOrder/env": [`)
+	for i := range 20000 {
+		if i > 0 {
+			order.WriteString(",")
+		}
+		fmt.Fprintf(&order, `{"name": "VARIABLE_%d"}`, i)
+	}
+	order.WriteString("]}")
+	_, err := Parse("order.json", []byte(order.String()))
+	if err == nil {
+		t.Fatal("a malformed $setElementOrder list was accepted")
+	}
+	if len(err.Error()) > maxMessage+60 {
+		t.Errorf("error of %d bytes: %.200s...", len(err.Error()), err)
+	}
+	if !strings.HasPrefix(err.Error(), "--custom order.json: ") {
+		t.Errorf("error does not name the file: %.100s", err)
+	}
+}
