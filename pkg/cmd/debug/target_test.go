@@ -75,4 +75,3 @@ metadata: {name: n1}
 		t.Errorf("error = %q, want %q", got, want)
 	}
 }
-
