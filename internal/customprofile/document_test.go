@@ -1,6 +1,7 @@
 package customprofile
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestProfileDocumentErrors(t *testing.T) {
 
 func TestCustomSizeAndAliasBomb(t *testing.T) {
 	big := writeFile(t, "big.yaml", "env: []\n"+strings.Repeat("# padding\n", MaxSize/10+1))
-	_, err := Load(big, nil)
+	_, err := Load(context.Background(), big, nil)
 	if got, want := errString(err), "--custom "+big+": larger than 1 MiB: a custom profile is a short partial spec"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}

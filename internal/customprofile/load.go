@@ -1,6 +1,7 @@
 package customprofile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"k8s.io/klog/v2"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/readfile"
 )
 
 // MaxSize bounds a custom file: profiles are a few lines, and anything larger is a
@@ -29,8 +32,8 @@ func Dir() string {
 }
 
 // Load reads and checks the profile a --custom value names: "-" for stdin, a path, or a
-// named profile in Dir.
-func Load(value string, stdin io.Reader) (*Profile, error) {
+// named profile in Dir. Reading gives up when ctx ends.
+func Load(ctx context.Context, value string, stdin io.Reader) (*Profile, error) {
 	path := value
 	if value != "-" {
 		var err error
@@ -38,23 +41,13 @@ func Load(value string, stdin io.Reader) (*Profile, error) {
 			return nil, err
 		}
 	}
-	var r io.Reader
-	if path == "-" {
-		r = stdin
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("--custom %s: %w", path, unwrapPathError(err))
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("--custom %s: %w", path, unwrapPathError(err))
-	}
-	if len(data) > MaxSize {
+	data, err := readfile.Read(ctx, path, stdin, MaxSize)
+	var tooLarge *readfile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("--custom %s: larger than 1 MiB: a custom profile is a short partial spec", path)
+	case err != nil:
+		return nil, fmt.Errorf("--custom %s: %w", path, err)
 	}
 	return Parse(path, data)
 }
@@ -90,13 +83,4 @@ func resolvePath(value, dir string) (string, error) {
 		return value, nil
 	}
 	return "", fmt.Errorf("--custom %s: no such file, and no named profile %q: tried %s", value, value, strings.Join(tried, ", "))
-}
-
-// unwrapPathError drops the path os errors repeat, since the caller names the file.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

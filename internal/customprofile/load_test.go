@@ -1,6 +1,7 @@
 package customprofile
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func TestLoadNamedProfiles(t *testing.T) {
 			filepath.Join(dir, "none.yaml"), filepath.Join(dir, "none.yml"), filepath.Join(dir, "none.json"))},
 	}
 	for _, tt := range tests {
-		p, err := Load(tt.value, nil)
+		p, err := Load(context.Background(), tt.value, nil)
 		if got := errString(err); got != tt.err {
 			t.Errorf("Load(%s): error = %q, want %q", tt.value, got, tt.err)
 			continue

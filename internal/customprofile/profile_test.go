@@ -1,6 +1,7 @@
 package customprofile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -28,7 +29,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{dir, "--custom " + dir + ": is a directory"},
 	}
 	for _, tt := range tests {
-		_, err := Load(tt.path, nil)
+		_, err := Load(context.Background(), tt.path, nil)
 		if got := errString(err); got != tt.want {
 			t.Errorf("Load(%s) error = %q, want %q", tt.path, got, tt.want)
 		}
@@ -116,7 +117,7 @@ func TestExampleProfilesParse(t *testing.T) {
 	}
 	paths = append(paths, filepath.Join("..", "..", "examples", "env.yaml"), filepath.Join("..", "..", "examples", "resources.json"))
 	for _, path := range paths {
-		if _, err := Load(path, nil); err != nil {
+		if _, err := Load(context.Background(), path, nil); err != nil {
 			t.Errorf("%s: %v", path, err)
 		}
 	}

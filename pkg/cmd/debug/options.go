@@ -231,9 +231,14 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if err := o.checkStdinUse(); err != nil {
 		return err
 	}
+	// Reading a FIFO or standard input can block; Ctrl-C must still end it.
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	o.customs = nil
 	for _, value := range o.CustomFiles {
-		custom, err := customprofile.Load(value, o.In)
+		custom, err := customprofile.Load(ctx, value, o.In)
 		if err != nil {
 			return err
 		}
@@ -244,7 +249,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		return err
 	}
 	if len(o.Filenames) > 0 {
-		found, err := readTargetFiles(o.Filenames, o.In, o.Namespace, o.explicitNamespace)
+		found, err := readTargetFiles(ctx, o.Filenames, o.In, o.Namespace, o.explicitNamespace)
 		if err != nil {
 			return err
 		}

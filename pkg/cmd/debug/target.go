@@ -3,6 +3,7 @@ package debug
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/readfile"
 )
 
 // targetKind is what a target turned out to be; kindUnknown needs the REST mapper.
@@ -183,10 +186,14 @@ func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 	return target{}, fmt.Errorf("%s %q is not supported: only pods, nodes and workloads (%s) can be debugged", gvk.Kind, t.name, workloadKindList())
 }
 
+// maxManifestSize bounds a -f file before it is read whole: a List of thousands of pods
+// fits, an endless stream (a device, a pipe that never ends) does not.
+const maxManifestSize = 64 << 20
+
 // readTargetFiles reads the pods and nodes in the -f files (a file, a directory of .json,
 // .yaml and .yml files, or - for standard input). An object without a namespace goes to
 // namespace; one whose namespace contradicts an explicit -n is refused.
-func readTargetFiles(paths []string, stdin io.Reader, namespace string, explicitNamespace bool) ([]target, error) {
+func readTargetFiles(ctx context.Context, paths []string, stdin io.Reader, namespace string, explicitNamespace bool) ([]target, error) {
 	var targets []target
 	for _, path := range paths {
 		files, err := expandPath(path)
@@ -194,14 +201,9 @@ func readTargetFiles(paths []string, stdin io.Reader, namespace string, explicit
 			return nil, err
 		}
 		for _, file := range files {
-			var data []byte
-			if file == "-" {
-				data, err = io.ReadAll(stdin)
-			} else {
-				data, err = os.ReadFile(file)
-			}
+			data, err := readfile.Read(ctx, file, stdin, maxManifestSize)
 			if err != nil {
-				return nil, fmt.Errorf("-f %s: %w", file, pathError(err))
+				return nil, fmt.Errorf("-f %s: %w", file, err)
 			}
 			found, err := decodeTargets(data, namespace, explicitNamespace)
 			if err != nil {
