@@ -7,8 +7,19 @@ BIN := _output/bin/kubectl-debugger
 
 all: build
 
+# The client version is the Kubernetes release of the client libraries in go.mod (client-go
+# v0.37.2 is Kubernetes v1.37.2), as kubectl stamps its own: --match-server-version
+# compares it with the server's.
+KUBE_VERSION = $(shell $(GO) list -m -f '{{.Version}}' k8s.io/client-go | sed 's/^v0\./v1./')
+VERSION = $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+COMMIT = $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) \
+	-X k8s.io/client-go/pkg/version.gitVersion=$(KUBE_VERSION) \
+	-X k8s.io/client-go/pkg/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBE_VERSION)))) \
+	-X k8s.io/client-go/pkg/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION)))
+
 build:
-	$(GO) build -ldflags "-s -w" -o $(BIN) ./cmd/kubectl-debugger
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
 
 # Unit tests, a short fuzzing run, then the integration suite against a local
 # kube-apiserver (built on first use).

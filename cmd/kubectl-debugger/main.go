@@ -1,30 +1,43 @@
 // Command kubectl-debugger is `kubectl debug` as a kubectl plugin (`kubectl debugger ...`)
-// or standalone: it takes exactly the arguments that come after `kubectl debug`.
+// or standalone: it takes exactly the arguments that come after `kubectl debug`, and
+// kubectl's global flags.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
-
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/klog/v2"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/rest"
 
 	debugcmd "github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
 )
 
 // pluginName is how users call the plugin through kubectl.
 const pluginName = "kubectl debugger"
+
+// Set by the build (make): the project's version and commit.
+var (
+	version = "unknown"
+	commit  = "unknown"
+)
+
+// stopGrace is how long the command has, after the first Ctrl-C or SIGTERM, to stop by
+// itself: to report what it sent and restore the terminal. Then, or at a second
+// signal, the process ends.
+const stopGrace = time.Second
 
 func main() {
 	// A debug call lives for tens of milliseconds and allocates a few MiB: collecting
@@ -34,42 +47,97 @@ func main() {
 	// it grows to many times what is live.
 	debug.SetGCPercent(800)
 	debug.SetMemoryLimit(48 << 20)
-	os.Exit(run())
+	os.Exit(run(os.Args[1:], genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
 }
 
-func run() int {
-	// Ctrl-C while waiting for the container cancels the wait; inside a raw terminal
-	// session it goes to the container instead.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// run runs the command with args and returns the process's exit code.
+func run(args []string, streams genericiooptions.IOStreams) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	received := watchSignals(cancel)
 
-	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0)
-	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
-
-	cmd := debugcmd.NewCmdDebug(configFlags, streams)
+	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
+	getter := &matchVersionGetter{RESTClientGetter: configFlags}
+	cmd := debugcmd.NewCmdDebug(getter, streams)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
 	// the plugin's name.
 	cmd.Use = "kubectl-debugger " + strings.TrimPrefix(cmd.Use, "debug ")
 	cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: pluginName}
 	cmd.Example = strings.ReplaceAll(cmd.Example, "kubectl debug ", pluginName+" ")
+	cmd.Version = fmt.Sprintf("%s (commit %s), client libraries Kubernetes %s", version, commit, clientVersion().GitVersion)
+	cmd.SetVersionTemplate("kubectl-debugger {{.Version}}\n")
 	cmd.SilenceErrors = true
-	configFlags.AddFlags(cmd.PersistentFlags())
-	// -v=6 and up show the API requests, as in kubectl.
-	logFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
-	klog.InitFlags(logFlags)
-	cmd.PersistentFlags().AddGoFlag(logFlags.Lookup("v"))
-	cmd.PersistentFlags().Lookup("v").Shorthand = "v"
 
-	if err := cmd.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, formatError(err))
-		var usage *debugcmd.UsageError
-		if errors.As(err, &usage) {
-			fmt.Fprintln(os.Stderr, usage.Hint())
+	globals := addGlobalFlags(cmd, configFlags, getter)
+	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
+	rest.SetDefaultWarningHandler(warnings)
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		return globals.apply(cmd)
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+
+	err := cmd.ExecuteContext(ctx)
+	if err == nil && globals.warningsAsErrors {
+		switch n := warnings.WarningCount(); n {
+		case 0:
+		case 1:
+			err = errors.New("1 warning received")
+		default:
+			err = fmt.Errorf("%d warnings received", n)
 		}
+	}
+	sig, _ := received.Load().(os.Signal)
+	if err != nil {
+		msg := formatError(err)
+		if sig != nil {
+			// The user stopped it: what was cut short is no fault of the call.
+			msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
+		}
+		fmt.Fprintln(streams.ErrOut, msg)
+		var usage *debugcmd.UsageError
+		if errors.As(err, &usage) && sig == nil {
+			fmt.Fprintln(streams.ErrOut, usage.Hint())
+		}
+	}
+	if sig != nil {
+		return signalExitCode(sig)
+	}
+	if err != nil {
 		return 1
 	}
 	return 0
+}
+
+// watchSignals cancels the command's context at the first SIGINT, SIGTERM or SIGHUP,
+// and ends the process if it has not stopped within stopGrace, or at once on a second
+// signal, with the shell's code for the first one. It returns where the first signal
+// is recorded.
+func watchSignals(cancel context.CancelFunc) *atomic.Value {
+	var received atomic.Value
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		sig := <-signals
+		received.Store(sig)
+		cancel()
+		select {
+		case <-signals:
+		case <-time.After(stopGrace):
+		}
+		os.Exit(signalExitCode(sig))
+	}()
+	return &received
+}
+
+// signalExitCode is the exit code a shell reports for a process ended by sig.
+func signalExitCode(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 1
 }
 
 // formatError prints API errors the way kubectl does, so users recognise the server's

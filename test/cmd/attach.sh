@@ -12,43 +12,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ATTACH_IMAGE=busybox:1.36
 
-# kd::test::start_debug OUT ERR ARGS...: starts the command under test in the background,
-# in its own process group so that SIGINT reaches it (a plain background job of a script
-# ignores SIGINT), with a stdin that stays open like a terminal nobody types into; sets
-# DEBUG_PID.
-kd::test::start_debug() {
-  local out=$1 err=$2 cmd fifo
-  shift 2
-  read -r -a cmd <<<"$DEBUGGER"
-  fifo=$KD_TEST_TMP/$NS.stdin
-  mkfifo "$fifo"
-  exec {DEBUG_STDIN}<>"$fifo"
-  set -o monitor
-  "${cmd[@]}" -n "$NS" "$@" >"$out" 2>"$err" <"$fifo" &
-  DEBUG_PID=$!
-  set +o monitor
-}
-
-# kd::test::stop_debug: ends the process kd::test::start_debug started, if still running.
-kd::test::stop_debug() {
-  if [[ -n ${DEBUG_PID:-} ]] && kill -0 "$DEBUG_PID" 2>/dev/null; then
-    kill -TERM "$DEBUG_PID" 2>/dev/null || true
-    # Bounded: a process that ignores SIGTERM gets SIGKILL after 5 s.
-    local i
-    for ((i = 0; i < 50; i++)); do
-      kill -0 "$DEBUG_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$DEBUG_PID" 2>/dev/null || true
-    wait "$DEBUG_PID" 2>/dev/null || true
-  fi
-  DEBUG_PID=
-  if [[ -n ${DEBUG_STDIN:-} ]]; then
-    exec {DEBUG_STDIN}>&-
-    DEBUG_STDIN=
-  fi
-}
-
 kd::test::ephemeral_count_is() {
   [[ $(kd::test::pod_field "$1" '{.spec.ephemeralContainers[*].name}' | wc -w) -eq $2 ]]
 }
@@ -89,10 +52,9 @@ run_attach_terminated_falls_back_to_logs() {
   # Pre-Condition: kwok terminates this pod's ephemeral containers at once
   kd::test::get_object_assert pod/finished '{{index .metadata.annotations "kubectl-debugger.test/ephemeral"}}' 'terminated'
   # Command
-  local cmd
-  read -r -a cmd <<<"$DEBUGGER"
+  kd::test::command
   DEBUG_RC=0
-  DEBUG_OUT=$(timeout 30 "${cmd[@]}" -n "$NS" finished --image=$ATTACH_IMAGE -c dbg -i </dev/null 2>"$KD_TEST_TMP/$NS.err") || DEBUG_RC=$?
+  DEBUG_OUT=$(timeout 30 "${KD_CMD[@]}" -n "$NS" finished --image=$ATTACH_IMAGE -c dbg -i </dev/null 2>"$KD_TEST_TMP/$NS.err") || DEBUG_RC=$?
   DEBUG_ERR=$(<"$KD_TEST_TMP/$NS.err")
   # Post-Condition: exit 0 with the container's logs
   kd::test::assert_success

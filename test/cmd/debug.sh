@@ -368,9 +368,14 @@ run_missing_targets() {
 }
 
 # kd::test::requests_since LINE: how many API requests of the user admin completed
-# after audit line LINE.
+# after audit line LINE, besides the version check of --match-server-version.
 kd::test::requests_since() {
-  kd::test::audited_since "$1" | grep -c . || true
+  kd::test::audited_since "$1" | grep -v -c -F '"requestURI":"/version?' || true
+}
+
+# kd::test::version_checks_since LINE: how many of those were that version check.
+kd::test::version_checks_since() {
+  kd::test::audited_since "$1" | grep -c -F '"requestURI":"/version?' || true
 }
 
 run_api_request_counts() {
@@ -388,6 +393,7 @@ run_api_request_counts() {
   kd::test::debug app --image=$IMAGE -c dbg --attach=false --cache-dir="$KD_TEST_TMP/$NS-cache-1"
   kd::test::assert_success
   kd::test::assert_eq "$(kd::test::requests_since "$from")" 2 'API requests of an ephemeral debug'
+  kd::test::assert_eq "$(kd::test::version_checks_since "$from")" 1 'version checks of --match-server-version'
   # copy
   from=$(kd::test::audit_lines)
   kd::test::debug app --image=$IMAGE -c dbg --copy-to=app-copy --attach=false --cache-dir="$KD_TEST_TMP/$NS-cache-2"

@@ -36,9 +36,9 @@ POD
   } | kubectl create -n "$NS" -f - >/dev/null
 }
 
-# kd::test::requests_since LINE: the requests of the user admin completed after audit
+# kd::test::requests_by_kind_since LINE: the requests of the user admin completed after audit
 # line LINE, counted by verb and resource, as "COUNT VERB RESOURCE[/SUBRESOURCE]" lines.
-kd::test::requests_since() {
+kd::test::requests_by_kind_since() {
   kd::test::audited_since "$1" |
     sed -n -E 's/.*"verb":"([a-z]+)".*"objectRef":\{"resource":"([a-z]+)"(,"namespace":"[^"]*")?(,"name":"[^"]*")?(,"apiVersion":"[^"]*")?(,"subresource":"([a-z]+)")?.*/\1 \2\/\7/p' |
     sed -e 's|/$||' | sort | uniq -c | sed -E 's/^ +//'
@@ -170,7 +170,7 @@ run_fanout_selector_over_fifty_pods() {
   kd::test::debug -l app=fan --image=$FANOUT_IMAGE -c dbg
   # Post-Condition
   kd::test::assert_success
-  kd::test::assert_eq "$(kd::test::requests_since "$from")" $'1 list pods\n50 patch pods/ephemeralcontainers' 'audited requests'
+  kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" $'1 list pods\n50 patch pods/ephemeralcontainers' 'audited requests'
   kd::test::get_object_assert pods '{{range .items}}{{if eq .metadata.labels.app "fan"}}{{range .spec.ephemeralContainers}}{{.name}}{{end}},{{end}}{{end}}' \
     "$(printf 'dbg,%.0s' {1..50})"
   kd::test::get_object_assert pods '{{range .items}}{{if eq .metadata.labels.app "other"}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}{{end}}' 'other-0:;other-1:;'
@@ -320,7 +320,7 @@ run_fanout_refusals() {
   # Post-Condition
   kd::test::assert_failure
   kd::test::assert_eq "$DEBUG_ERR" "error: no pods match selector app=nothing in namespace \"$NS\"" stderr
-  kd::test::assert_eq "$(kd::test::requests_since "$from")" '1 list pods' 'audited requests'
+  kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" '1 list pods' 'audited requests'
 
   ### -l with a name, -i with a selector, one copy of two pods: usage errors, no request.
   for args in "pod/fan-0 -l app=fan" "-l app=fan -it" "fan-0 fan-1 --copy-to=copy"; do
@@ -331,7 +331,7 @@ run_fanout_refusals() {
     # Post-Condition
     kd::test::assert_failure
     kd::test::if_has_string "$DEBUG_ERR" "See 'kubectl debugger -h' for help and examples." stderr
-    kd::test::assert_eq "$(kd::test::requests_since "$from")" '' "audited requests of $args"
+    kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" '' "audited requests of $args"
   done
   kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:;fan-1:;'
 }

@@ -141,16 +141,60 @@ kd::test::if_has_line_prefix() {
   kd::test::fail "no line of $what starts with: $prefix" "$what was:" "$text"
 }
 
+# kd::test::command: the command under test, as the array KD_CMD, with
+# --match-server-version, which kubernetes' own test/cmd passes to every kubectl call.
+kd::test::command() {
+  read -r -a KD_CMD <<<"$DEBUGGER"
+  KD_CMD+=(--match-server-version)
+}
+
+# kd::test::start_debug OUT ERR ARGS...: starts the command under test in the background,
+# in its own process group so that SIGINT reaches it (a plain background job of a script
+# ignores SIGINT), with a stdin that stays open like a terminal nobody types into; sets
+# DEBUG_PID.
+kd::test::start_debug() {
+  local out=$1 err=$2 fifo
+  shift 2
+  kd::test::command
+  fifo=$(mktemp -u "$KD_TEST_TMP/$NS.stdin.XXXXXX")
+  mkfifo "$fifo"
+  exec {DEBUG_STDIN}<>"$fifo"
+  set -o monitor
+  "${KD_CMD[@]}" -n "$NS" "$@" >"$out" 2>"$err" <"$fifo" &
+  DEBUG_PID=$!
+  set +o monitor
+}
+
+# kd::test::stop_debug: ends the process kd::test::start_debug started, if still running.
+kd::test::stop_debug() {
+  if [[ -n ${DEBUG_PID:-} ]] && kill -0 "$DEBUG_PID" 2>/dev/null; then
+    kill -TERM "$DEBUG_PID" 2>/dev/null || true
+    # Bounded: a process that ignores SIGTERM gets SIGKILL after 5 s.
+    local i
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$DEBUG_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$DEBUG_PID" 2>/dev/null || true
+    wait "$DEBUG_PID" 2>/dev/null || true
+  fi
+  DEBUG_PID=
+  if [[ -n ${DEBUG_STDIN:-} ]]; then
+    exec {DEBUG_STDIN}>&-
+    DEBUG_STDIN=
+  fi
+}
+
 # kd::test::debug ARGS...: runs the command under test with ARGS plus "-n $NS" and
 # stores stdout, stderr and the exit code in DEBUG_OUT, DEBUG_ERR and DEBUG_RC. Never
 # fails by itself; assert on DEBUG_RC. Standard input is $KD_TEST_STDIN, else empty.
 kd::test::debug() {
-  local cmd out err
-  read -r -a cmd <<<"$DEBUGGER"
+  local out err
+  kd::test::command
   out=$(mktemp) err=$(mktemp)
   DEBUG_RC=0
   # A regression that makes it wait forever fails the topic instead of hanging CI.
-  timeout -k 5 120 "${cmd[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?
+  timeout -k 5 120 "${KD_CMD[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?
   DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
   rm -f "$out" "$err"
   if [[ -n ${KD_TEST_VERBOSE:-} ]]; then

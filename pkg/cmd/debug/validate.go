@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Validate refuses every contradictory or malformed invocation before any API call. It
@@ -30,6 +31,17 @@ func (o *DebugOptions) Validate() error {
 			return fmt.Errorf("--logs and --attach are two ways to follow a debug container: choose one")
 		case o.Image == "" && o.Container == "":
 			return fmt.Errorf("--logs needs a container: give -c/--container or create a new one with --image")
+		}
+	}
+	// Names the server would refuse are refused here, before any write of a fan-out.
+	if o.Container != "" {
+		if errs := validation.IsDNS1123Label(o.Container); len(errs) > 0 {
+			return fmt.Errorf("invalid -c/--container %q: %s", o.Container, errs[0])
+		}
+	}
+	if o.CopyTo != "" {
+		if errs := validation.IsDNS1123Subdomain(o.CopyTo); len(errs) > 0 {
+			return fmt.Errorf("invalid --copy-to %q: %s", o.CopyTo, errs[0])
 		}
 	}
 	if o.MaxConcurrency < 1 {

@@ -46,6 +46,8 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown flag", []string{"app", "--image=busybox", "--bogus"}, `unknown flag: --bogus`},
 		{"empty set-image", []string{"app", "--copy-to=x", "--set-image=web="}, `invalid --set-image: no image for container "web"`},
 		{"copy onto itself", []string{"app", "--image=busybox", "--copy-to=app", "--replace"}, `--copy-to "app" is the name of the pod being copied: the copy needs a name of its own`},
+		{"container name", []string{"app", "--image=busybox", "-c", "dbg-INT"}, `invalid -c/--container "dbg-INT": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`},
+		{"copy name", []string{"app", "--image=busybox", "--copy-to=Copy_1"}, `invalid --copy-to "Copy_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`},
 		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: "" is not NAME=VALUE`},
 		{"file without apiVersion", []string{"-f", noAPIVersion, "--image=busybox"},
 			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion "", kind "Pod")`},

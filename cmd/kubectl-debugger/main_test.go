@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// runWith runs the plugin with args and returns its exit code, stdout and stderr.
+func runWith(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	code := run(args, streams)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: default}\nspec:\n  containers: [{name: web, image: nginx}]\n"
+
+// kuberc defaults for kubectl's debug command apply, and the command line wins.
+func TestKubercDefaults(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	kuberc := writeFile(t, "kuberc", `apiVersion: kubectl.config.k8s.io/v1beta1
+kind: Preference
+defaults:
+- command: debug
+  options:
+  - {name: image, default: "busybox:1.36"}
+  - {name: profile, default: netadmin}
+- command: get
+  options:
+  - {name: output, default: wide}
+`)
+	file := writeFile(t, "pod.yaml", pod)
+	template := "-o=jsonpath={.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].securityContext.capabilities.add}"
+	code, out, errOut := runWith(t, "--kuberc="+kuberc, "-f", file, "-c", "dbg", "--dry-run=client", template)
+	if code != 0 || out != `busybox:1.36 ["NET_ADMIN","NET_RAW"]` {
+		t.Errorf("code=%d stdout=%q stderr=%q", code, out, errOut)
+	}
+	code, out, _ = runWith(t, "--kuberc="+kuberc, "-f", file, "-c", "dbg", "--dry-run=client", "--image=alpine", "--profile=sysadmin",
+		"-o=jsonpath={.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].securityContext.privileged}")
+	if code != 0 || out != "alpine true" {
+		t.Errorf("the command line does not win: code=%d stdout=%q", code, out)
+	}
+	bad := writeFile(t, "bad", "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: debug\n  options: [{name: nope, default: x}]\n")
+	code, _, errOut = runWith(t, "--kuberc="+bad, "-f", file, "--image=busybox", "--dry-run=client")
+	if code != 1 || errOut != "error: kuberc: invalid flag nope for command debug\n" {
+		t.Errorf("code=%d stderr=%q", code, errOut)
+	}
+}
+
+// fakeServer answers /version with gitVersion and a pod GET with a warning.
+func fakeServer(t *testing.T, gitVersion string) (kubeconfig string) {
+	t.Helper()
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/version":
+			fmt.Fprintf(w, `{"gitVersion": %q, "gitCommit": "$Format:%%H$"}`, gitVersion)
+		case strings.HasSuffix(r.URL.Path, "/pods/app"):
+			w.Header().Add("Warning", `299 - "pods are about to change"`)
+			fmt.Fprint(w, `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "app", "namespace": "default"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(server.Close)
+	return writeFile(t, "kubeconfig", fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: %q}}]
+contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]
+users: [{name: u, user: {token: t}}]
+current-context: c
+`, server.URL))
+}
+
+func TestMatchServerVersion(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	ours := clientVersion().GitVersion
+	code, _, errOut := runWith(t, "--kubeconfig="+fakeServer(t, ours), "--match-server-version", "app", "--image=busybox", "--dry-run=client", "-q")
+	if code != 0 {
+		t.Errorf("same version: code=%d stderr=%q", code, errOut)
+	}
+	code, _, errOut = runWith(t, "--kubeconfig="+fakeServer(t, "v1.0.0"), "--match-server-version", "app", "--image=busybox", "--dry-run=client", "-q")
+	want := fmt.Sprintf("server version (v1.0.0, commit $Format:%%H$) differs from client version (%s, commit $Format:%%H$)", ours)
+	if code != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("other version: code=%d stderr=%q, want it to contain %q", code, errOut, want)
+	}
+	// Without the flag, nothing is compared.
+	code, _, errOut = runWith(t, "--kubeconfig="+fakeServer(t, "v1.0.0"), "app", "--image=busybox", "--dry-run=client", "-q")
+	if code != 0 {
+		t.Errorf("no check: code=%d stderr=%q", code, errOut)
+	}
+}
+
+func TestWarningsAsErrors(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	kubeconfig := fakeServer(t, "v1.0.0")
+	code, _, errOut := runWith(t, "--kubeconfig="+kubeconfig, "app", "--image=busybox", "--dry-run=client", "-q")
+	if code != 0 || errOut != "Warning: pods are about to change\n" {
+		t.Errorf("code=%d stderr=%q", code, errOut)
+	}
+	code, _, errOut = runWith(t, "--kubeconfig="+kubeconfig, "--warnings-as-errors", "app", "--image=busybox", "--dry-run=client", "-q")
+	if code != 1 || errOut != "Warning: pods are about to change\nerror: 1 warning received\n" {
+		t.Errorf("code=%d stderr=%q", code, errOut)
+	}
+}
+
+// Every global flag kubectl lists in `kubectl options` is taken (some then fail on what
+// they point to, as in kubectl: a missing file, a context that is not there).
+func TestKubectlGlobalFlags(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	file := writeFile(t, "pod.yaml", pod)
+	for _, flag := range []string{
+		"--as=x", "--as-group=g", "--as-uid=u", "--as-user-extra=k=v", "--cache-dir=/tmp/c", "--certificate-authority=/ca",
+		"--client-certificate=/c", "--client-key=/k", "--cluster=c", "--context=c", "--disable-compression", "--insecure-skip-tls-verify",
+		"--kubeconfig=/nonexistent", "--kuberc=", "--log-flush-frequency=1s", "--match-server-version", "-n=default", "--password=p",
+		"--profile-output=p.pprof", "--proxy-url=http://127.0.0.1:1", "--request-timeout=1s", "-s=https://127.0.0.1:1", "--tls-server-name=n",
+		"--token=t", "--user=u", "--username=u", "-v=0", "--vmodule=x=1", "--warnings-as-errors",
+	} {
+		_, _, errOut := runWith(t, flag, "-f", file, "--image=busybox", "--dry-run=client", "-o", "name")
+		if strings.Contains(errOut, "unknown flag") || strings.Contains(errOut, "unknown shorthand") {
+			t.Errorf("%s refused: %s", flag, errOut)
+		}
+	}
+	code, out, errOut := runWith(t, "--match-server-version", "--warnings-as-errors", "--vmodule=x=1", "--log-flush-frequency=1s", "--profile-output=p",
+		"-f", file, "--image=busybox", "--dry-run=client", "-o", "name")
+	if code != 0 || out != "pod/app\n" {
+		t.Errorf("code=%d stdout=%q stderr=%q", code, out, errOut)
+	}
+}
