@@ -12,7 +12,6 @@ import (
 	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -329,9 +328,11 @@ func (p *Profile) CheckEphemeral() error {
 		prefix = "container."
 	}
 	hint := "it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node"
+	// Present at all is refused, even empty: an empty probe or port list is as foreign
+	// to an ephemeral container as a full one, and the server says so only later.
 	for _, field := range v1alpha1.EphemeralForbiddenFields {
 		for _, key := range []string{field, "$setElementOrder/" + field} {
-			if v, ok := p.container[key]; ok && !isEmptyJSON(v) {
+			if _, ok := p.container[key]; ok {
 				return fmt.Errorf("--custom %s: field %q: %s", p.source, prefix+key, hint)
 			}
 		}
@@ -339,32 +340,15 @@ func (p *Profile) CheckEphemeral() error {
 	mounts, _ := p.container["volumeMounts"].([]any)
 	for i, m := range mounts {
 		mount, _ := m.(map[string]any)
-		keys := make([]string, 0, 2)
 		for _, key := range []string{"subPath", "subPathExpr"} {
-			if v, ok := mount[key]; ok && v != nil && v != "" {
-				keys = append(keys, key)
+			if _, ok := mount[key]; ok {
+				return fmt.Errorf("--custom %s: field \"%svolumeMounts[%d].%s\": %s", p.source, prefix, i, key, hint)
 			}
-		}
-		sort.Strings(keys)
-		if len(keys) > 0 {
-			return fmt.Errorf("--custom %s: field \"%svolumeMounts[%d].%s\": %s", p.source, prefix, i, keys[0], hint)
 		}
 	}
 	return nil
 }
 
-// isEmptyJSON tells whether v is null, {} or []: values the API accepts on any container.
-func isEmptyJSON(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case map[string]any:
-		return len(v) == 0
-	case []any:
-		return len(v) == 0
-	}
-	return false
-}
 
 // joinAnd lists words as a sentence does: "a, b and c".
 func joinAnd(words []string) string {

@@ -71,8 +71,12 @@ func TestCheckEphemeral(t *testing.T) {
 		{"readinessProbe: {exec: {command: [\"true\"]}}\n", `--custom c.yaml: field "readinessProbe": ` + hint},
 		{"restartPolicy: Always\n", `--custom c.yaml: field "restartPolicy": ` + hint},
 		{"volumeMounts:\n- {name: a, mountPath: /a}\n- {name: b, mountPath: /b, subPath: x}\n", `--custom c.yaml: field "volumeMounts[1].subPath": ` + hint},
-		{"volumeMounts:\n- {name: a, mountPath: /a, subPath: \"\"}\nenv: [{name: A}]\nresources: null\n", ""},
-		{"resources: {}\nports: []\n", ""},
+		{"volumeMounts:\n- {name: a, mountPath: /a, subPath: \"\"}\n", `--custom c.yaml: field "volumeMounts[0].subPath": ` + hint},
+		{"resources: null\n", `--custom c.yaml: field "resources": ` + hint},
+		{"resources: {}\n", `--custom c.yaml: field "resources": ` + hint},
+		{"ports: []\n", `--custom c.yaml: field "ports": ` + hint},
+		{"startupProbe: {}\n", `--custom c.yaml: field "startupProbe": ` + hint},
+		{"volumeMounts:\n- {name: a, mountPath: /a}\nenv: [{name: A}]\n", ""},
 		{"$setElementOrder/ports: [{containerPort: 80}]\n", `--custom c.yaml: field "$setElementOrder/ports": ` + hint},
 	}
 	for _, tt := range tests {

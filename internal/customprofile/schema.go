@@ -72,7 +72,12 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 			return typeError(path, "a list", value)
 		}
 		for i, item := range list {
-			if err := checkAgainstSchema(item, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+			itemPath := path + "[" + strconv.Itoa(i) + "]"
+			// A null entry would be decoded as an empty one, which no one means.
+			if item == nil {
+				return fmt.Errorf("field %q: null in a list", itemPath)
+			}
+			if err := checkAgainstSchema(item, t.Elem(), itemPath); err != nil {
 				return err
 			}
 		}
@@ -134,6 +139,47 @@ func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 		}
 		if err := checkAgainstSchema(value, f, joinPath(path, key)); err != nil {
 			return err
+		}
+	}
+	return checkMergeKeys(obj, jsonfields.MergeKeys(t), path)
+}
+
+// checkMergeKeys checks the lists of obj that merge by key: each entry names its key
+// (env[0].name), unless it is a $patch: replace marker, and an order list names every
+// entry of its list, which the merge would otherwise fail on with a dump of both.
+func checkMergeKeys(obj map[string]any, mergeKeys map[string]string, path string) error {
+	for _, field := range slices.Sorted(maps.Keys(mergeKeys)) {
+		key := mergeKeys[field]
+		list, _ := obj[field].([]any)
+		keys := make([]string, len(list))
+		for i, item := range list {
+			entry, _ := item.(map[string]any)
+			if entry["$patch"] == "replace" {
+				continue
+			}
+			value, ok := entry[key]
+			if !ok || value == nil || value == "" {
+				return fmt.Errorf("field %q: required: the entries of %s are merged by %s", fmt.Sprintf("%s[%d].%s", joinPath(path, field), i, key), field, key)
+			}
+			keys[i] = keyText(value)
+		}
+		order, ordered := obj["$setElementOrder/"+field].([]any)
+		if !ordered {
+			continue
+		}
+		named := make(map[string]bool, len(order))
+		for i, item := range order {
+			entry, _ := item.(map[string]any)
+			value, ok := entry[key]
+			if !ok || value == nil {
+				return fmt.Errorf("field %q: required: an order list names each entry by %s", fmt.Sprintf("%s[%d].%s", joinPath(path, "$setElementOrder/"+field), i, key), key)
+			}
+			named[keyText(value)] = true
+		}
+		for i, k := range keys {
+			if k != "" && !named[k] {
+				return fmt.Errorf("field %q: %s %s (%s[%d]) is not in the order list", joinPath(path, "$setElementOrder/"+field), key, jsonText(list[i].(map[string]any)[key]), field, i)
+			}
 		}
 	}
 	return nil
@@ -242,4 +288,13 @@ func joinPath(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// keyText is a merge key's value as JSON, whole, for comparing keys.
+func keyText(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(raw)
 }

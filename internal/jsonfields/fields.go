@@ -9,7 +9,10 @@ import (
 	"sync"
 )
 
-var cache sync.Map // reflect.Type -> map[string]reflect.Type
+var (
+	cache     sync.Map // reflect.Type -> map[string]reflect.Type
+	keysCache sync.Map // reflect.Type -> map[string]string
+)
 
 // Of maps each JSON field name of struct type t to the field's type.
 func Of(t reflect.Type) map[string]reflect.Type {
@@ -22,6 +25,22 @@ func Of(t reflect.Type) map[string]reflect.Type {
 	return fields
 }
 
+// MergeKeys maps each list field of struct type t that a strategic merge patch merges
+// by key (its patchMergeKey tag, as env merges by name) to that key.
+func MergeKeys(t reflect.Type) map[string]string {
+	if cached, ok := keysCache.Load(t); ok {
+		return cached.(map[string]string)
+	}
+	keys := map[string]string{}
+	walkFields(t, func(name string, f reflect.StructField) {
+		if key := f.Tag.Get("patchMergeKey"); key != "" && f.Type.Kind() == reflect.Slice {
+			keys[name] = key
+		}
+	})
+	keysCache.Store(t, keys)
+	return keys
+}
+
 // Names lists the JSON field names of struct type t in declaration order, for messages
 // that say what a type has.
 func Names(t reflect.Type) []string {
@@ -32,6 +51,11 @@ func Names(t reflect.Type) []string {
 
 // walk calls visit for each JSON field of struct type t, in declaration order.
 func walk(t reflect.Type, visit func(name string, ft reflect.Type)) {
+	walkFields(t, func(name string, f reflect.StructField) { visit(name, f.Type) })
+}
+
+// walkFields calls visit for each JSON field of struct type t, in declaration order.
+func walkFields(t reflect.Type, visit func(name string, f reflect.StructField)) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -46,12 +70,12 @@ func walk(t reflect.Type, visit func(name string, ft reflect.Type)) {
 			if inner.Kind() == reflect.Pointer {
 				inner = inner.Elem()
 			}
-			walk(inner, visit)
+			walkFields(inner, visit)
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		visit(name, f.Type)
+		visit(name, f)
 	}
 }
