@@ -349,7 +349,6 @@ func (p *Profile) CheckEphemeral() error {
 	return nil
 }
 
-
 // joinAnd lists words as a sentence does: "a, b and c".
 func joinAnd(words []string) string {
 	if len(words) < 2 {
