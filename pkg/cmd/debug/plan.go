@@ -146,8 +146,14 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode) error 
 	}
 	if len(o.customs) > 0 {
 		before := privilegesOf(pod, p.container)
-		if err := customprofile.Apply(pod, p.container, o.customs); err != nil {
-			return err
+		needed := neededBy(pod, p.container)
+		for _, custom := range o.customs {
+			if err := customprofile.Apply(pod, p.container, []*customprofile.Profile{custom}); err != nil {
+				return err
+			}
+			if err := needed.check(pod, p.container); err != nil {
+				return fmt.Errorf("--custom %s: %w", custom.Source(), err)
+			}
 		}
 		if raised := privilegeRaises(before, privilegesOf(pod, p.container)); len(raised) > 0 {
 			p.warnings = append(p.warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", o.Profile, joinRaises(raised)))

@@ -1,0 +1,85 @@
+package debug
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+)
+
+// needed is what the command built into a debug pod and a custom profile may not take
+// away: a profile adds to the pod, it does not undo the mode. Node debugging needs its
+// host root volume and the mount of it, its tolerate-everything toleration, and the
+// label that marks the pod as a debugger (which cleanup by label relies on).
+type needed struct {
+	hostRoot      *corev1.Volume
+	hostRootMount *corev1.VolumeMount
+	labels        map[string]string
+	tolerations   []corev1.Toleration
+}
+
+// neededBy records what pod, with its debug container called container, needs, before
+// the custom profiles apply.
+func neededBy(pod *corev1.Pod, container string) needed {
+	var n needed
+	for i := range pod.Spec.Volumes {
+		if v := pod.Spec.Volumes[i]; v.Name == hostRootVolume {
+			n.hostRoot = v.DeepCopy()
+		}
+	}
+	if c, _ := podutil.Find(pod, container); c != nil && n.hostRoot != nil {
+		for _, m := range c.VolumeMounts {
+			if m.Name == hostRootVolume {
+				n.hostRootMount = m.DeepCopy()
+			}
+		}
+	}
+	for key, value := range nodeDebugLabel {
+		if pod.Labels[key] == value {
+			if n.labels == nil {
+				n.labels = map[string]string{}
+			}
+			n.labels[key] = value
+		}
+	}
+	n.tolerations = append([]corev1.Toleration(nil), pod.Spec.Tolerations...)
+	return n
+}
+
+// check says what pod no longer has of what it needed.
+func (n needed) check(pod *corev1.Pod, container string) error {
+	for key, value := range n.labels {
+		if pod.Labels[key] != value {
+			return fmt.Errorf("pod.metadata.labels.%s: a custom profile cannot change the label that marks debugging pods (%s=%s)", key, key, value)
+		}
+	}
+	if n.hostRoot != nil {
+		found := false
+		for _, v := range pod.Spec.Volumes {
+			if v.Name == n.hostRoot.Name {
+				found = equality.Semantic.DeepEqual(v, *n.hostRoot)
+			}
+		}
+		if !found {
+			return fmt.Errorf("pod.spec.volumes: a custom profile cannot change or remove volume %q, the node's filesystem that node debugging mounts at /host", hostRootVolume)
+		}
+	}
+	if n.hostRootMount != nil {
+		c, _ := podutil.Find(pod, container)
+		found := false
+		for _, m := range c.VolumeMounts {
+			if m.MountPath == n.hostRootMount.MountPath {
+				found = equality.Semantic.DeepEqual(m, *n.hostRootMount)
+			}
+		}
+		if !found {
+			return fmt.Errorf("volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at %s", n.hostRootMount.MountPath)
+		}
+	}
+	if len(pod.Spec.Tolerations) < len(n.tolerations) || !equality.Semantic.DeepEqual(pod.Spec.Tolerations[:len(n.tolerations)], n.tolerations) {
+		return fmt.Errorf("pod.spec.tolerations: a custom profile adds tolerations, it cannot change or remove those the pod has")
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package debug
+
+import (
+	"testing"
+
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile/cataloguetest"
+)
+
+// A profile adds to a node debugging pod; it cannot take away what node debugging needs.
+func TestProfilesCannotUndoTheMode(t *testing.T) {
+	tests := []struct{ name, content, want string }{
+		{"host root volume replaced", cataloguetest.DocHead + "pod: {spec: {volumes: [{name: host-root, emptyDir: {}}]}}\n",
+			`pod.spec.volumes: a custom profile cannot change or remove volume "host-root", the node's filesystem that node debugging mounts at /host`},
+		{"host root volume deleted", cataloguetest.DocHead + "pod: {spec: {volumes: [{name: host-root, $patch: delete}]}}\n",
+			`pod.spec.volumes: a custom profile cannot change or remove volume "host-root", the node's filesystem that node debugging mounts at /host`},
+		{"host root mount deleted", "volumeMounts: [{mountPath: /host, $patch: delete}]\n",
+			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+		{"host root mount made another", "volumeMounts: [{mountPath: /host, name: other}]\n",
+			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+		{"mounts replaced", "volumeMounts: [{$patch: replace}, {name: x, mountPath: /x}]\n",
+			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+		{"managed-by label overwritten", cataloguetest.DocHead + "pod: {metadata: {labels: {app.kubernetes.io/managed-by: me}}}\n",
+			"pod.metadata.labels.app.kubernetes.io/managed-by: a custom profile cannot change the label that marks debugging pods (app.kubernetes.io/managed-by=kubectl-debug)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeFile(t, "p.yaml", tt.content)
+			client := fake.NewClientset(nodeA())
+			r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file)
+			if got, want := errString(r.err), "--custom "+file+": "+tt.want; got != want {
+				t.Errorf("error:\n got: %s\nwant: %s", got, want)
+			}
+			assertActions(t, client, []action{{"get", "nodes", "", "", "node-a"}})
+		})
+	}
+	// Adding is fine: a volume, a mount, a label, a toleration.
+	file := writeFile(t, "p.yaml", cataloguetest.DocHead+`container: {volumeMounts: [{name: logs, mountPath: /logs}]}
+pod:
+  metadata: {labels: {team: sre}}
+  spec:
+    volumes: [{name: logs, hostPath: {path: /var/log}}]
+    tolerations: [{key: gpu, operator: Exists}]
+`)
+	client := fake.NewClientset(nodeA())
+	if r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file, "-q"); r.err != nil {
+		t.Errorf("adding to a node pod: %v", r.err)
+	}
+}
