@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/jsonfields"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/strictdoc"
 	"github.com/kubectl-debugger/kubectl-debugger/pkg/apis/debugprofile/v1alpha1"
 )
 
@@ -66,21 +67,22 @@ func Parse(name string, data []byte) (*Profile, error) {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return nil, fail(errors.New("the file is not text: a custom profile is a JSON or YAML document"))
 	}
-	var (
-		doc any
-		err error
-	)
-	if isJSON(name, data) {
-		doc, err = decodeJSONDocument(data)
-	} else {
-		doc, err = decodeYAMLDocument(data)
-	}
+	docs, err := strictdoc.Decode(name, data)
 	if err != nil {
 		return nil, fail(err)
 	}
+	var doc any
+	switch {
+	case len(docs) > 1 && strictdoc.IsJSON(name, data):
+		return nil, fail(errors.New("more than one JSON document: a custom profile is a single object"))
+	case len(docs) > 1:
+		return nil, fail(fmt.Errorf("more than one YAML document (a second one starts at line %d): a custom profile is a single object", docs[1].Line))
+	case len(docs) == 1:
+		doc = docs[0].Value
+	}
 	obj, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fail(fmt.Errorf("the document is %s, but a custom profile must be an object: a partial container spec", describeJSON(doc)))
+		return nil, fail(fmt.Errorf("the document is %s, but a custom profile must be an object: a partial container spec", strictdoc.DescribeJSON(doc)))
 	}
 	if len(obj) == 0 {
 		return nil, fail(errors.New(`the document is empty: a custom profile is a partial container spec such as {"env": [...]}`))
@@ -105,7 +107,7 @@ func Parse(name string, data []byte) (*Profile, error) {
 func (p *Profile) setDocument(obj map[string]any) error {
 	if obj["apiVersion"] != v1alpha1.APIVersion || obj["kind"] != v1alpha1.Kind {
 		return fmt.Errorf("apiVersion %s and kind %s: a profile document has apiVersion %s and kind %s",
-			jsonText(obj["apiVersion"]), jsonText(obj["kind"]), v1alpha1.APIVersion, v1alpha1.Kind)
+			strictdoc.JSONText(obj["apiVersion"]), strictdoc.JSONText(obj["kind"]), v1alpha1.APIVersion, v1alpha1.Kind)
 	}
 	p.document = true
 	fields := jsonfields.Of(documentType)
@@ -117,7 +119,7 @@ func (p *Profile) setDocument(obj map[string]any) error {
 	if value, set := obj["container"]; set {
 		container, ok := value.(map[string]any)
 		if !ok {
-			return typeError("container", "an object", value)
+			return strictdoc.TypeError("container", "an object", value)
 		}
 		if err := p.setContainer(container, "container."); err != nil {
 			return err
@@ -126,7 +128,7 @@ func (p *Profile) setDocument(obj map[string]any) error {
 	if value, set := obj["pod"]; set {
 		pod, ok := value.(map[string]any)
 		if !ok {
-			return typeError("pod", "an object", value)
+			return strictdoc.TypeError("pod", "an object", value)
 		}
 		if err := p.setPod(pod, fields["pod"]); err != nil {
 			return err
@@ -137,7 +139,7 @@ func (p *Profile) setDocument(obj map[string]any) error {
 
 // setContainer takes a partial container found at prefix ("" or "container.").
 func (p *Profile) setContainer(obj map[string]any, prefix string) error {
-	if err := checkAgainstSchema(obj, containerType, ""); err != nil {
+	if err := strictdoc.Check(obj, containerType, ""); err != nil {
 		return prefixError(err, prefix)
 	}
 	patch := make(map[string]any, len(obj))
@@ -181,7 +183,7 @@ func (p *Profile) setPod(obj map[string]any, t reflect.Type) error {
 			}
 		}
 	}
-	if err := checkAgainstSchema(obj, t, ""); err != nil {
+	if err := strictdoc.Check(obj, t, ""); err != nil {
 		return prefixError(err, "pod.")
 	}
 	patch := map[string]any{}
@@ -191,7 +193,7 @@ func (p *Profile) setPod(obj map[string]any, t reflect.Type) error {
 		}
 		inner, ok := obj[key].(map[string]any)
 		if !ok {
-			return typeError("pod."+key, "an object", obj[key])
+			return strictdoc.TypeError("pod."+key, "an object", obj[key])
 		}
 		refused := map[string]string{}
 		for path, reason := range v1alpha1.RefusedPodFields {
@@ -250,11 +252,11 @@ func checkAddOnly(meta map[string]any, field string) error {
 	path := "pod.metadata." + field
 	m, ok := value.(map[string]any)
 	if !ok {
-		return typeError(path, "an object", value)
+		return strictdoc.TypeError(path, "an object", value)
 	}
 	for _, key := range slices.Sorted(maps.Keys(m)) {
 		if strings.HasPrefix(key, "$") || m[key] == nil {
-			return fmt.Errorf("field %q: a custom profile adds %s, it cannot remove any", joinPath(path, key), field)
+			return fmt.Errorf("field %q: a custom profile adds %s, it cannot remove any", strictdoc.JoinPath(path, key), field)
 		}
 	}
 	return nil
@@ -265,7 +267,7 @@ func checkAddOnly(meta map[string]any, field string) error {
 func (p *Profile) setTolerations(raw any) error {
 	list, ok := raw.([]any)
 	if !ok {
-		return typeError("pod.spec.tolerations", "a list", raw)
+		return strictdoc.TypeError("pod.spec.tolerations", "a list", raw)
 	}
 	for i, item := range list {
 		entry, _ := item.(map[string]any)

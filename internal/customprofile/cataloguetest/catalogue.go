@@ -66,6 +66,8 @@ var Containers = []Input{
 	{"null-cap.yaml", "securityContext: {capabilities: {add: [NET_ADMIN, null]}}\n", `--custom null-cap.yaml: field "securityContext.capabilities.add[1]": null in a list`},
 	{"order-missing.yaml", "env: [{name: A}, {name: B}]\n$setElementOrder/env: [{name: A}]\n", `--custom order-missing.yaml: field "$setElementOrder/env": name "B" (env[1]) is not in the order list`},
 	{"order-no-key.yaml", "env: [{name: A}]\n$setElementOrder/env: [{value: A}]\n", `--custom order-no-key.yaml: field "$setElementOrder/env[0].name": required: an order list names each entry by name`},
+	{"trailing.yaml", "{\"env\": []} trailing\n", `--custom trailing.yaml: invalid YAML: content after the end of the document that starts at line 1`},
+	{"two-objects.yaml", "{\"env\": []}\n{\"stdin\": true}\n", `--custom two-objects.yaml: invalid YAML: content after the end of the document that starts at line 1`},
 	{"port.yaml", "livenessProbe: {httpGet: {port: [80]}}\n", `--custom port.yaml: field "livenessProbe.httpGet.port": invalid value [80]: json: cannot unmarshal array into Go value of type int32`},
 }
 

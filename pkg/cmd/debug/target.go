@@ -1,8 +1,6 @@
 package debug
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -17,10 +16,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/readfile"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/strictdoc"
 )
 
 // targetKind is what a target turned out to be; kindUnknown needs the REST mapper.
@@ -205,7 +203,7 @@ func readTargetFiles(ctx context.Context, paths []string, stdin io.Reader, names
 			if err != nil {
 				return nil, fmt.Errorf("-f %s: %w", file, err)
 			}
-			found, err := decodeTargets(data, namespace, explicitNamespace)
+			found, err := decodeTargets(file, data, namespace, explicitNamespace)
 			if err != nil {
 				return nil, fmt.Errorf("-f %s: %w", file, err)
 			}
@@ -247,53 +245,71 @@ func expandPath(path string) ([]string, error) {
 	return files, nil
 }
 
-// decodeTargets decodes every document in data, expanding lists.
-func decodeTargets(data []byte, namespace string, explicitNamespace bool) ([]target, error) {
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+// decodeTargets decodes every document of the -f file name strictly: a pod, a node, a
+// workload, or a list of them, each checked against its type, so that a misspelt
+// field, a duplicate key or content after a document is an error naming the document,
+// the item and the field, as for --custom.
+func decodeTargets(name string, data []byte, namespace string, explicitNamespace bool) ([]target, error) {
+	docs, err := strictdoc.Decode(name, data)
+	if err != nil {
+		return nil, err
+	}
 	var targets []target
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return targets, nil
-		}
+	for i, doc := range docs {
+		found, err := decodeObject(doc.Value, "", namespace, explicitNamespace)
 		if err != nil {
-			return nil, err
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
-		}
-		found, err := decodeObject(doc, namespace, explicitNamespace)
-		if err != nil {
+			if len(docs) > 1 {
+				return nil, fmt.Errorf("document %d (line %d): %w", i+1, doc.Line, err)
+			}
 			return nil, err
 		}
 		targets = append(targets, found...)
 	}
+	return targets, nil
 }
 
-// decodeObject decodes one pod, node or list of them.
-func decodeObject(doc []byte, namespace string, explicitNamespace bool) ([]target, error) {
-	var meta struct {
-		APIVersion string            `json:"apiVersion"`
-		Kind       string            `json:"kind"`
-		Items      []json.RawMessage `json:"items"`
+var (
+	podType  = reflect.TypeFor[corev1.Pod]()
+	nodeType = reflect.TypeFor[corev1.Node]()
+)
+
+// decodeObject decodes one pod, node, workload or list of them found at path.
+func decodeObject(value any, path string, namespace string, explicitNamespace bool) ([]target, error) {
+	at := func(what string) string {
+		if path == "" {
+			return what
+		}
+		return path + " (" + what + ")"
 	}
-	if err := yaml.Unmarshal(doc, &meta); err != nil {
-		return nil, err
+	prefix := ""
+	if path != "" {
+		prefix = path + ": "
 	}
-	if meta.APIVersion == "" && meta.Kind == "" {
-		return nil, nil
+	obj, ok := value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%sexpected an object (a pod, a node, a workload or a list), got %s", prefix, strictdoc.DescribeJSON(value))
 	}
-	if meta.APIVersion == "" || meta.Kind == "" {
-		return nil, fmt.Errorf("an object needs both apiVersion and kind (found apiVersion %q, kind %q)", meta.APIVersion, meta.Kind)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" || kind == "" {
+		return nil, fmt.Errorf("%san object needs both apiVersion and kind (found apiVersion %s, kind %s)", prefix, strictdoc.JSONText(obj["apiVersion"]), strictdoc.JSONText(obj["kind"]))
+	}
+	name := ""
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		name, _ = meta["name"].(string)
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid apiVersion %q", at(strings.ToLower(kind)), apiVersion)
 	}
 	switch {
-	case meta.APIVersion == "v1" && meta.Kind == "Pod":
+	case gv == corev1.SchemeGroupVersion && kind == "Pod":
 		pod := &corev1.Pod{}
-		if err := yaml.Unmarshal(doc, pod); err != nil {
-			return nil, fmt.Errorf("decoding pod: %w", err)
+		if err := decodeStrict(obj, podType, pod); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(fmt.Sprintf("pod %q", name)), err)
 		}
 		if pod.Name == "" {
-			return nil, fmt.Errorf("a pod without metadata.name")
+			return nil, fmt.Errorf("%s: a pod without metadata.name", at("pod"))
 		}
 		switch {
 		case pod.Namespace == "":
@@ -302,19 +318,23 @@ func decodeObject(doc []byte, namespace string, explicitNamespace bool) ([]targe
 			return nil, fmt.Errorf("pod %q is in namespace %q, not in namespace %q given with --namespace", pod.Name, pod.Namespace, namespace)
 		}
 		return []target{{kind: kindPod, name: pod.Name, namespace: pod.Namespace, object: pod}}, nil
-	case meta.APIVersion == "v1" && meta.Kind == "Node":
+	case gv == corev1.SchemeGroupVersion && kind == "Node":
 		node := &corev1.Node{}
-		if err := yaml.Unmarshal(doc, node); err != nil {
-			return nil, fmt.Errorf("decoding node: %w", err)
+		if err := decodeStrict(obj, nodeType, node); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(fmt.Sprintf("node %q", name)), err)
 		}
 		if node.Name == "" {
-			return nil, fmt.Errorf("a node without metadata.name")
+			return nil, fmt.Errorf("%s: a node without metadata.name", at("node"))
 		}
 		return []target{{kind: kindNode, name: node.Name, object: node}}, nil
-	case strings.HasSuffix(meta.Kind, "List"):
+	case strings.HasSuffix(kind, "List"):
+		items, ok := obj["items"].([]any)
+		if !ok && obj["items"] != nil {
+			return nil, strictdoc.TypeError(strictdoc.JoinPath(path, "items"), "a list", obj["items"])
+		}
 		var targets []target
-		for _, item := range meta.Items {
-			found, err := decodeObject(item, namespace, explicitNamespace)
+		for i, item := range items {
+			found, err := decodeObject(item, fmt.Sprintf("%sitems[%d]", strings.TrimSuffix(path+".", "."), i), namespace, explicitNamespace)
 			if err != nil {
 				return nil, err
 			}
@@ -322,7 +342,32 @@ func decodeObject(doc []byte, namespace string, explicitNamespace bool) ([]targe
 		}
 		return targets, nil
 	}
-	return nil, fmt.Errorf("%s %s is not supported: only pods and nodes can be debugged", meta.APIVersion, meta.Kind)
+	if w := workloadByKind(gv.WithKind(kind)); w != nil && name != "" {
+		// A workload stands for one of its pods, read from the cluster.
+		ns := namespace
+		if meta, ok := obj["metadata"].(map[string]any); ok {
+			if objNS, _ := meta["namespace"].(string); objNS != "" {
+				if explicitNamespace && objNS != namespace {
+					return nil, fmt.Errorf("%s %q is in namespace %q, not in namespace %q given with --namespace", w.singular, name, objNS, namespace)
+				}
+				ns = objNS
+			}
+		}
+		return []target{{kind: kindWorkload, resource: w.names[0], name: name, namespace: ns, workload: w}}, nil
+	}
+	return nil, fmt.Errorf("%s %s is not supported: only pods, nodes and workloads (%s) can be debugged", apiVersion, kind, workloadKindList())
+}
+
+// decodeStrict checks obj against type t, then decodes it into out.
+func decodeStrict(obj map[string]any, t reflect.Type, out any) error {
+	if err := strictdoc.CheckObject(obj, t, ""); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
 }
 
 // pathError drops the path os errors repeat, since the caller names the file.

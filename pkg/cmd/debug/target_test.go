@@ -57,7 +57,7 @@ apiVersion: v1
 kind: Node
 metadata: {name: n1}
 `
-	got, err := decodeTargets([]byte(manifest), "ns", false)
+	got, err := decodeTargets("m.yaml", []byte(manifest), "ns", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,40 @@ metadata: {name: n1}
 		t.Errorf("targets (-want +got):\n%s", diff)
 	}
 
-	_, err = decodeTargets([]byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"), "ns", false)
-	if got, want := errString(err), "apps/v1 Deployment is not supported: only pods and nodes can be debugged"; got != want {
-		t.Errorf("error = %q, want %q", got, want)
+	got, err = decodeTargets("d.yaml", []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: prod}\n"), "ns", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []target{{kind: kindWorkload, resource: "deployments", name: "web", namespace: "prod", workload: workloadKinds[0]}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(target{}), cmp.Comparer(func(a, b *workloadKind) bool { return a == b })); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+}
+
+// -f files are read as strictly as --custom files: every document, every item, every
+// field, with the place of the mistake named.
+func TestDecodeTargetsStrictly(t *testing.T) {
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+	tests := []struct{ file, content, want string }{
+		{"typo.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containres: []}\n", `pod "a": unknown field "spec.containres"`},
+		{"dup.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a, name: b}\n", `invalid YAML: line 3: key "name" already set in map`},
+		{"dup.json", `{"apiVersion": "v1", "kind": "Pod", "kind": "Pod", "metadata": {"name": "a"}}`, `duplicate field "kind"`},
+		{"trailing.yaml", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}} {"x": 1}` + "\n", "invalid YAML: content after the end of the document that starts at line 1"},
+		{"trailing.json", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}} [`, "invalid JSON at line 1, column 65: unexpected end of input"},
+		{"type.yaml", pod + "spec: {hostPID: yes please}\n", `pod "a": field "spec.hostPID": expected true or false, got a string "yes please"`},
+		{"item.yaml", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b, labelz: {}}\n",
+			`items[1] (pod "b"): unknown field "metadata.labelz"`},
+		{"second.yaml", pod + "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1, uid: 5}\n", `document 2 (line 4): node "n1": field "metadata.uid": expected a string, got a number 5`},
+		{"kind.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "v1 ConfigMap is not supported: only pods, nodes and workloads (deployment, replicaset, statefulset, daemonset, job, replicationcontroller, service) can be debugged"},
+		{"nokind.yaml", "metadata: {name: c}\n", `an object needs both apiVersion and kind (found apiVersion null, kind null)`},
+		{"scalar.yaml", "just words\n", "expected an object (a pod, a node, a workload or a list), got a string"},
+		{"directive.yaml", pod + "spec: {$patch: replace}\n", `pod "a": unknown field "spec.$patch"`},
+		{"noname.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {}\n", "pod: a pod without metadata.name"},
+	}
+	for _, tt := range tests {
+		_, err := decodeTargets(tt.file, []byte(tt.content), "ns", false)
+		if got := errString(err); got != tt.want {
+			t.Errorf("%s:\n got: %s\nwant: %s", tt.file, got, tt.want)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func TestValidationErrors(t *testing.T) {
 		{"copy name", []string{"app", "--image=busybox", "--copy-to=Copy_1"}, `invalid --copy-to "Copy_1": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`},
 		{"empty env", []string{"app", "--image=busybox", "--env="}, `invalid argument "" for "--env" flag: "" is not NAME=VALUE`},
 		{"file without apiVersion", []string{"-f", noAPIVersion, "--image=busybox"},
-			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion "", kind "Pod")`},
+			"-f " + noAPIVersion + `: an object needs both apiVersion and kind (found apiVersion null, kind "Pod")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package customprofile
+package strictdoc
 
 import (
 	"encoding"
@@ -23,10 +23,27 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// checkAgainstSchema reports the first place, in document order of sorted keys, where
-// value does not fit type t: an unknown field, a wrong type, a bad value for a type with
-// its own decoding (quantities, int-or-string), or an invalid patch directive.
-func checkAgainstSchema(value any, t reflect.Type, path string) error {
+// Check reports the first place, in document order of sorted keys, where the strategic
+// merge patch value does not fit type t: an unknown field, a wrong type, a bad value for
+// a type with its own decoding (quantities, int-or-string), a list entry without its
+// merge key, or an invalid patch directive.
+func Check(value any, t reflect.Type, path string) error {
+	return checker{patch: true}.check(value, t, path)
+}
+
+// CheckObject is Check for a whole object, as in a manifest: patch directives are
+// unknown fields there.
+func CheckObject(value any, t reflect.Type, path string) error {
+	return checker{}.check(value, t, path)
+}
+
+// checker walks a value next to its type.
+type checker struct {
+	// patch allows strategic merge directives.
+	patch bool
+}
+
+func (c checker) check(value any, t reflect.Type, path string) error {
 	if value == nil {
 		// null deletes a field in a strategic merge patch; it fits every type.
 		return nil
@@ -36,26 +53,26 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		return checkAgainstSchema(value, t.Elem(), path)
+		return c.check(value, t.Elem(), path)
 	case reflect.Struct:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			return typeError(path, "an object", value)
+			return TypeError(path, "an object", value)
 		}
-		return checkStruct(obj, t, path)
+		return c.checkStruct(obj, t, path)
 	case reflect.Map:
 		obj, ok := value.(map[string]any)
 		if !ok {
-			return typeError(path, "an object", value)
+			return TypeError(path, "an object", value)
 		}
 		for _, key := range slices.Sorted(maps.Keys(obj)) {
-			if key == "$patch" {
+			if key == "$patch" && c.patch {
 				if err := checkPatchDirective(obj[key], path); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := checkAgainstSchema(obj[key], t.Elem(), joinPath(path, key)); err != nil {
+			if err := c.check(obj[key], t.Elem(), JoinPath(path, key)); err != nil {
 				return err
 			}
 		}
@@ -63,13 +80,13 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			if _, ok := value.(string); !ok {
-				return typeError(path, "a base64 string", value)
+				return TypeError(path, "a base64 string", value)
 			}
 			return nil
 		}
 		list, ok := value.([]any)
 		if !ok {
-			return typeError(path, "a list", value)
+			return TypeError(path, "a list", value)
 		}
 		for i, item := range list {
 			itemPath := path + "[" + strconv.Itoa(i) + "]"
@@ -77,25 +94,25 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 			if item == nil {
 				return fmt.Errorf("field %q: null in a list", itemPath)
 			}
-			if err := checkAgainstSchema(item, t.Elem(), itemPath); err != nil {
+			if err := c.check(item, t.Elem(), itemPath); err != nil {
 				return err
 			}
 		}
 		return nil
 	case reflect.String:
 		if _, ok := value.(string); !ok {
-			return typeError(path, "a string", value)
+			return TypeError(path, "a string", value)
 		}
 		return nil
 	case reflect.Bool:
 		if _, ok := value.(bool); !ok {
-			return typeError(path, "true or false", value)
+			return TypeError(path, "true or false", value)
 		}
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, ok := value.(json.Number)
 		if !ok {
-			return typeError(path, "an integer", value)
+			return TypeError(path, "an integer", value)
 		}
 		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); err != nil {
 			return fmt.Errorf("field %q: %s is not a %d-bit integer", path, n, t.Bits())
@@ -104,7 +121,7 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, ok := value.(json.Number)
 		if !ok {
-			return typeError(path, "an integer", value)
+			return TypeError(path, "an integer", value)
 		}
 		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); err != nil {
 			return fmt.Errorf("field %q: %s is not an unsigned %d-bit integer", path, n, t.Bits())
@@ -112,7 +129,7 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 		return nil
 	case reflect.Float32, reflect.Float64:
 		if _, ok := value.(json.Number); !ok {
-			return typeError(path, "a number", value)
+			return TypeError(path, "a number", value)
 		}
 		return nil
 	case reflect.Interface:
@@ -123,11 +140,11 @@ func checkAgainstSchema(value any, t reflect.Type, path string) error {
 
 // checkStruct checks an object against struct type t, including the directives a
 // strategic merge patch may carry at this level.
-func checkStruct(obj map[string]any, t reflect.Type, path string) error {
+func (c checker) checkStruct(obj map[string]any, t reflect.Type, path string) error {
 	fields := jsonfields.Of(t)
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		value := obj[key]
-		if strings.HasPrefix(key, "$") {
+		if strings.HasPrefix(key, "$") && c.patch {
 			if err := checkStructDirective(key, value, fields, path); err != nil {
 				return err
 			}
@@ -135,9 +152,9 @@ func checkStruct(obj map[string]any, t reflect.Type, path string) error {
 		}
 		f, ok := fields[key]
 		if !ok {
-			return fmt.Errorf("unknown field %q", joinPath(path, key))
+			return fmt.Errorf("unknown field %q", JoinPath(path, key))
 		}
-		if err := checkAgainstSchema(value, f, joinPath(path, key)); err != nil {
+		if err := c.check(value, f, JoinPath(path, key)); err != nil {
 			return err
 		}
 	}
@@ -159,7 +176,7 @@ func checkMergeKeys(obj map[string]any, mergeKeys map[string]string, path string
 			}
 			value, ok := entry[key]
 			if !ok || value == nil || value == "" {
-				return fmt.Errorf("field %q: required: the entries of %s are merged by %s", fmt.Sprintf("%s[%d].%s", joinPath(path, field), i, key), field, key)
+				return fmt.Errorf("field %q: required: the entries of %s are merged by %s", fmt.Sprintf("%s[%d].%s", JoinPath(path, field), i, key), field, key)
 			}
 			keys[i] = keyText(value)
 		}
@@ -172,13 +189,13 @@ func checkMergeKeys(obj map[string]any, mergeKeys map[string]string, path string
 			entry, _ := item.(map[string]any)
 			value, ok := entry[key]
 			if !ok || value == nil {
-				return fmt.Errorf("field %q: required: an order list names each entry by %s", fmt.Sprintf("%s[%d].%s", joinPath(path, "$setElementOrder/"+field), i, key), key)
+				return fmt.Errorf("field %q: required: an order list names each entry by %s", fmt.Sprintf("%s[%d].%s", JoinPath(path, "$setElementOrder/"+field), i, key), key)
 			}
 			named[keyText(value)] = true
 		}
 		for i, k := range keys {
 			if k != "" && !named[k] {
-				return fmt.Errorf("field %q: %s %s (%s[%d]) is not in the order list", joinPath(path, "$setElementOrder/"+field), key, jsonText(list[i].(map[string]any)[key]), field, i)
+				return fmt.Errorf("field %q: %s %s (%s[%d]) is not in the order list", JoinPath(path, "$setElementOrder/"+field), key, JSONText(list[i].(map[string]any)[key]), field, i)
 			}
 		}
 	}
@@ -187,19 +204,19 @@ func checkMergeKeys(obj map[string]any, mergeKeys map[string]string, path string
 
 // checkStructDirective checks one strategic merge directive found in an object.
 func checkStructDirective(key string, value any, fields map[string]reflect.Type, path string) error {
-	at := joinPath(path, key)
+	at := JoinPath(path, key)
 	switch {
 	case key == "$patch":
 		return checkPatchDirective(value, path)
 	case key == "$retainKeys":
 		list, ok := value.([]any)
 		if !ok {
-			return typeError(at, "a list of field names", value)
+			return TypeError(at, "a list of field names", value)
 		}
 		for i, item := range list {
 			name, ok := item.(string)
 			if !ok {
-				return typeError(fmt.Sprintf("%s[%d]", at, i), "a field name", item)
+				return TypeError(fmt.Sprintf("%s[%d]", at, i), "a field name", item)
 			}
 			if _, known := fields[name]; !known {
 				return fmt.Errorf("field %q: %q is not a field here", at, name)
@@ -214,7 +231,7 @@ func checkStructDirective(key string, value any, fields map[string]reflect.Type,
 		}
 		list, ok := value.([]any)
 		if !ok {
-			return typeError(at, "a list", value)
+			return TypeError(at, "a list", value)
 		}
 		elem := f.Elem()
 		if elem.Kind() == reflect.Pointer {
@@ -230,7 +247,7 @@ func checkStructDirective(key string, value any, fields map[string]reflect.Type,
 			if item == nil {
 				return fmt.Errorf("field %q: null in an order or delete list", itemPath)
 			}
-			if err := checkAgainstSchema(item, elem, itemPath); err != nil {
+			if err := Check(item, elem, itemPath); err != nil {
 				return err
 			}
 		}
@@ -245,7 +262,7 @@ func checkPatchDirective(value any, path string) error {
 	case "replace", "delete", "merge":
 		return nil
 	}
-	return fmt.Errorf("field %q: invalid $patch value %v: must be replace, delete or merge", joinPath(path, "$patch"), jsonText(value))
+	return fmt.Errorf("field %q: invalid $patch value %v: must be replace, delete or merge", JoinPath(path, "$patch"), JSONText(value))
 }
 
 // checkCustomDecoding checks a value of a type that decodes itself (a quantity, an
@@ -261,18 +278,19 @@ func checkCustomDecoding(value any, t reflect.Type, path string) error {
 	return nil
 }
 
-func typeError(path, want string, got any) error {
+// TypeError is the error for a value of the wrong type at path.
+func TypeError(path, want string, got any) error {
 	if got == nil {
 		return fmt.Errorf("field %q: expected %s, got null", path, want)
 	}
 	if path == "" {
-		return fmt.Errorf("expected %s, got %s", want, describeJSON(got))
+		return fmt.Errorf("expected %s, got %s", want, DescribeJSON(got))
 	}
-	return fmt.Errorf("field %q: expected %s, got %s %s", path, want, describeJSON(got), jsonText(got))
+	return fmt.Errorf("field %q: expected %s, got %s %s", path, want, DescribeJSON(got), JSONText(got))
 }
 
-// jsonText renders a value briefly for a message.
-func jsonText(v any) string {
+// JSONText renders a value briefly for a message.
+func JSONText(v any) string {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Sprint(v)
@@ -283,7 +301,8 @@ func jsonText(v any) string {
 	return string(raw)
 }
 
-func joinPath(path, key string) string {
+// JoinPath appends key to a field path.
+func JoinPath(path, key string) string {
 	if path == "" {
 		return key
 	}

@@ -1,4 +1,4 @@
-package customprofile
+package strictdoc
 
 import (
 	"bytes"
@@ -11,16 +11,33 @@ import (
 	"strconv"
 	"strings"
 
+	yamlv3 "go.yaml.in/yaml/v3"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
-// Decoding of --custom documents: exactly one JSON or YAML value, numbers kept as written,
-// duplicate keys refused, and errors that point at a line and column in the user's file.
+// Document is one value of a file, as JSON decodes it (numbers kept as written), and
+// the line it starts on.
+type Document struct {
+	Value any
+	Line  int
+}
 
-// isJSON tells which grammar to report errors in: the file's extension when it has a
+// Decode decodes every document of a file the user wrote: a stream of JSON values, or
+// YAML documents separated by ---, empty YAML documents skipped. It is strict where the
+// ordinary decoders are lenient: a duplicate key, or content after the end of a
+// document, is an error, and errors give the line (and for JSON the column) in the
+// file. name chooses the grammar, as IsJSON says.
+func Decode(name string, data []byte) ([]Document, error) {
+	if IsJSON(name, data) {
+		return decodeJSON(data)
+	}
+	return decodeYAML(data)
+}
+
+// IsJSON tells which grammar to report errors in: the file's extension when it has a
 // known one, else its first character.
-func isJSON(name string, data []byte) bool {
+func IsJSON(name string, data []byte) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".json":
 		return true
@@ -31,27 +48,34 @@ func isJSON(name string, data []byte) bool {
 	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 }
 
-// decodeJSONDocument decodes exactly one JSON value, keeping numbers as written and
-// refusing duplicate keys.
-func decodeJSONDocument(data []byte) (any, error) {
+// decodeJSON decodes a stream of JSON values, refusing duplicate keys.
+func decodeJSON(data []byte) ([]Document, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, jsonSyntaxError(data, err)
+	var docs []Document
+	for {
+		start := dec.InputOffset()
+		var value any
+		err := dec.Decode(&value)
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, jsonSyntaxError(data, err)
+		}
+		raw := data[start:dec.InputOffset()]
+		var strict any
+		strictErrs, err := kjson.UnmarshalStrict(raw, &strict, kjson.DisallowDuplicateFields)
+		if err != nil {
+			return nil, jsonSyntaxError(data, err)
+		}
+		if len(strictErrs) > 0 {
+			return nil, strictErrs[0]
+		}
+		skipped := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
+		line, _ := position(data, start+int64(skipped)+1)
+		docs = append(docs, Document{Value: value, Line: line})
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("more than one JSON document: a custom profile is a single object")
-	}
-	var strict any
-	strictErrs, err := kjson.UnmarshalStrict(data, &strict, kjson.DisallowDuplicateFields)
-	if err != nil {
-		return nil, jsonSyntaxError(data, err)
-	}
-	if len(strictErrs) > 0 {
-		return nil, strictErrs[0]
-	}
-	return doc, nil
 }
 
 // jsonSyntaxError turns a decoder error into one that gives the line and column.
@@ -83,9 +107,9 @@ var (
 	yamlLineRef   = regexp.MustCompile(`line (\d+)`)
 )
 
-// decodeYAMLDocument decodes exactly one YAML document (leading and trailing empty
-// documents are allowed), refusing duplicate keys; error lines count from the file's top.
-func decodeYAMLDocument(data []byte) (any, error) {
+// decodeYAML decodes YAML documents, refusing duplicate keys and content after the end
+// of a document; error lines count from the file's top.
+func decodeYAML(data []byte) ([]Document, error) {
 	type part struct {
 		text      []byte
 		firstLine int
@@ -104,28 +128,39 @@ func decodeYAMLDocument(data []byte) (any, error) {
 	}
 	parts = append(parts, current)
 
-	var (
-		doc   any
-		found int
-	)
+	var docs []Document
 	for _, p := range parts {
 		converted, err := yaml.YAMLToJSONStrict(p.text)
 		if err != nil {
 			return nil, yamlError(err, p.firstLine-1)
 		}
+		if !endsWell(p.text) {
+			return nil, fmt.Errorf("invalid YAML: content after the end of the document that starts at line %d", p.firstLine)
+		}
 		if string(converted) == "null" {
 			continue
 		}
-		if found++; found > 1 {
-			return nil, fmt.Errorf("more than one YAML document (a second one starts at line %d): a custom profile is a single object", p.firstLine)
-		}
 		dec := json.NewDecoder(bytes.NewReader(converted))
 		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
+		var value any
+		if err := dec.Decode(&value); err != nil {
 			return nil, fmt.Errorf("invalid YAML: %w", err)
 		}
+		docs = append(docs, Document{Value: value, Line: p.firstLine})
 	}
-	return doc, nil
+	return docs, nil
+}
+
+// endsWell tells whether a YAML document has nothing after its end, such as a second
+// JSON object after the first, which the converter silently drops.
+func endsWell(text []byte) bool {
+	dec := yamlv3.NewDecoder(bytes.NewReader(text))
+	var node yamlv3.Node
+	if err := dec.Decode(&node); err != nil {
+		// The converter has already accepted it; its verdict stands.
+		return true
+	}
+	return dec.Decode(&node) == io.EOF
 }
 
 // yamlError shifts the line numbers in a YAML parser error by offset lines.
@@ -141,8 +176,8 @@ func yamlError(err error, offset int) error {
 	return fmt.Errorf("invalid YAML: %s", msg)
 }
 
-// describeJSON names a decoded JSON value's type the way a user would.
-func describeJSON(v any) string {
+// DescribeJSON names a decoded JSON value's type the way a user would.
+func DescribeJSON(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
