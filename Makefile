@@ -33,6 +33,7 @@ FUZZTIME ?= 5s
 test-fuzz:
 	$(GO) test ./internal/customprofile -run '^$$' -fuzz '^FuzzDecodeCustomProfile$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/customprofile -run '^$$' -fuzz '^FuzzApplyCustomProfile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/customprofile -run '^$$' -fuzz '^FuzzMergeMatchesStrategicPatch$$' -fuzztime $(FUZZTIME)
 
 test-cmd: build
 	hack/test-cmd.sh

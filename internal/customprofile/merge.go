@@ -75,5 +75,9 @@ func safeMerge(original, patch []byte, schema any) (merged []byte, err error) {
 			merged, err = nil, fmt.Errorf("the patch has a shape the merge cannot handle: %v", r)
 		}
 	}()
-	return strategicpatch.StrategicMergePatch(original, patch, schema)
+	meta, err := strategicpatch.NewPatchMetaFromStruct(schema)
+	if err != nil {
+		return nil, err
+	}
+	return strategicMerge(original, patch, meta)
 }

@@ -1,6 +1,9 @@
 package customprofile
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,5 +145,63 @@ func targetPod() *corev1.Pod {
 				{Name: "sidecar", Image: "busybox:1.36", Command: []string{"sleep", "3600"}},
 			},
 		},
+	}
+}
+
+// BenchmarkApplyEnv merges a profile with n env entries, half of them new, onto a
+// container that has n: the cost must grow linearly with n.
+func BenchmarkApplyEnv(b *testing.B) {
+	for _, n := range []int{1000, 10000, 15000} {
+		b.Run(fmt.Sprintf("env=%d", n), func(b *testing.B) {
+			env := make([]corev1.EnvVar, n)
+			for i := range env {
+				env[i] = corev1.EnvVar{Name: fmt.Sprintf("VAR_%d", i), Value: "old"}
+			}
+			var doc strings.Builder
+			doc.WriteString(`{"env": [`)
+			for i := range n {
+				if i > 0 {
+					doc.WriteString(",")
+				}
+				fmt.Fprintf(&doc, `{"name": "VAR_%d", "value": "new"}`, i+n/2)
+			}
+			doc.WriteString("]}")
+			p, err := Parse("big.json", []byte(doc.String()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				pod := targetPod()
+				pod.Spec.Containers[0].Env = slices.Clone(env)
+				if err := Apply(pod, "web", []*Profile{p}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseEnv loads such a profile: decoding, the schema check and the trial merge.
+func BenchmarkParseEnv(b *testing.B) {
+	for _, n := range []int{1000, 10000, 15000} {
+		b.Run(fmt.Sprintf("env=%d", n), func(b *testing.B) {
+			var doc strings.Builder
+			doc.WriteString(`{"env": [`)
+			for i := range n {
+				if i > 0 {
+					doc.WriteString(",")
+				}
+				fmt.Fprintf(&doc, `{"name": "VAR_%d", "value": "new"}`, i)
+			}
+			doc.WriteString("]}")
+			data := []byte(doc.String())
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := Parse("big.json", data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
