@@ -38,3 +38,53 @@ func TestPrivilegeRaises(t *testing.T) {
 		t.Errorf("raises for an unchanged pod: %v", got)
 	}
 }
+
+// Each row of the table names its raise once, container and pod level alike; lowering
+// or keeping a privilege raises nothing.
+func TestPrivilegeRaiseTable(t *testing.T) {
+	unconfined := &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
+	tests := []struct {
+		name   string
+		change func(p *corev1.Pod, c *corev1.Container)
+		want   []string
+	}{
+		{"drop ALL removed", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.Capabilities.Drop = nil },
+			[]string{"securityContext.capabilities.drop: ALL no longer dropped"}},
+		{"blank and repeated capabilities", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.Capabilities.Add = []corev1.Capability{"", "NET_RAW", "NET_RAW"}
+		}, []string{"securityContext.capabilities.add: NET_RAW"}},
+		{"seccomp unconfined", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.SeccompProfile = unconfined },
+			[]string{"securityContext.seccompProfile.type: Unconfined"}},
+		{"apparmor unconfined", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.AppArmorProfile = &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeUnconfined}
+		}, []string{"securityContext.appArmorProfile.type: Unconfined"}},
+		{"proc mount unmasked", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.ProcMount = ptr.To(corev1.UnmaskedProcMount) },
+			[]string{"securityContext.procMount: Unmasked"}},
+		{"run as group 0", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.RunAsGroup = ptr.To[int64](0) },
+			[]string{"securityContext.runAsGroup: 0"}},
+		{"pod runs as root", func(p *corev1.Pod, _ *corev1.Container) {
+			p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0), RunAsGroup: ptr.To[int64](0), RunAsNonRoot: ptr.To(false), SeccompProfile: unconfined}
+		}, []string{"spec.securityContext.runAsNonRoot: false", "spec.securityContext.runAsUser: 0", "spec.securityContext.runAsGroup: 0", "spec.securityContext.seccompProfile.type: Unconfined"}},
+		{"host IPC", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.HostIPC = true }, []string{"hostIPC: true"}},
+		{"a host path moved", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.Volumes[1].HostPath.Path = "/etc" }, []string{`volume "logs": hostPath /etc`}},
+		{"privileges lowered", func(p *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.Capabilities.Drop = append(c.SecurityContext.Capabilities.Drop, "NET_RAW")
+			p.Spec.Volumes = p.Spec.Volumes[:1]
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := nonrootPod()
+			before.Spec.Volumes = []corev1.Volume{
+				{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+				{Name: "logs", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log"}}},
+			}
+			before.Spec.Containers = append(before.Spec.Containers, corev1.Container{Name: "dbg", SecurityContext: restrictedSC.DeepCopy()})
+			after := before.DeepCopy()
+			tt.change(after, &after.Spec.Containers[1])
+			if diff := cmp.Diff(tt.want, privilegeRaises(privilegesOf(before, "dbg"), privilegesOf(after, "dbg"))); diff != "" {
+				t.Errorf("raises (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
