@@ -58,7 +58,9 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 		{"apparmor unconfined", func(_ *corev1.Pod, c *corev1.Container) {
 			c.SecurityContext.AppArmorProfile = &corev1.AppArmorProfile{Type: corev1.AppArmorProfileTypeUnconfined}
 		}, []string{"securityContext.appArmorProfile.type: Unconfined"}},
-		{"proc mount unmasked", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.ProcMount = ptr.To(corev1.UnmaskedProcMount) },
+		{"proc mount unmasked", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.ProcMount = ptr.To(corev1.UnmaskedProcMount)
+		},
 			[]string{"securityContext.procMount: Unmasked"}},
 		{"run as group 0", func(_ *corev1.Pod, c *corev1.Container) { c.SecurityContext.RunAsGroup = ptr.To[int64](0) },
 			[]string{"securityContext.runAsGroup: 0"}},
