@@ -174,7 +174,8 @@ func (r *runner) run(t *testing.T, tc testCase) {
 	ns, versions := r.setup(ctx, t, tc.id)
 
 	// -n goes first: after a "--" it would be part of the debug container's command.
-	args := append(append([]string{}, r.debugger[1:]...), "-n", ns)
+	// --match-server-version, as kubernetes' own test/cmd passes to every call.
+	args := append(append([]string{}, r.debugger[1:]...), "--match-server-version", "-n", ns)
 	args = append(args, tc.args...)
 	cmd := exec.CommandContext(ctx, r.debugger[0], args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+r.kubeconfig)
