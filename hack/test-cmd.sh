@@ -48,10 +48,11 @@ source "$KD_ROOT/test/cmd/custom.sh"
 source "$KD_ROOT/test/cmd/dryrun.sh"
 source "$KD_ROOT/test/cmd/fanout.sh"
 source "$KD_ROOT/test/cmd/signals.sh"
+source "$KD_ROOT/test/cmd/sessions.sh"
 kd::test::setup
 
 started=$SECONDS
-kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}"
+kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
 read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"
 kd::log "bash suite: $bash_passed passed, $bash_failed failed ($((SECONDS - started))s)"
 

@@ -141,6 +141,37 @@ kd::test::if_has_line_prefix() {
   kd::test::fail "no line of $what starts with: $prefix" "$what was:" "$text"
 }
 
+# kd::test::assert_signal_ends SIGNAL CODE ERR_FILE [MESSAGE]: sends SIGNAL to the
+# command kd::test::start_debug started, then checks that it exits within a second with
+# CODE and, when given, MESSAGE as the last line of its standard error.
+kd::test::assert_signal_ends() {
+  local signal=$1 code=$2 err=$3 message=${4:-} start elapsed rc=0
+  # The command has long reached the step it blocks on: it starts in tens of ms.
+  sleep 0.5
+  start=$(date +%s%N)
+  kill "-$signal" "$DEBUG_PID"
+  while kill -0 "$DEBUG_PID" 2>/dev/null && (($(date +%s%N) - start < 5000000000)); do
+    sleep 0.01
+  done
+  elapsed=$((($(date +%s%N) - start) / 1000000))
+  if kill -0 "$DEBUG_PID" 2>/dev/null; then
+    kd::test::fail "still running 5s after SIG$signal" "stderr: $(cat "$err")"
+    return 1
+  fi
+  wait "$DEBUG_PID" || rc=$?
+  DEBUG_PID=
+  kd::test::stop_debug
+  if ((elapsed <= 1000)); then
+    kd::test::pass "exited ${elapsed}ms after SIG$signal"
+  else
+    kd::test::fail "exited ${elapsed}ms after SIG$signal, more than a second"
+  fi
+  kd::test::assert_eq "$rc" "$code" "exit code after SIG$signal"
+  if [[ -n $message ]]; then
+    kd::test::assert_eq "$(tail -n 1 "$err")" "$message" "stderr after SIG$signal"
+  fi
+}
+
 # kd::test::command: the command under test, as the array KD_CMD, with
 # --match-server-version, which kubernetes' own test/cmd passes to every kubectl call.
 kd::test::command() {

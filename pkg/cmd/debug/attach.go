@@ -27,9 +27,23 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	}
 	status := podutil.Status(running, container)
 	if status != nil && status.State.Terminated != nil {
-		return o.copyLogs(ctx, running, container, false, o.Out)
+		if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
+			return err
+		}
+		code := status.State.Terminated.ExitCode
+		if code != 0 {
+			return fmt.Errorf("container %s exited with code %d before it could be attached", container, code)
+		}
+		if !o.Quiet {
+			fmt.Fprintf(o.ErrOut, "Container %s exited with code 0 before it could be attached.\n", container)
+		}
+		return nil
 	}
 	if err := o.attachFunc(ctx, running, container); err != nil {
+		if ctx.Err() != nil {
+			// Ctrl-C ended the session; there is nothing to fall back to.
+			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, ctx.Err())
+		}
 		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
 		return o.copyLogs(ctx, running, container, false, o.Out)
 	}

@@ -133,9 +133,27 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 	return debugPod, name, nil
 }
 
-// nodeDebugLabel marks node debugging pods; the value is upstream kubectl's, so tooling
-// that selects on it finds ours too.
+// nodeDebugLabel marks the pods the command creates, node debuggers and copies; the
+// value is upstream kubectl's for node debuggers, so tooling that selects on it finds
+// ours too, and `kubectl delete pod -l app.kubernetes.io/managed-by=kubectl-debug`
+// finds every leftover.
 var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
+
+// debugTargetAnnotation names, on a pod the command creates, what it debugs (pod/NAME
+// or node/NAME), so a leftover says where it came from.
+const debugTargetAnnotation = "kubectl-debugger/target"
+
+// markDebugPod labels pod as a debugging pod and notes its target.
+func markDebugPod(pod *corev1.Pod, target string) {
+	if pod.Labels == nil {
+		pod.Labels = map[string]string{}
+	}
+	maps.Copy(pod.Labels, nodeDebugLabel)
+	if pod.Annotations == nil {
+		pod.Annotations = map[string]string{}
+	}
+	pod.Annotations[debugTargetAnnotation] = target
+}
 
 // buildNodePod returns a pod called podName that runs the debug container called name on
 // node, tolerating every taint so it lands even on a tainted or cordoned node.

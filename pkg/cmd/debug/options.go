@@ -72,6 +72,10 @@ type DebugOptions struct {
 	Keep KeepFlags
 	// DryRun is none, client or server (--dry-run).
 	DryRun string
+	// Remove deletes the debug pod (a copy or a node pod) when the session ends (--rm).
+	Remove bool
+	// RunAs is the user the debug container runs as: target, root, UID or UID:GID (--run-as).
+	RunAs string
 	// KeepGoing sends the plans that succeeded when others failed (--keep-going).
 	KeepGoing bool
 	// MaxConcurrency bounds the writes in flight with several targets (--max-concurrency).
@@ -92,6 +96,7 @@ type DebugOptions struct {
 	customs           []*customprofile.Profile
 	attachChanged     bool
 	dryRun            dryRun
+	runAs             runAs
 	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
 	changedCopyFlags []string
 	// warnings are about the invocation itself, such as deprecated values.
@@ -160,6 +165,8 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
 	f.Lookup("dry-run").NoOptDefVal = "client"
+	f.BoolVar(&o.Remove, "rm", false, "Delete the debug pod (a copy, or a node debugging pod) when the session ends: the shell exits, the attach fails, --logs ends, or Ctrl-C.")
+	f.StringVar(&o.RunAs, "run-as", "", `The user the debug container runs as: "target" for the user of the container it debugs (--target, -c, or the pod's only container), "root", UID or UID:GID; applied after --profile, before --custom.`)
 	f.BoolVar(&o.KeepGoing, "keep-going", false, "With several targets, debug those that can be debugged when planning others failed; by default nothing is sent then.")
 	f.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "With several targets, how many writes may be in flight at once.")
 	f.DurationVar(&o.PodRunningTimeout, "pod-running-timeout", o.PodRunningTimeout, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until a workload named as the target has at least one pod.")
@@ -217,6 +224,9 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 			return fmt.Errorf("-o: %w", err)
 		}
 	}
+	if o.runAs, err = parseRunAs(o.RunAs); err != nil {
+		return err
+	}
 	if o.Selector != "" {
 		if _, err := labels.Parse(o.Selector); err != nil {
 			return fmt.Errorf("invalid -l/--selector %q: %w", o.Selector, err)
@@ -262,7 +272,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 // a script with an unset variable does (--copy-to=$NAME), they are refused rather than
 // taken for the flag's absence. Upstream takes --copy-to= as no copy at all, and then
 // changes the original pod.
-var valueFlags = []string{"filename", "selector", "container", "copy-to", "image", "target", "profile", "custom", "share-volumes", "dry-run"}
+var valueFlags = []string{"filename", "selector", "container", "copy-to", "image", "target", "profile", "custom", "share-volumes", "dry-run", "run-as"}
 
 // checkEmptyValues refuses a flag of valueFlags given with an empty value.
 func checkEmptyValues(cmd *cobra.Command) error {

@@ -81,7 +81,7 @@ func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 	// of the pod that holds just what they read, instead of a copy of the whole pod.
 	shell := &corev1.Pod{ObjectMeta: source.ObjectMeta, Spec: corev1.PodSpec{SecurityContext: source.Spec.SecurityContext}}
 	shell.Spec.EphemeralContainers = []corev1.EphemeralContainer{buildEphemeral(s, p.container)}
-	if err := o.applyProfiles(shell, p, ModeEphemeral); err != nil {
+	if err := o.applyProfiles(shell, p, ModeEphemeral, source); err != nil {
 		return nil, err
 	}
 	p.ephemeral = &shell.Spec.EphemeralContainers[0]
@@ -111,12 +111,13 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 	}
 	p.pod, p.container = pod, container
 	if container == "" {
+		markDebugPod(pod, r.name)
 		return p, nil
 	}
 	if o.Container == "" {
 		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", container))
 	}
-	if err := o.applyProfiles(pod, p, ModeCopy); err != nil {
+	if err := o.applyProfiles(pod, p, ModeCopy, source); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -131,18 +132,29 @@ func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 	// enough not to spend a request on it.
 	podName := fmt.Sprintf("node-debugger-%s-%s", r.node.Name, o.nameSuffix())
 	p.pod = buildNodePod(r.node, o.spec(), podName, p.container, o.Namespace)
-	if err := o.applyProfiles(p.pod, p, ModeNode); err != nil {
+	if err := o.applyProfiles(p.pod, p, ModeNode, nil); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// applyProfiles applies the predefined profile, then the custom profiles, to pod and
-// the plan's debug container, and records the warnings they call for: what the custom
-// profiles raise over the predefined one, and outside node mode the non-root warning.
-func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode) error {
+// applyProfiles applies the predefined profile, then --run-as (from source, the pod
+// being debugged), marks a pod the command creates as a debugging pod, then applies the
+// custom profiles to pod and the plan's debug container, and records the warnings and
+// notices they call for: what the custom profiles raise over the predefined one, and
+// outside node mode the non-root warning and the restricted hint.
+func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source *corev1.Pod) error {
 	if err := applyMutations(pod, p.container, o.profile.mutations(mode)); err != nil {
 		return err
+	}
+	if o.runAs.set() && source != nil {
+		debug, _ := podutil.Find(pod, p.container)
+		if err := o.applyRunAs(source, debug); err != nil {
+			return err
+		}
+	}
+	if mode != ModeEphemeral {
+		markDebugPod(pod, p.target)
 	}
 	if len(o.customs) > 0 {
 		before := privilegesOf(pod, p.container)
@@ -163,6 +175,9 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode) error 
 		debug, _ := podutil.Find(pod, p.container)
 		if needsNonRootWarning(pod, debug) {
 			p.warnings = append(p.warnings, nonRootWarning)
+		}
+		if hint := o.restrictedHint(source, debug); hint != "" {
+			p.notices = append(p.notices, hint)
 		}
 	}
 	return nil

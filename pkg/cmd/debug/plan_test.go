@@ -95,6 +95,19 @@ func copiedApp() *corev1.Pod {
 	}
 }
 
+// marked adds what marks a pod the command creates: the managed-by label and the
+// annotation naming its target.
+func marked(p *corev1.Pod, target string) {
+	if p.Labels == nil {
+		p.Labels = map[string]string{}
+	}
+	p.Labels["app.kubernetes.io/managed-by"] = "kubectl-debug"
+	if p.Annotations == nil {
+		p.Annotations = map[string]string{}
+	}
+	p.Annotations["kubectl-debugger/target"] = target
+}
+
 // stripped is what every profile but legacy removes from a copy by default.
 func stripped(p *corev1.Pod) {
 	p.Labels, p.Annotations = nil, nil
@@ -124,6 +137,7 @@ func TestPlanCopyEveryProfile(t *testing.T) {
 				} else {
 					stripped(want)
 				}
+				marked(want, "pod/app")
 				dc := debugContainer(tc.sc)
 				if custom {
 					applyMatrixCustom(&dc)
@@ -170,7 +184,8 @@ func TestPlanNodeEveryProfile(t *testing.T) {
 				want := &corev1.Pod{
 					ObjectMeta: metav1.ObjectMeta{
 						Name: "node-debugger-node-a-aaaaa", Namespace: "test",
-						Labels: map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
+						Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
+						Annotations: map[string]string{"kubectl-debugger/target": "node/node-a"},
 					},
 					Spec: corev1.PodSpec{
 						Containers:    []corev1.Container{dc},
@@ -269,6 +284,7 @@ func TestPlanCopyEditsExistingContainer(t *testing.T) {
 			want := copiedApp()
 			stripped(want)
 			tt.edit(want)
+			marked(want, "pod/app")
 			got := planOf(t, appTarget(), append([]string{"app", "--copy-to=app-copy"}, tt.args...)...)
 			if got.container != tt.container {
 				t.Errorf("debug container = %q, want %q", got.container, tt.container)
@@ -284,6 +300,7 @@ func TestPlanCopyKeepFlags(t *testing.T) {
 	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--profile=baseline",
 		"--keep-labels", "--keep-annotations", "--keep-liveness", "--keep-startup", "--keep-init-containers=false")
 	want := copiedApp()
+	marked(want, "pod/app")
 	want.Spec.InitContainers = nil
 	want.Spec.Containers[0].ReadinessProbe = nil
 	want.Spec.ShareProcessNamespace = ptr.To(true)

@@ -40,8 +40,8 @@ func (o *DebugOptions) present(ctx context.Context, pr presentation) error {
 }
 
 // presentOne reports a single target the way kubectl debug does: notices, then the
-// error or the object, then the session.
-func (o *DebugOptions) presentOne(ctx context.Context, out outcome) error {
+// error or the object, then the session, then with --rm the deletion of the debug pod.
+func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) {
 	p := out.plan
 	if p == nil {
 		return out.err
@@ -54,6 +54,13 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) error {
 	}
 	if out.err != nil {
 		return out.err
+	}
+	if o.removes(p) {
+		if o.dryRun != dryRunNone {
+			fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
+		} else {
+			defer func() { err = errors.Join(err, o.removePods(ctx, []*corev1.Pod{out.pod})) }()
+		}
 	}
 	if p.mode == ModeNode && o.dryRun == dryRunNone {
 		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", out.pod.Name, p.container, p.node.Name))
@@ -81,10 +88,21 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) error {
 }
 
 // presentMany reports several targets: each warning once, then a table (or with -o the
-// objects), then --logs; the error counts the targets that failed.
-func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) error {
+// objects), then --logs, then with --rm the deletion of the debug pods; the error counts
+// the targets that failed.
+func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err error) {
 	o.printWarnings(pr.outcomes)
-	var err error
+	if o.dryRun == dryRunNone {
+		var created []*corev1.Pod
+		for _, out := range pr.outcomes {
+			if out.plan != nil && out.pod != nil && o.removes(out.plan) {
+				created = append(created, out.pod)
+			}
+		}
+		if len(created) > 0 {
+			defer func() { err = errors.Join(err, o.removePods(ctx, created)) }()
+		}
+	}
 	if o.outputRequested() {
 		err = o.printObjects(pr.outcomes)
 	} else {
@@ -130,6 +148,11 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) error {
 		return fmt.Errorf("%d of %d targets failed", failed, total)
 	}
 	return nil
+}
+
+// removes tells whether --rm deletes the pod of p: a copy or a node debugging pod.
+func (o *DebugOptions) removes(p *plan) bool {
+	return o.Remove && p.mode != ModeEphemeral
 }
 
 // printWarnings prints each distinct warning of the plans once, naming the targets it

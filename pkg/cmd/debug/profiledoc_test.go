@@ -35,7 +35,7 @@ func TestProfileDocumentOnNodePod(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "node-debugger-node-a-aaaaa", Namespace: "test",
 			Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug", "team": "sre"},
-			Annotations: map[string]string{"reason": "incident-42"},
+			Annotations: map[string]string{"reason": "incident-42", "kubectl-debugger/target": "node/node-a"},
 		},
 		Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{
@@ -67,7 +67,8 @@ func TestProfileDocumentOnCopy(t *testing.T) {
 	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--custom="+writeFile(t, "copy.json", doc)).pod
 	want := copiedApp()
 	stripped(want)
-	want.Labels = map[string]string{"debug": "true"}
+	marked(want, "pod/app")
+	want.Labels["debug"] = "true"
 	want.Spec.NodeSelector = map[string]string{"zone": "a"}
 	// A strategic merge puts new list entries before the ones the patch does not mention.
 	want.Spec.Volumes = append([]corev1.Volume{{Name: "scratch", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}, want.Spec.Volumes...)

@@ -406,7 +406,7 @@ func TestRunAttach(t *testing.T) {
 		wantErrText string
 	}{
 		{name: "running: attach", wantAttach: true, wantErrText: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
-		{name: "terminated: logs", terminated: true, wantOut: "fake logs"},
+		{name: "terminated: logs", terminated: true, wantOut: "fake logs", wantErrText: "Container dbg exited with code 0 before it could be attached.\n"},
 		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs",
 			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
 	}

@@ -44,6 +44,14 @@ func (o *DebugOptions) Validate() error {
 			return fmt.Errorf("invalid --copy-to %q: %s", o.CopyTo, errs[0])
 		}
 	}
+	if o.Remove {
+		switch {
+		case o.Replace:
+			return fmt.Errorf("--rm deletes the copy when the session ends, and --replace deletes the original: nothing would be left; drop one of them")
+		case !o.Attach && !o.Logs:
+			return fmt.Errorf("--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one")
+		}
+	}
 	if o.MaxConcurrency < 1 {
 		return fmt.Errorf("invalid --max-concurrency %d: must be at least 1", o.MaxConcurrency)
 	}
@@ -167,6 +175,9 @@ func (o *DebugOptions) podMode() Mode {
 func (o *DebugOptions) validateMode(mode Mode, t target) error {
 	switch mode {
 	case ModeNode:
+		if o.RunAs != "" {
+			return fmt.Errorf("--run-as cannot be used with %s: it sets the user of a container in a pod being debugged; use --custom with securityContext.runAsUser", t.describe())
+		}
 		if len(o.changedCopyFlags) > 0 {
 			return fmt.Errorf("--%s cannot be used with %s: it only applies to copies of pods, and debugging a node creates a new pod", o.changedCopyFlags[0], t.describe())
 		}
@@ -182,6 +193,9 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
 		}
 	case ModeEphemeral:
+		if o.Remove {
+			return fmt.Errorf("--rm cannot be used with %s: an ephemeral container cannot be removed from its pod; debug a copy with --copy-to, which --rm deletes", t.describe())
+		}
 		for _, custom := range o.customs {
 			if err := custom.CheckEphemeral(); err != nil {
 				return err

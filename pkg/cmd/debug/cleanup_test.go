@@ -1,0 +1,192 @@
+package debug
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+// debugState returns the debug pod called name with its container dbg in state.
+func debugState(name string, state corev1.ContainerState) *corev1.Pod {
+	pod := appPod()
+	pod.Name = name
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: state}}
+	return pod
+}
+
+var (
+	running    = corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
+	terminated = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}
+)
+
+// deletesOf counts the DELETE requests for pod name.
+func deletesOf(client *fake.Clientset, name string) int {
+	n := 0
+	for _, a := range client.Actions() {
+		if d, ok := a.(k8stesting.DeleteAction); ok && d.GetName() == name {
+			n++
+		}
+	}
+	return n
+}
+
+// However a session with --rm ends, the debug pod is deleted exactly once.
+func TestRemoveAfterEverySessionEnd(t *testing.T) {
+	tests := []struct {
+		name string
+		// events are sent on the pods watch, in order.
+		events []func(w *watch.FakeWatcher)
+		// watchErr makes the watch fail.
+		watchErr error
+		// attachErr is what the attach returns.
+		attachErr error
+		// cancel cancels the run once the copy exists (Ctrl-C, SIGTERM, SIGHUP).
+		cancel  bool
+		logs    bool
+		wantErr string
+	}{
+		{name: "the shell exits", events: []func(*watch.FakeWatcher){func(w *watch.FakeWatcher) { w.Modify(debugState("app-copy", running)) }}},
+		{name: "the attach fails", attachErr: errors.New("upgrade refused"),
+			events: []func(*watch.FakeWatcher){func(w *watch.FakeWatcher) { w.Modify(debugState("app-copy", running)) }}},
+		{name: "the container ended before the attach", events: []func(*watch.FakeWatcher){func(w *watch.FakeWatcher) { w.Modify(debugState("app-copy", terminated)) }}},
+		{name: "the wait fails", watchErr: apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no watch for you")),
+			wantErr: `waiting for container "dbg" of pod "app-copy": pods is forbidden: no watch for you`},
+		{name: "Ctrl-C during the wait", cancel: true, wantErr: `waiting for container "dbg" of pod "app-copy": context canceled`},
+		{name: "the pod is deleted during the wait", events: []func(*watch.FakeWatcher){func(w *watch.FakeWatcher) { w.Delete(debugState("app-copy", running)) }},
+			wantErr: `pods "app-copy" not found`},
+		{name: "--logs ends", logs: true, events: []func(*watch.FakeWatcher){
+			func(w *watch.FakeWatcher) { w.Modify(debugState("app-copy", running)) },
+			func(w *watch.FakeWatcher) { w.Modify(debugState("app-copy", terminated)) },
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod())
+			watcher := watch.NewFake()
+			client.PrependWatchReactor("pods", func(k8stesting.Action) (bool, watch.Interface, error) {
+				if tt.watchErr != nil {
+					return true, nil, tt.watchErr
+				}
+				return true, watcher, nil
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancel {
+				client.PrependReactor("create", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+					cancel()
+					return false, nil, nil
+				})
+			}
+			go func() {
+				for _, send := range tt.events {
+					send(watcher)
+				}
+			}()
+			args := []string{"app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-q"}
+			if tt.logs {
+				args = append(args, "--logs")
+			} else {
+				args = append(args, "-i")
+			}
+			r := newHarness(t, withContext(ctx), withAttach(func(context.Context, *corev1.Pod, string) error { return tt.attachErr })).run(client, args...)
+			if got := errString(r.err); got != tt.wantErr {
+				t.Errorf("error = %q, want %q", got, tt.wantErr)
+			}
+			if n := deletesOf(client, "app-copy"); n != 1 {
+				t.Errorf("%d deletes of the copy, want 1", n)
+			}
+			if n := deletesOf(client, "app"); n != 0 {
+				t.Errorf("the original was deleted")
+			}
+			if _, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app-copy"); !apierrors.IsNotFound(err) {
+				t.Errorf("the copy is still there: %v", err)
+			}
+		})
+	}
+}
+
+// A node debugging pod is deleted the same way, and says so unless -q.
+func TestRemoveNodePod(t *testing.T) {
+	client := fake.NewClientset(nodeA())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go watcher.Modify(func() *corev1.Pod {
+		p := debugState("node-debugger-node-a-aaaaa", corev1.ContainerState{})
+		p.Status.ContainerStatuses[0].Name = "debugger"
+		p.Status.ContainerStatuses[0].State = running
+		return p
+	}())
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
+		run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := "Creating debugging pod node-debugger-node-a-aaaaa with container debugger on node node-a.\nDeleted pod test/node-debugger-node-a-aaaaa.\n"
+	if r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	assertActions(t, client, []action{
+		{"get", "nodes", "", "", "node-a"},
+		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+		{"list", "pods", "", "test", ""},
+		{"watch", "pods", "", "test", ""},
+		{"delete", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+	})
+}
+
+// A pod that cannot be deleted is tried twice, then named with the command that deletes it.
+func TestRemoveFails(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	client.PrependReactor("delete", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "app-copy", errors.New("no"))
+	})
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go watcher.Modify(debugState("app-copy", running))
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
+		run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i", "-q")
+	want := `pod test/app-copy was not deleted: pods "app-copy" is forbidden: no; delete it with: kubectl delete pod app-copy -n test`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if n := deletesOf(client, "app-copy"); n != 2 {
+		t.Errorf("%d delete attempts, want 2", n)
+	}
+}
+
+func TestRemoveRefusedOrSkipped(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"app", "--image=busybox", "--rm", "-i"}, "--rm cannot be used with pod/app: an ephemeral container cannot be removed from its pod; debug a copy with --copy-to, which --rm deletes"},
+		{[]string{"app", "--image=busybox", "--copy-to=c", "--replace", "--rm", "-i"}, "--rm deletes the copy when the session ends, and --replace deletes the original: nothing would be left; drop one of them"},
+		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm"}, "--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one"},
+		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm", "-i", "--attach=false"}, "--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one"},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(appPod())
+		r := runCommand(t, client, "", tt.args...)
+		if got := errString(r.err); got != tt.want {
+			t.Errorf("%v: error = %q, want %q", tt.args, got, tt.want)
+		}
+		assertActions(t, client, nil)
+	}
+
+	// A dry run creates nothing, so --rm has nothing to delete; it says so.
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i", "--dry-run=client", "-q")
+	if r.err != nil || !strings.Contains(r.stderr, "Dry run: --rm would delete pod test/app-copy when the session ends.\n") {
+		t.Errorf("err=%v stderr=%q", r.err, r.stderr)
+	}
+	assertActions(t, client, []action{{"get", "pods", "", "test", "app"}})
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
+# Integration tests of debug sessions: --rm deletes the copy or node pod however the
+# session ends (the container exits, Ctrl-C, SIGTERM), --run-as=target passes Pod
+# Security "restricted", and a watch the server closes mid-wait does not end the wait.
+# kwok stands in for the kubelet on $KD_KWOK_NODE (see hack/kwok/stages.yaml for the
+# annotations that make its containers end or start late); node-a has none.
+#
+#   test/cmd/sessions.sh [TOPIC-REGEX]
+set -o errexit -o nounset -o pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SESSIONS_IMAGE=busybox:1.36
+DEBUG_PODS='app.kubernetes.io/managed-by=kubectl-debug'
+
+# kd::test::debug_pods: "name:node;" for every pod in $NS marked as a debugging pod.
+kd::test::debug_pods() {
+  kubectl get pods -n "$NS" -l "$DEBUG_PODS" -o go-template='{{range .items}}{{.metadata.name}}:{{.spec.nodeName}};{{end}}'
+}
+
+# kd::test::has_debug_pod: some debugging pod exists in $NS.
+kd::test::has_debug_pod() {
+  [[ -n $(kd::test::debug_pods) ]]
+}
+
+run_sessions_rm_when_the_container_ends() {
+  kd::test::new_namespace
+  # kwok ends this pod's containers at once, and those of a copy that keeps its
+  # annotations: the debug session ends by itself.
+  kubectl create -n "$NS" -f - >/dev/null <<POD
+apiVersion: v1
+kind: Pod
+metadata: {name: ended, annotations: {kubectl-debugger.test/containers: terminated}}
+spec:
+  nodeName: $KD_KWOK_NODE
+  containers: [{name: main, image: $SESSIONS_IMAGE}]
+POD
+  local profile=$KD_TEST_TMP/$NS-ends.yaml
+  cat >"$profile" <<PROFILE
+apiVersion: kubectl-debugger/v1alpha1
+kind: DebugProfile
+pod:
+  metadata:
+    annotations: {kubectl-debugger.test/containers: terminated}
+PROFILE
+
+  ### A copy with --rm: the session shows the container's output, then the copy is gone.
+  # Pre-Condition: one pod, no debugging pod
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'ended;'
+  # Command
+  kd::test::debug ended --copy-to=ended-copy --same-node --keep-annotations --image=$SESSIONS_IMAGE -c dbg -i --rm
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'hello from the fake kubelet' stdout
+  kd::test::if_has_string "$DEBUG_OUT" "Deleted pod $NS/ended-copy." stdout
+  kd::test::assert_eq "$(kd::test::debug_pods)" '' 'debugging pods left'
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'ended;'
+
+  ### A node debugging pod with --rm, the same.
+  # Command: the profile marks the node pod for kwok to end its container
+  kd::test::debug "node/$KD_KWOK_NODE" --image=$SESSIONS_IMAGE -i --rm --custom="$profile"
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'hello from the fake kubelet' stdout
+  kd::test::if_has_line_prefix "$DEBUG_OUT" "Deleted pod $NS/node-debugger-$KD_KWOK_NODE-" stdout
+  kd::test::assert_eq "$(kd::test::debug_pods)" '' 'debugging pods left'
+}
+
+run_sessions_rm_on_signals() {
+  kd::test::new_namespace
+  # node-a has no kubelet: debugging pods there never run, and the session waits.
+  kd::test::create_pod stuck
+  kd::test::ensure_node_a
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err signal code args
+  trap kd::test::stop_debug EXIT
+
+  for signal in INT TERM; do
+    [[ $signal == INT ]] && code=130 || code=143
+    for args in "stuck --copy-to=stuck-copy --same-node" "node/node-a"; do
+      ### The signal during the wait ends the session, and --rm deletes its pod.
+      # Pre-Condition: no debugging pod
+      kd::test::assert_eq "$(kd::test::debug_pods)" '' "debugging pods before SIG$signal"
+      # Command
+      # shellcheck disable=SC2086 # the words of each case
+      kd::test::start_debug "$out" "$err" $args --image=$SESSIONS_IMAGE -i --rm -q
+      kd::test::wait_for 30 "the debugging pod to be created" kd::test::has_debug_pod
+      kd::test::assert_signal_ends "$signal" "$code" "$err"
+      # Post-Condition: nothing left behind, by label
+      kd::test::assert_eq "$(kd::test::debug_pods)" '' "debugging pods after SIG$signal ($args)"
+    done
+  done
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'stuck;'
+}
+
+run_sessions_run_as_target_restricted() {
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
+  # The container runs as 1000 by its own security context; the pod only requires
+  # non-root, so a debug container inherits no user.
+  kubectl create -n "$NS" -f - >/dev/null <<POD
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  nodeName: node-a
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: main
+    image: $SESSIONS_IMAGE
+    securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+POD
+
+  ### restricted alone: admitted, with a notice that --run-as=target would help.
+  # Pre-Condition: the namespace enforces restricted
+  kd::test::get_object_assert "namespace/$NS" '{{index .metadata.labels "pod-security.kubernetes.io/enforce"}}' 'restricted'
+  # Command
+  kd::test::debug app --image=$SESSIONS_IMAGE -c plain --profile=restricted --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" '--run-as=target runs it as 1000.' stdout
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}}:{{.securityContext.runAsUser}};{{end}}' 'plain:<no value>;'
+
+  ### --run-as=target: admitted, running as the target's user.
+  # Command
+  kd::test::debug app --image=$SESSIONS_IMAGE -c dbg --profile=restricted --run-as=target --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pod/app 'jsonpath={.spec.ephemeralContainers[?(@.name=="dbg")].securityContext}' \
+    '{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"runAsUser":1000,"seccompProfile":{"type":"RuntimeDefault"}}'
+}
+
+run_sessions_watch_closed_mid_wait() {
+  kd::test::new_namespace
+  # kwok starts this pod's ephemeral containers 4 s late, while every watch of the
+  # command ends after 1 s (--request-timeout).
+  kubectl create -n "$NS" -f - >/dev/null <<POD
+apiVersion: v1
+kind: Pod
+metadata: {name: slow, annotations: {kubectl-debugger.test/ephemeral: slow}}
+spec:
+  nodeName: $KD_KWOK_NODE
+  containers: [{name: main, image: $SESSIONS_IMAGE}]
+POD
+  kd::test::wait_for 30 "pod slow to run" kd::test::pod_running slow
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+  trap kd::test::stop_debug EXIT
+
+  ### The wait outlives the watches the server closes, and the session starts.
+  # Pre-Condition
+  kd::test::get_object_assert pod/slow '{{.status.phase}}' 'Running'
+  # Command
+  kd::test::start_debug "$out" "$err" slow --image=$SESSIONS_IMAGE -c dbg --attach --request-timeout=1s -q
+  # Post-Condition: attached (kwok's ticker reaches the output), still running, no error
+  kd::test::wait_for 30 "the attached output" grep -q tick "$out"
+  if kill -0 "$DEBUG_PID" 2>/dev/null; then
+    kd::test::pass "still attached"
+  else
+    kd::test::fail "the session ended" "stderr: $(cat "$err")"
+  fi
+  kd::test::assert_eq "$(cat "$err")" '' stderr
+  kd::test::get_object_assert pod/slow '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'dbg:running;'
+  kd::test::stop_debug
+}
+
+SESSIONS_TOPICS=(
+  run_sessions_rm_when_the_container_ends
+  run_sessions_rm_on_signals
+  run_sessions_run_as_target_restricted
+  run_sessions_watch_closed_mid_wait
+)
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  kd::test::standalone "${1:-}" "${SESSIONS_TOPICS[@]}"
+fi
