@@ -2,10 +2,15 @@
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/..
 # Benchmarks the project's binary against upstream `kubectl debug` v1.37.2 on a throw-away
 # local cluster: ephemeral, copy and node debugs, interleaved, with a cold and a warm
-# discovery cache. Needs nothing beyond the Go toolchain and the binaries built by
+# discovery cache; an ephemeral debug fanned out over 200 pods, against a loop of upstream
+# calls and a bare client-go program (hack/bench/floor); and ours' peak memory over 2,000
+# pods. Needs nothing beyond the Go toolchain and the binaries built by
 # hack/build-server.sh; timing and peak RSS are taken by a small Go driver.
 #
-#   hack/bench.sh [--markdown]      BENCH_RUNS=N (default 20) runs per tool, mode and cache
+#   hack/bench.sh [--markdown] [-rows=single,fanout,memory]
+#     BENCH_RUNS=N (default 20)                  runs per tool, mode and cache
+#     BENCH_FANOUT_RUNS=N (default 5)            fan-out runs of ours and of the floor
+#     BENCH_FANOUT_UPSTREAM_RUNS=N (default 1)   fan-out runs of the upstream loop (~20 s each)
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -13,6 +18,8 @@ export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/bench-cluster}
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 
 runs=${BENCH_RUNS:-20}
+fanout_runs=${BENCH_FANOUT_RUNS:-5}
+fanout_upstream_runs=${BENCH_FANOUT_UPSTREAM_RUNS:-1}
 ours=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
 if [[ ! -x $ours ]]; then
   kd::log "$ours is missing: run make build first"
@@ -20,7 +27,11 @@ if [[ ! -x $ours ]]; then
 fi
 "$KD_ROOT/hack/build-server.sh"
 
-trap '"$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true' EXIT
+# The floor of the fan-out rows, stripped like the plugin (-s -w), built before any server starts.
+build_dir=$(mktemp -d)
+trap 'rm -rf "$build_dir"; "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true' EXIT
+(cd "$KD_ROOT" && go build -ldflags "-s -w" -o "$build_dir/floor" ./hack/bench/floor)
+
 "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
 
 kubeconfig=$KD_CLUSTER_DIR/kubeconfig
@@ -59,8 +70,10 @@ bindir=$KD_CLUSTER_DIR/bench-bin
 mkdir -p "$bindir"
 cp "$ours" "$bindir/ours"
 cp "$KD_BIN/kubectl" "$bindir/kubectl"
+cp "$build_dir/floor" "$bindir/floor"
 
-kd::log "benchmarking $runs runs per tool, mode and cache state"
+kd::log "benchmarking $runs runs per tool, mode and cache state; $fanout_runs fan-out runs ($fanout_upstream_runs of the upstream loop)"
 (cd "$KD_ROOT" && go run hack/bench/main.go \
-  -ours="$bindir/ours" -upstream="$bindir/kubectl" -kubeconfig="$kubeconfig" \
-  -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" "$@")
+  -ours="$bindir/ours" -upstream="$bindir/kubectl" -floor="$bindir/floor" -kubectl="$KD_BIN/kubectl" \
+  -kubeconfig="$kubeconfig" -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" \
+  -fanout-runs="$fanout_runs" -fanout-upstream-runs="$fanout_upstream_runs" "$@")
