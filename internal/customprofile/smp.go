@@ -2,6 +2,7 @@ package customprofile
 
 import (
 	"bytes"
+	"maps"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,14 +55,15 @@ func mergeMap(original, patch map[string]any, schema strategicpatch.LookupPatchM
 	if directive, ok := patch[patchDirective]; ok {
 		switch directive {
 		case "replace":
+			// The rest of the patch is the object, as it stands: directives below are
+			// kept, and the typed decode ignores them, as the server's merge does.
 			rest := make(map[string]any, len(patch))
 			for k, v := range patch {
 				if k != patchDirective {
 					rest[k] = v
 				}
 			}
-			replaced, _ := withoutDirectives(rest)
-			return replaced.(map[string]any), nil
+			return rest, nil
 		case "delete":
 			return map[string]any{}, nil
 		}
@@ -77,7 +79,8 @@ func mergeMap(original, patch map[string]any, schema strategicpatch.LookupPatchM
 	if err != nil {
 		return nil, err
 	}
-	for key, patchValue := range patch {
+	for _, key := range patchKeys(patch) {
+		patchValue := patch[key]
 		if key == retainKeysDirective || ordered[key] || strings.HasPrefix(key, orderPrefix) {
 			continue
 		}
@@ -126,6 +129,24 @@ func mergeMap(original, patch map[string]any, schema strategicpatch.LookupPatchM
 		}
 	}
 	return original, nil
+}
+
+// patchKeys lists the keys of patch in a fixed order, deletions from primitive lists
+// last, so that a list the patch sets is set before values are deleted from it,
+// whatever order the map gives.
+func patchKeys(patch map[string]any) []string {
+	keys := slices.Sorted(maps.Keys(patch))
+	slices.SortStableFunc(keys, func(a, b string) int {
+		da, db := strings.HasPrefix(a, deletePrefix), strings.HasPrefix(b, deletePrefix)
+		switch {
+		case da == db:
+			return 0
+		case da:
+			return 1
+		}
+		return -1
+	})
+	return keys
 }
 
 // strategy is the field's patch strategy: merge, replace, or "" for atomic.

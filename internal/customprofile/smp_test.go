@@ -52,6 +52,23 @@ var directivePatches = []string{
 	`{"env": null, "workingDir": "/w", "resources": {"limits": {"cpu": "1"}}}`,
 	`{"env": [{"name": "A", "value": "1"}, {"name": "A", "value": "again"}]}`,
 	`{"securityContext": {"runAsUser": 9007199254740993}}`,
+	`{"securityContext": {"$patch": "replace", "capabilities": {"$patch": "replace", "add": ["NET_ADMIN"]}}}`,
+	`{"securityContext": {"$patch": "replace", "capabilities": {"$patch": "delete"}}}`,
+}
+
+// A list the patch sets is set before values are deleted from it, every time: the
+// order of a map's keys decides nothing.
+func TestMergeIsDeterministic(t *testing.T) {
+	p := mustParse(t, "p.json", `{"$deleteFromPrimitiveList/args": ["date"], "args": ["date", "y"]}`)
+	for range 50 {
+		c := debugContainers()[1]
+		if err := mergeInto(&c, p.containerPatch); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"y"}, c.Args); diff != "" {
+			t.Fatalf("args (-want +got):\n%s", diff)
+		}
+	}
 }
 
 // The merge has strategicpatch's semantics: for every profile and container, the two

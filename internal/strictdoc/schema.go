@@ -194,6 +194,11 @@ func checkMergeKeys(obj map[string]any, mergeKeys map[string]string, path string
 			named[keyText(value)] = true
 		}
 		for i, k := range keys {
+			// An entry to delete has no place in the order; kubectl's own patches leave
+			// it out.
+			if entry, _ := list[i].(map[string]any); entry["$patch"] == "delete" {
+				continue
+			}
 			if k != "" && !named[k] {
 				return fmt.Errorf("field %q: %s %s (%s[%d]) is not in the order list", JoinPath(path, "$setElementOrder/"+field), key, JSONText(list[i].(map[string]any)[key]), field, i)
 			}
@@ -259,10 +264,10 @@ func checkStructDirective(key string, value any, fields map[string]reflect.Type,
 // checkPatchDirective checks the value of a $patch directive.
 func checkPatchDirective(value any, path string) error {
 	switch value {
-	case "replace", "delete", "merge":
+	case "replace", "delete":
 		return nil
 	}
-	return fmt.Errorf("field %q: invalid $patch value %v: must be replace, delete or merge", JoinPath(path, "$patch"), JSONText(value))
+	return fmt.Errorf("field %q: invalid $patch value %v: must be replace or delete", JoinPath(path, "$patch"), JSONText(value))
 }
 
 // checkCustomDecoding checks a value of a type that decodes itself (a quantity, an

@@ -45,7 +45,7 @@ var Containers = []Input{
 	{"name.json", `{"name": "x"}`, `--custom name.json: field "name" cannot be set by a custom profile: the container name comes from -c/--container`},
 	{"lifecycle.json", `{"lifecycle": {}}`, `--custom lifecycle.json: field "lifecycle" cannot be set by a custom profile: lifecycle hooks are not supported on debug containers`},
 	{"devices.json", `{"volumeDevices": []}`, `--custom devices.json: field "volumeDevices" cannot be set by a custom profile: volume devices are not supported on debug containers`},
-	{"patch.json", `{"env": [{"$patch": "remove", "name": "A"}]}`, `--custom patch.json: field "env[0].$patch": invalid $patch value "remove": must be replace, delete or merge`},
+	{"patch.json", `{"env": [{"$patch": "remove", "name": "A"}]}`, `--custom patch.json: field "env[0].$patch": invalid $patch value "remove": must be replace or delete`},
 	{"directive.json", `{"$bogus": 1}`, `--custom directive.json: field "$bogus": unknown patch directive "$bogus"`},
 	{"retain.json", `{"securityContext": {"$retainKeys": ["nope"]}}`, `--custom retain.json: field "securityContext.$retainKeys": "nope" is not a field here`},
 	{"order.json", `{"$setElementOrder/stdin": []}`, `--custom order.json: field "$setElementOrder/stdin": "stdin" is not a list field here`},

@@ -49,7 +49,7 @@ func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts
 	var g errgroup.Group
 	for _, ns := range slices.Sorted(maps.Keys(byNamespace)) {
 		indexes := byNamespace[ns]
-		waits := &logWaits{byName: map[string]*logWait{}}
+		waits := &logWaits{byName: map[string]*logWait{}, warn: o.logWarning}
 		names := make([]string, 0, len(indexes))
 		for _, i := range indexes {
 			w := &logWait{target: targets[i], result: &results[i], started: make(chan *corev1.Pod, 1), ended: make(chan struct{})}
@@ -92,12 +92,15 @@ type logWait struct {
 	ended   chan struct{}
 	// state is 0 waiting, 1 started, 2 ended; only the watch goroutine touches it.
 	state int
+	// lastMessage is the last reason for waiting reported, so each is said once.
+	lastMessage string
 }
 
 // logWaits dispatches one namespace's pod events to the waits by pod name.
 type logWaits struct {
-	byName  map[string]*logWait
-	pending int
+	byName map[string]*logWait
+	// warn reports why a container is still waiting to start.
+	warn func(pod, container, message string)
 }
 
 func (ws *logWaits) listed(pods []corev1.Pod) bool {
@@ -128,6 +131,10 @@ func (ws *logWaits) changed(pod *corev1.Pod, deleted bool) bool {
 	s := podutil.Status(pod, w.target.container)
 	if s == nil {
 		return false
+	}
+	if waiting := s.State.Waiting; waiting != nil && waiting.Message != "" && waiting.Message != w.lastMessage && ws.warn != nil {
+		w.lastMessage = waiting.Message
+		ws.warn(pod.Name, w.target.container, waiting.Message)
 	}
 	if (s.State.Running != nil || s.State.Terminated != nil) && w.state == 0 {
 		w.state = 1
@@ -191,6 +198,21 @@ func (w *logWait) stream(ctx context.Context, o *DebugOptions, out *lineWriter) 
 	<-w.ended
 }
 
+// logWarning says why a container --logs waits for has not started (an image that
+// cannot be pulled, a pod that cannot be scheduled), as the attach's wait does.
+func (o *DebugOptions) logWarning(pod, container, message string) {
+	if o.Quiet {
+		return
+	}
+	o.warnMu.Lock()
+	defer o.warnMu.Unlock()
+	fmt.Fprintf(o.ErrOut, "Warning: pod/%s container %s: %s\n", pod, container, message)
+}
+
+// maxPartialLine bounds a line kept until its end: output without newlines (a progress
+// bar, a binary) is written in pieces of this size rather than held whole.
+const maxPartialLine = 64 << 10
+
 // lineWriter writes whole lines from many streams to one writer, so lines of different
 // containers never interleave mid-line.
 type lineWriter struct {
@@ -223,6 +245,10 @@ func (p *prefixWriter) Write(data []byte) (int, error) {
 		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			p.partial = append(p.partial, data...)
+			if len(p.partial) >= maxPartialLine {
+				p.out.writeLine(p.prefix, append(p.partial, '\n'))
+				p.partial = nil
+			}
 			break
 		}
 		line := append(p.partial, data[:i+1]...)

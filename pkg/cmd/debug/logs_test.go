@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -117,5 +118,60 @@ func TestPrefixWriter(t *testing.T) {
 	b.Close()
 	if want := "a: one\nb: three\na: two\na: four\n"; buf.String() != want {
 		t.Errorf("output = %q, want %q", buf.String(), want)
+	}
+}
+
+// node -l --logs follows the node debugging pods, which carry the debug label, not the
+// nodes' labels.
+func TestLogsFromNodesBySelector(t *testing.T) {
+	client := fake.NewClientset(labelledNodes(2)...)
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	nodePod := func(name string, code int32) *corev1.Pod {
+		p := withDebugState(appPod(), code)
+		p.Name, p.Labels = name, map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
+		p.Spec.EphemeralContainers = nil
+		p.Status.ContainerStatuses, p.Status.EphemeralContainerStatuses = p.Status.EphemeralContainerStatuses, nil
+		p.Status.ContainerStatuses[0].Name = "debugger"
+		return p
+	}
+	go func() {
+		watcher.Modify(nodePod("node-debugger-n0-aaaaa", 0))
+		watcher.Modify(nodePod("node-debugger-n1-bbbbb", 0))
+	}()
+	r := runCommand(t, client, "", "nodes", "-l", "pool=gpu", "--image=busybox:1.36", "--logs", "-q")
+	if r.err != nil {
+		t.Fatalf("%v\n%s", r.err, r.stdout)
+	}
+	var watched string
+	for _, a := range client.Actions() {
+		if a.GetVerb() == "watch" {
+			watched = a.(k8stesting.WatchAction).GetWatchRestrictions().Labels.String()
+		}
+	}
+	if watched != "app.kubernetes.io/managed-by=kubectl-debug" {
+		t.Errorf("watched pods with selector %q", watched)
+	}
+}
+
+// A pod named twice, or by a workload and by name, is debugged once.
+func TestSameTargetTwice(t *testing.T) {
+	client := fake.NewClientset(append(webWorkloads(), webPod("web-1", corev1.PodRunning, true, time.Now()))...)
+	r := runCommand(t, client, "", "web-1", "pod/web-1", "svc/web", "--image=busybox:1.36", "-c", "dbg")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	patches := 0
+	for _, a := range client.Actions() {
+		if a.GetVerb() == "patch" {
+			patches++
+		}
+	}
+	if patches != 1 {
+		t.Errorf("%d patches, want 1", patches)
+	}
+	want := "TARGET      POD     CONTAINER   RESULT\npod/web-1   web-1   dbg         added\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -111,6 +112,8 @@ type DebugOptions struct {
 	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
 	// isTerminal tells whether a stream is a terminal, for progress and colours.
 	isTerminal func(w io.Writer) bool
+	// warnMu keeps warnings from concurrent waits whole.
+	warnMu sync.Mutex
 }
 
 // NewDebugOptions returns options with kubectl's defaults.
@@ -229,7 +232,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	}
 	if o.Selector != "" {
 		if _, err := labels.Parse(o.Selector); err != nil {
-			return fmt.Errorf("invalid -l/--selector %q: %w", o.Selector, err)
+			return fmt.Errorf("invalid -l/--selector %q: %w", briefText(o.Selector), err)
 		}
 	}
 
@@ -301,27 +304,27 @@ func flagName(f *pflag.Flag) string {
 	return "--" + f.Name
 }
 
-// checkStdinUse refuses two readers of standard input, before anything reads it.
+// checkStdinUse refuses two readers of standard input, before anything reads it: -f -
+// and --custom=- each read it whole, and -i gives it to the debug container.
 func (o *DebugOptions) checkStdinUse() error {
-	readers := 0
+	var readers []string
 	for _, value := range o.CustomFiles {
 		if value == "-" {
-			readers++
+			readers = append(readers, "--custom=-")
 		}
-	}
-	if readers == 0 {
-		return nil
 	}
 	for _, f := range o.Filenames {
 		if f == "-" {
-			readers++
+			readers = append(readers, "-f -")
 		}
 	}
 	switch {
-	case readers > 1:
+	case len(readers) > 1 && slices.Contains(readers, "--custom=-"):
 		return fmt.Errorf("--custom=- reads standard input, which only one of --custom and -f may do")
-	case o.Interactive:
-		return fmt.Errorf("--custom=- reads standard input, which -i/--stdin gives to the debug container")
+	case len(readers) > 1:
+		return fmt.Errorf("-f - is given %d times: standard input can be read once", len(readers))
+	case len(readers) == 1 && o.Interactive:
+		return fmt.Errorf("%s reads standard input, which -i/--stdin gives to the debug container", readers[0])
 	}
 	return nil
 }
@@ -378,4 +381,14 @@ func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
 	}
 	o.client = client
 	return client, nil
+}
+
+// briefText shortens a value quoted in a message: an error names what is wrong, it
+// does not repeat a page of input.
+func briefText(s string) string {
+	const most = 100
+	if len(s) <= most {
+		return s
+	}
+	return s[:most] + "..."
 }

@@ -96,6 +96,9 @@ func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 
 func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 	source := r.pod
+	if o.CopyTo == source.Name {
+		return nil, fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
+	}
 	p := &plan{target: r.name, mode: ModeCopy, source: source, notices: r.notices, deleteSource: o.Replace}
 	name := o.Container
 	if name == "" && o.Image != "" {

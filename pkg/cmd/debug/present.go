@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -92,6 +93,7 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 // the targets that failed.
 func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err error) {
 	o.printWarnings(pr.outcomes)
+	nothingSent := pr.planFailed > 0 && !o.KeepGoing
 	if o.dryRun == dryRunNone {
 		var created []*corev1.Pod
 		for _, out := range pr.outcomes {
@@ -130,13 +132,19 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 		}
 	}
 	switch {
-	case pr.planFailed > 0 && !o.KeepGoing:
+	case nothingSent:
 		return fmt.Errorf("%d of %d targets cannot be debugged, so nothing was sent (--keep-going sends the others)", pr.planFailed, total)
 	case ctx.Err() != nil:
 		return fmt.Errorf("interrupted: %d of %d targets were debugged: %w", total-failed-stopped, total, ctx.Err())
 	}
 	if len(logs) > 0 {
-		results, err := o.streamLogs(ctx, logs, logListOptions(o.Selector))
+		// One watch per namespace: node debugging pods carry the label that marks
+		// them; the pods a selector chose still match it.
+		selector := o.Selector
+		if pr.outcomes[0].plan != nil && pr.outcomes[0].plan.mode == ModeNode {
+			selector = labels.SelectorFromSet(nodeDebugLabel).String()
+		}
+		results, err := o.streamLogs(ctx, logs, logListOptions(selector))
 		if err != nil {
 			return fmt.Errorf("streaming the debug containers' output: %w", err)
 		}
@@ -193,7 +201,13 @@ func listSome(items []string, n int) string {
 // container, and the result.
 func (o *DebugOptions) printTable(outcomes []outcome) error {
 	w := printers.GetNewTabWriter(o.Out)
-	withNamespace := o.AllNamespaces
+	namespaces := map[string]bool{}
+	for _, out := range outcomes {
+		if p := out.plan; p != nil && p.source != nil {
+			namespaces[p.source.Namespace] = true
+		}
+	}
+	withNamespace := o.AllNamespaces || len(namespaces) > 1
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}

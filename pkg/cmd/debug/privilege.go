@@ -40,13 +40,15 @@ type privileges struct {
 	container                     corev1.SecurityContext
 	pod                           corev1.PodSecurityContext
 	hostPID, hostNetwork, hostIPC bool
+	// hostUsers is the pod's hostUsers: nil or true runs in the host's user namespace.
+	hostUsers *bool
 	// hostPaths maps each hostPath volume's name to its path.
 	hostPaths map[string]string
 }
 
 // privilegesOf copies the privileges of pod and its debug container called container.
 func privilegesOf(pod *corev1.Pod, container string) privileges {
-	p := privileges{hostPID: pod.Spec.HostPID, hostNetwork: pod.Spec.HostNetwork, hostIPC: pod.Spec.HostIPC}
+	p := privileges{hostPID: pod.Spec.HostPID, hostNetwork: pod.Spec.HostNetwork, hostIPC: pod.Spec.HostIPC, hostUsers: pod.Spec.HostUsers}
 	if c, _ := podutil.Find(pod, container); c != nil && c.SecurityContext != nil {
 		p.container = *c.SecurityContext.DeepCopy()
 	}
@@ -110,7 +112,26 @@ var privilegeChecks = []func(b, a *privileges) []string{
 		return raisedUnconfined("securityContext.procMount", procMount(b.container.ProcMount), procMount(a.container.ProcMount), string(corev1.UnmaskedProcMount))
 	},
 	func(b, a *privileges) []string {
+		return raisedTrue("securityContext.windowsOptions.hostProcess", hostProcess(b.container.WindowsOptions), hostProcess(a.container.WindowsOptions))
+	},
+	func(b, a *privileges) []string {
+		return raisedUnconfined("securityContext.seLinuxOptions.type", seLinuxType(b.container.SELinuxOptions), seLinuxType(a.container.SELinuxOptions), spcType)
+	},
+	func(b, a *privileges) []string {
 		return raisedNonRoot("spec.securityContext.runAsNonRoot", b.pod.RunAsNonRoot, a.pod.RunAsNonRoot)
+	},
+	func(b, a *privileges) []string {
+		return raisedTrue("spec.securityContext.windowsOptions.hostProcess", hostProcess(b.pod.WindowsOptions), hostProcess(a.pod.WindowsOptions))
+	},
+	func(b, a *privileges) []string {
+		return raisedUnconfined("spec.securityContext.seLinuxOptions.type", seLinuxType(b.pod.SELinuxOptions), seLinuxType(a.pod.SELinuxOptions), spcType)
+	},
+	func(b, a *privileges) []string {
+		// Leaving the pod's own user namespace: hostUsers false was the confinement.
+		if isFalse(b.hostUsers) && !isFalse(a.hostUsers) {
+			return []string{"hostUsers: " + boolText(a.hostUsers)}
+		}
+		return nil
 	},
 	func(b, a *privileges) []string {
 		return raisedRoot("spec.securityContext.runAsUser", b.pod.RunAsUser, a.pod.RunAsUser)
@@ -193,6 +214,24 @@ func raisedUnconfined(field, before, after, unconfined string) []string {
 		return []string{field + ": " + unconfined}
 	}
 	return nil
+}
+
+// spcType is the SELinux type of super-privileged containers, which SELinux does not
+// confine.
+const spcType = "spc_t"
+
+func seLinuxType(o *corev1.SELinuxOptions) string {
+	if o == nil {
+		return ""
+	}
+	return o.Type
+}
+
+func hostProcess(o *corev1.WindowsSecurityContextOptions) *bool {
+	if o == nil {
+		return nil
+	}
+	return o.HostProcess
 }
 
 func seccompType(p *corev1.SeccompProfile) string {

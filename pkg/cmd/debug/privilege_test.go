@@ -68,6 +68,14 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 			p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0), RunAsGroup: ptr.To[int64](0), RunAsNonRoot: ptr.To(false), SeccompProfile: unconfined}
 		}, []string{"spec.securityContext.runAsNonRoot: false", "spec.securityContext.runAsUser: 0", "spec.securityContext.runAsGroup: 0", "spec.securityContext.seccompProfile.type: Unconfined"}},
 		{"host IPC", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.HostIPC = true }, []string{"hostIPC: true"}},
+		{"host user namespace", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.HostUsers = nil }, []string{"hostUsers: unset"}},
+		{"host process", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: ptr.To(true)}
+		}, []string{"securityContext.windowsOptions.hostProcess: true"}},
+		{"SELinux spc_t", func(p *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}
+			p.Spec.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}
+		}, []string{"securityContext.seLinuxOptions.type: spc_t", "spec.securityContext.seLinuxOptions.type: spc_t"}},
 		{"a host path moved", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.Volumes[1].HostPath.Path = "/etc" }, []string{`volume "logs": hostPath /etc`}},
 		{"privileges lowered", func(p *corev1.Pod, c *corev1.Container) {
 			c.SecurityContext.Capabilities.Drop = append(c.SecurityContext.Capabilities.Drop, "NET_RAW")
@@ -81,6 +89,7 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 				{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 				{Name: "logs", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/log"}}},
 			}
+			before.Spec.HostUsers = ptr.To(false)
 			before.Spec.Containers = append(before.Spec.Containers, corev1.Container{Name: "dbg", SecurityContext: restrictedSC.DeepCopy()})
 			after := before.DeepCopy()
 			tt.change(after, &after.Spec.Containers[1])

@@ -145,7 +145,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 		if t.kind == kindNode {
 			list, err := client.CoreV1().Nodes().List(ctx, opts)
 			if err != nil {
-				return nil, fmt.Errorf("listing nodes with selector %s: %w", t.selector, err)
+				return nil, fmt.Errorf("listing nodes with selector %s: %w", briefText(t.selector), err)
 			}
 			for i := range list.Items {
 				node := &list.Items[i]
@@ -155,7 +155,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 		} else {
 			list, err := client.CoreV1().Pods(t.namespace).List(ctx, opts)
 			if err != nil {
-				return nil, fmt.Errorf("listing pods with selector %s: %w", t.selector, err)
+				return nil, fmt.Errorf("listing pods with selector %s: %w", briefText(t.selector), err)
 			}
 			for i := range list.Items {
 				pod := &list.Items[i]
@@ -177,7 +177,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 		default:
 			where = fmt.Sprintf(" in namespace %q", t.namespace)
 		}
-		return nil, fmt.Errorf("no %s match selector %s%s", map[bool]string{true: "nodes", false: "pods"}[t.kind == kindNode], t.selector, where)
+		return nil, fmt.Errorf("no %s match selector %s%s", map[bool]string{true: "nodes", false: "pods"}[t.kind == kindNode], briefText(t.selector), where)
 	}
 	return found, nil
 }

@@ -18,6 +18,7 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	found = distinct(found)
 	plans, outcomes := o.planAll(found)
 	failed := len(found) - len(plans)
 
@@ -47,6 +48,28 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 	})
 }
 
+// distinct drops the targets found twice (pod/web and a service that chose it, the same
+// name given twice): each pod or node is debugged once.
+func distinct(found []resolved) []resolved {
+	seen := make(map[string]bool, len(found))
+	kept := found[:0:0]
+	for _, r := range found {
+		key := ""
+		switch {
+		case r.pod != nil:
+			key = "pod/" + r.pod.Namespace + "/" + r.pod.Name
+		case r.node != nil:
+			key = "node/" + r.node.Name
+		}
+		if key != "" && seen[key] {
+			continue
+		}
+		seen[key] = true
+		kept = append(kept, r)
+	}
+	return kept
+}
+
 // planAll plans every resolved target; failures become outcomes.
 func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 	plans := make([]*plan, 0, len(found))
@@ -74,9 +97,9 @@ func byTarget(outcomes []outcome) []outcome {
 }
 
 // severalTargets tells whether the run reports per target in a table: more than one
-// target, or a selector, which may match any number.
+// target named or found, or a selector, which may match any number.
 func (o *DebugOptions) severalTargets(found int) bool {
-	return found > 1 || o.Selector != ""
+	return found > 1 || len(o.targets) > 1 || o.Selector != ""
 }
 
 // interrupted tells whether err comes from the user stopping the run.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/readfile"
 	"github.com/kubectl-debugger/kubectl-debugger/internal/strictdoc"
@@ -241,6 +243,9 @@ func expandPath(path string) ([]string, error) {
 			}
 		}
 	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("-f %s: a directory with no .json, .yaml or .yml file", path)
+	}
 	sort.Strings(files)
 	return files, nil
 }
@@ -311,6 +316,9 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 		if pod.Name == "" {
 			return nil, fmt.Errorf("%s: a pod without metadata.name", at("pod"))
 		}
+		if errs := validation.IsDNS1123Subdomain(pod.Name); len(errs) > 0 {
+			return nil, fmt.Errorf("%s: invalid metadata.name: %s", at(fmt.Sprintf("pod %q", pod.Name)), errs[0])
+		}
 		switch {
 		case pod.Namespace == "":
 			pod.Namespace = namespace
@@ -342,7 +350,10 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 		}
 		return targets, nil
 	}
-	if w := workloadByKind(gv.WithKind(kind)); w != nil && name != "" {
+	if w := workloadByKind(gv.WithKind(kind)); w != nil {
+		if name == "" {
+			return nil, fmt.Errorf("%s: a %s without metadata.name", at(w.singular), w.singular)
+		}
 		// A workload stands for one of its pods, read from the cluster.
 		ns := namespace
 		if meta, ok := obj["metadata"].(map[string]any); ok {
@@ -358,8 +369,12 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 	return nil, fmt.Errorf("%s %s is not supported: only pods, nodes and workloads (%s) can be debugged", apiVersion, kind, workloadKindList())
 }
 
-// decodeStrict checks obj against type t, then decodes it into out.
+// decodeStrict checks obj against type t, then decodes it into out. The status is the
+// server's, not the user's: an object saved from a newer server may have fields there
+// this client does not know, and nothing reads them, so it is left out.
 func decodeStrict(obj map[string]any, t reflect.Type, out any) error {
+	obj = maps.Clone(obj)
+	delete(obj, "status")
 	if err := strictdoc.CheckObject(obj, t, ""); err != nil {
 		return err
 	}

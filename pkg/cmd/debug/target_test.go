@@ -99,6 +99,9 @@ func TestDecodeTargetsStrictly(t *testing.T) {
 		{"scalar.yaml", "just words\n", "expected an object (a pod, a node, a workload or a list), got a string"},
 		{"directive.yaml", pod + "spec: {$patch: replace}\n", `pod "a": unknown field "spec.$patch"`},
 		{"noname.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {}\n", "pod: a pod without metadata.name"},
+		{"badname.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a_b}\n", `pod "a_b": invalid metadata.name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`},
+		{"deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {}\n", "deployment: a deployment without metadata.name"},
+		{"status.yaml", pod + "status: {phase: Running, futureField: 1}\n", ""},
 	}
 	for _, tt := range tests {
 		_, err := decodeTargets(tt.file, []byte(tt.content), "ns", false)

@@ -189,7 +189,8 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		}
 	case ModeCopy:
 		// The copy is created in the original's namespace before anything is deleted.
-		if o.CopyTo == t.name {
+		// A workload's pod is only known once resolved; planCopy checks it then.
+		if t.kind == kindPod && o.CopyTo == t.name {
 			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
 		}
 	case ModeEphemeral:

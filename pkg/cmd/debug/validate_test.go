@@ -160,3 +160,24 @@ func TestEmptyValuesRefused(t *testing.T) {
 		t.Errorf("--dry-run and --share-volumes without a value: %v", r.err)
 	}
 }
+
+// Standard input is read once: by one -f -, or given to the debug container.
+func TestStdinReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-f", "-", "-f", "-", "--image=busybox"}, "-f - is given 2 times: standard input can be read once"},
+		{[]string{"-f", "-", "--image=busybox", "-i"}, "-f - reads standard input, which -i/--stdin gives to the debug container"},
+		{[]string{"-f", dir, "--image=busybox"}, "-f " + dir + ": a directory with no .json, .yaml or .yml file"},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(appPod())
+		r := runCommand(t, client, "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\n", tt.args...)
+		if got := errString(r.err); got != tt.want {
+			t.Errorf("%v: error = %q, want %q", tt.args, got, tt.want)
+		}
+		assertActions(t, client, nil)
+	}
+}
