@@ -161,7 +161,8 @@ run_custom_json_and_yaml_all_modes() {
   kd::test::assert_success
   kd::test::debug node/node-a --image=$IMAGE -c dbg-yaml --custom="$CUSTOM_DIR/env.yaml" --attach=false
   kd::test::assert_success
-  kd::test::get_object_assert pods "{{range .items}}{{if .metadata.labels}}{{range .spec.containers}}{{.name}}:$envs{{end}}{{end}}{{end}}" \
+  # Copies carry the label too; node debugging pods are the ones bound to a node.
+  kd::test::get_object_assert pods "{{range .items}}{{if .spec.nodeName}}{{range .spec.containers}}{{.name}}:$envs{{end}}{{end}}{{end}}" \
     'dbg-json:ENV_VAR1=value1;ENV_VAR2=value2;dbg-yaml:ENV_VAR3=value3;ENV_VAR4=value4;' \
     -l app.kubernetes.io/managed-by=kubectl-debug --sort-by=.spec.containers[0].name
 }
