@@ -116,6 +116,11 @@ func (p *Profile) setDocument(obj map[string]any) error {
 			return fmt.Errorf("unknown field %q: a profile document has %s", key, joinAnd(jsonfields.Names(documentType)))
 		}
 	}
+	_, hasContainer := obj["container"]
+	_, hasPod := obj["pod"]
+	if !hasContainer && !hasPod {
+		return errors.New("the profile document has neither a container nor a pod section: there is nothing to apply")
+	}
 	if value, set := obj["container"]; set {
 		container, ok := value.(map[string]any)
 		if !ok {

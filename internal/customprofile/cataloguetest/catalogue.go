@@ -78,6 +78,7 @@ const DocHead = "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\n"
 // called p.yaml.
 var Documents = []Document{
 	{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion kubectl-debugger/v1alpha1 and kind DebugProfile`},
+	{"no section", DocHead, `--custom p.yaml: the profile document has neither a container nor a pod section: there is nothing to apply`},
 	{"unknown section", DocHead + "spec: {}\n", `--custom p.yaml: unknown field "spec": a profile document has apiVersion, kind, container and pod`},
 	{"container not an object", DocHead + "container: [1]\n", `--custom p.yaml: field "container": expected an object, got a list [1]`},
 	{"container typo", DocHead + "container: {enviroment: []}\n", `--custom p.yaml: unknown field "container.enviroment"`},
