@@ -20,6 +20,7 @@ LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) \
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
+	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, then the integration suite against a local
 # kube-apiserver (built on first use).

@@ -417,7 +417,30 @@ run_api_request_counts() {
   kd::test::assert_eq "$(kd::test::requests_since "$from")" 1 'API requests of an ephemeral debug with -f'
 }
 
+run_completion_lists_pods() {
+  kd::test::new_namespace
+  kd::test::create_pod app
+  kd::test::create_pod web
+
+  ### __complete lists the namespace's pods and the kinds of target, writing nothing.
+  # Pre-Condition
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;web;'
+  local from
+  from=$(kd::test::audit_lines)
+  # Command
+  kd::test::debug __complete ""
+  # Post-Condition: the pods first, then the kinds, then cobra's directive line
+  kd::test::assert_success
+  kd::test::assert_eq "$(head -n 3 <<<"$DEBUG_OUT")" $'app\nweb\nnode/' 'completions'
+  kd::test::assert_eq "$(kd::test::audited_since "$from" | grep -c -E '"verb":"(create|update|patch|delete)"' || true)" 0 'writes'
+  # Command: -c lists the chosen pod's containers
+  kd::test::debug __complete app -c ""
+  # Post-Condition
+  kd::test::assert_eq "$(head -n 1 <<<"$DEBUG_OUT")" 'main' 'container completions'
+}
+
 DEBUG_TOPICS=(
+  run_completion_lists_pods
   run_kep_custom_supersedes_profile
   run_kep_custom_supersedes_original_pod
   run_kep_custom_adds_field

@@ -104,6 +104,7 @@ func newCmdDebug(restClientGetter genericclioptions.RESTClientGetter, o *DebugOp
 		return usageError(cmd, err)
 	})
 	o.AddFlags(cmd)
+	o.registerCompletions(cmd, restClientGetter)
 	return cmd
 }
 

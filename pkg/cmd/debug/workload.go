@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
@@ -29,6 +30,18 @@ type workloadKind struct {
 	names []string
 	// selector reads the object and returns the label selector of its pods.
 	selector selectorFunc
+	// list lists the objects of the kind in a namespace, for completion.
+	list func(ctx context.Context, client kubernetes.Interface, namespace string) (runtime.Object, error)
+}
+
+// lister lists the objects of one kind.
+type lister[T runtime.Object] func(ctx context.Context, opts metav1.ListOptions) (T, error)
+
+// listOf adapts a typed list call to workloadKind.list.
+func listOf[T runtime.Object](get func(kubernetes.Interface, string) lister[T]) func(context.Context, kubernetes.Interface, string) (runtime.Object, error) {
+	return func(ctx context.Context, c kubernetes.Interface, ns string) (runtime.Object, error) {
+		return get(c, ns)(ctx, metav1.ListOptions{})
+	}
 }
 
 // selectorFunc reads the object called name in namespace and returns the label selector
@@ -45,6 +58,9 @@ var workloadKinds = []*workloadKind{
 			return c.AppsV1().Deployments(ns).Get
 		},
 			func(d *appsv1.Deployment) *metav1.LabelSelector { return d.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*appsv1.DeploymentList] {
+			return c.AppsV1().Deployments(ns).List
+		}),
 	},
 	{
 		singular: "replicaset", gvk: appsv1.SchemeGroupVersion.WithKind("ReplicaSet"),
@@ -53,6 +69,9 @@ var workloadKinds = []*workloadKind{
 			return c.AppsV1().ReplicaSets(ns).Get
 		},
 			func(r *appsv1.ReplicaSet) *metav1.LabelSelector { return r.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*appsv1.ReplicaSetList] {
+			return c.AppsV1().ReplicaSets(ns).List
+		}),
 	},
 	{
 		singular: "statefulset", gvk: appsv1.SchemeGroupVersion.WithKind("StatefulSet"),
@@ -61,6 +80,9 @@ var workloadKinds = []*workloadKind{
 			return c.AppsV1().StatefulSets(ns).Get
 		},
 			func(s *appsv1.StatefulSet) *metav1.LabelSelector { return s.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*appsv1.StatefulSetList] {
+			return c.AppsV1().StatefulSets(ns).List
+		}),
 	},
 	{
 		singular: "daemonset", gvk: appsv1.SchemeGroupVersion.WithKind("DaemonSet"),
@@ -69,12 +91,16 @@ var workloadKinds = []*workloadKind{
 			return c.AppsV1().DaemonSets(ns).Get
 		},
 			func(d *appsv1.DaemonSet) *metav1.LabelSelector { return d.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*appsv1.DaemonSetList] {
+			return c.AppsV1().DaemonSets(ns).List
+		}),
 	},
 	{
 		singular: "job", gvk: batchv1.SchemeGroupVersion.WithKind("Job"),
 		names: []string{"jobs", "job"},
 		selector: byLabelSelector(func(c kubernetes.Interface, ns string) getter[*batchv1.Job] { return c.BatchV1().Jobs(ns).Get },
 			func(j *batchv1.Job) *metav1.LabelSelector { return j.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*batchv1.JobList] { return c.BatchV1().Jobs(ns).List }),
 	},
 	{
 		singular: "replicationcontroller", gvk: corev1.SchemeGroupVersion.WithKind("ReplicationController"),
@@ -82,12 +108,18 @@ var workloadKinds = []*workloadKind{
 		selector: byMapSelector(func(c kubernetes.Interface, ns string) getter[*corev1.ReplicationController] {
 			return c.CoreV1().ReplicationControllers(ns).Get
 		}, func(r *corev1.ReplicationController) map[string]string { return r.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*corev1.ReplicationControllerList] {
+			return c.CoreV1().ReplicationControllers(ns).List
+		}),
 	},
 	{
 		singular: "service", gvk: corev1.SchemeGroupVersion.WithKind("Service"),
 		names: []string{"services", "service", "svc"},
 		selector: byMapSelector(func(c kubernetes.Interface, ns string) getter[*corev1.Service] { return c.CoreV1().Services(ns).Get },
 			func(s *corev1.Service) map[string]string { return s.Spec.Selector }),
+		list: listOf(func(c kubernetes.Interface, ns string) lister[*corev1.ServiceList] {
+			return c.CoreV1().Services(ns).List
+		}),
 	},
 }
 
