@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
 
-.PHONY: all build test test-unit test-fuzz test-cmd verify schema local-up local-down bench server clean
+.PHONY: all build test test-unit test-fuzz test-cmd test-upstream verify schema local-up local-down bench server clean
 
 all: build
 
@@ -38,6 +38,11 @@ test-fuzz:
 
 test-cmd: build
 	hack/test-cmd.sh
+
+# Kubernetes' own test/cmd/debug.sh against the plugin (not yet part of make test: see
+# README).
+test-upstream: build
+	hack/test-upstream.sh
 
 verify:
 	hack/verify.sh
