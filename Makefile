@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
 
-.PHONY: all build test test-unit test-fuzz test-cmd test-upstream verify schema local-up local-down bench server clean
+.PHONY: all build test test-unit test-fuzz test-cmd test-upstream kubectl kubernetes-patch verify-kubernetes-patch verify schema local-up local-down bench server clean
 
 all: build
 
@@ -22,9 +22,10 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
-# Unit tests, a short fuzzing run, then the integration suite against a local
-# kube-apiserver (built on first use).
-test: test-unit test-fuzz test-cmd
+# Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the
+# k8s.io/kubectl module, then the integration suite against a local kube-apiserver
+# (built on first use).
+test: test-unit test-fuzz verify-kubernetes-patch test-cmd
 
 test-unit:
 	$(GO) test ./...
@@ -43,6 +44,19 @@ test-cmd: build
 # README).
 test-upstream: build
 	hack/test-upstream.sh
+
+# kubectl with this debug command inside: _output/bin/kubectl.
+kubectl:
+	hack/build-kubectl.sh
+
+# The patch against kubernetes that puts this package in place of kubectl's debug:
+# _output/kubernetes-debug.patch; verify-kubernetes-patch applies it to the k8s.io/kubectl
+# module and builds, vets and tests it there.
+kubernetes-patch:
+	hack/kubernetes-patch.sh
+
+verify-kubernetes-patch:
+	hack/verify-kubernetes-patch.sh
 
 verify:
 	hack/verify.sh

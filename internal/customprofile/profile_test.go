@@ -89,7 +89,7 @@ func TestCheckEphemeral(t *testing.T) {
 
 // The conformance data's custom files must parse (or fail) the same way here.
 func TestConformanceCustomFiles(t *testing.T) {
-	dir := filepath.Join("..", "..", "test", "conformance", "custom")
+	dir := filepath.Join("testdata", "conformance-custom")
 	want := map[string]string{
 		"bad.json":     `--custom bad.json: invalid JSON at line 1, column 37: unexpected end of input`,
 		"command.json": `--custom command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
@@ -115,11 +115,11 @@ func TestConformanceCustomFiles(t *testing.T) {
 
 // Every example profile the docs show is accepted.
 func TestExampleProfilesParse(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "examples", "profiles", "*"))
+	paths, err := filepath.Glob(filepath.Join("testdata", "examples", "profiles", "*"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no example profiles: %v", err)
 	}
-	paths = append(paths, filepath.Join("..", "..", "examples", "env.yaml"), filepath.Join("..", "..", "examples", "resources.json"))
+	paths = append(paths, filepath.Join("testdata", "examples", "env.yaml"), filepath.Join("testdata", "examples", "resources.json"))
 	for _, path := range paths {
 		if _, err := Load(context.Background(), path, nil); err != nil {
 			t.Errorf("%s: %v", path, err)

@@ -72,7 +72,7 @@ func TestValidationErrors(t *testing.T) {
 // The conformance data's error cases, which upstream refuses or this project refuses on
 // purpose, fail here before any API call with these messages.
 func TestConformanceErrorCases(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "test", "conformance")
+	dir := filepath.Join("testdata", "conformance")
 	custom := filepath.Join(dir, "custom")
 	want := map[string]string{
 		"e-ports":          `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Writes _output/kubernetes-debug.patch: a patch against kubernetes/kubernetes (the
+# release of the k8s.io/kubectl module in go.mod) that replaces
+# staging/src/k8s.io/kubectl/pkg/cmd/debug with this project's package. What is in
+# internal/ (and the DebugProfile types) moves under the debug package's internal/, the
+# imports are rewritten to k8s.io/kubectl/..., and the package's unit tests and their
+# test data come along. The patched tree is left in _output/kubectl-patch/b.
+#
+#   hack/kubernetes-patch.sh
+set -o errexit -o nounset -o pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$KD_ROOT"
+
+module=k8s.io/kubectl
+src=$(go list -m -f '{{.Dir}}' "$module")
+version=$(go list -m -f '{{.Version}}' "$module")
+staging=staging/src/$module
+debug=$staging/pkg/cmd/debug
+work=$KD_ROOT/_output/kubectl-patch
+patch=$KD_ROOT/_output/kubernetes-debug.patch
+
+rm -rf "$work"
+mkdir -p "$work/a/$staging" "$work/b/$staging"
+# a: the module as released; b: the same with the debug package replaced.
+cp -r "$src/." "$work/a/$staging/"
+cp -r "$src/." "$work/b/$staging/"
+chmod -R u+w "$work"
+rm -rf "$work/b/$debug"
+mkdir -p "$work/b/$debug/internal/apis/debugprofile"
+
+# The package, its tests and its test data; symlinked test data is copied as files.
+cp -rL pkg/cmd/debug/. "$work/b/$debug/"
+rm -rf "$work/b/$debug/testdata/conformance"
+mkdir -p "$work/b/$debug/testdata/conformance"
+cp -r test/conformance/cases.txt test/conformance/custom "$work/b/$debug/testdata/conformance/"
+for dir in customprofile jsonfields podutil readfile strictdoc; do
+  cp -rL "internal/$dir" "$work/b/$debug/internal/"
+done
+cp -r pkg/apis/debugprofile/v1alpha1 "$work/b/$debug/internal/apis/debugprofile/"
+
+# Imports: the project's paths become the kubectl module's.
+find "$work/b/$debug" -name '*.go' -print0 | xargs -0 sed -i \
+  -e "s|github.com/kubectl-debugger/kubectl-debugger/internal/|$module/pkg/cmd/debug/internal/|g" \
+  -e "s|github.com/kubectl-debugger/kubectl-debugger/pkg/apis/debugprofile/|$module/pkg/cmd/debug/internal/apis/debugprofile/|g"
+if grep -r -l 'github.com/kubectl-debugger' "$work/b/$staging" >&2; then
+  kd::log "the files above still name the project's module"
+  exit 1
+fi
+
+# A git patch, which also carries empty files (test data) that plain diff leaves out.
+(cd "$work" && git diff --no-index --no-prefix --binary a b) >"$patch" || [[ $? == 1 ]]
+kd::log "wrote $patch: kubernetes v1.${version#v0.}, $(grep -c '^diff --git ' "$patch") files"
