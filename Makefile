@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
 
-.PHONY: all build test test-unit test-fuzz test-cmd test-upstream kubectl kubernetes-patch verify-kubernetes-patch verify schema local-up local-down bench server clean
+.PHONY: all build test test-unit test-fuzz test-cmd test-upstream kubectl kubernetes-patch verify-kubernetes-patch krew-manifest verify schema local-up local-down bench server clean
 
 all: build
 
@@ -57,6 +57,10 @@ kubernetes-patch:
 
 verify-kubernetes-patch:
 	hack/verify-kubernetes-patch.sh
+
+# The krew manifest of a release: make krew-manifest VERSION=v0.1.0
+krew-manifest:
+	hack/krew-manifest.sh $(VERSION)
 
 verify:
 	hack/verify.sh
