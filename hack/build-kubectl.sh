@@ -32,22 +32,8 @@ require (
 
 replace k8s.io/kubectl => $tree
 MOD
-cat >"$build/main.go" <<'MAIN'
-// Command kubectl is kubectl with the project's debug command inside.
-package main
-
-import (
-	"k8s.io/component-base/cli"
-	kubectl "k8s.io/kubectl/pkg/cmd"
-	"k8s.io/kubectl/pkg/cmd/util"
-)
-
-func main() {
-	if err := cli.RunNoErrOutput(kubectl.NewDefaultKubectlCommand()); err != nil {
-		util.CheckErr(err)
-	}
-}
-MAIN
+# kubectl's main is the reference kubectl's: only the k8s.io/kubectl it builds with differs.
+cp hack/tools/kubectl/main.go "$build/main.go"
 kube_version=$KD_KUBE_VERSION
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kube_version"
 ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37"
