@@ -21,6 +21,8 @@ import (
 type logTarget struct {
 	pod       *corev1.Pod
 	container string
+	// mode is how the pod was debugged: node debugging pods are found by their label.
+	mode Mode
 	// prefix starts each line of its output; empty for a single target.
 	prefix string
 }

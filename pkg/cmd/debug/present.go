@@ -122,7 +122,7 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 		switch {
 		case out.err == nil:
 			if out.plan.container != "" && o.Logs && o.dryRun == dryRunNone {
-				logs = append(logs, logTarget{pod: out.pod, container: out.plan.container,
+				logs = append(logs, logTarget{pod: out.pod, container: out.plan.container, mode: out.plan.mode,
 					prefix: logPrefix(out.pod.Name, out.plan.container, len(logs), colour)})
 			}
 		case errors.Is(out.err, errNotSent), interrupted(out.err):
@@ -141,7 +141,7 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 		// One watch per namespace: node debugging pods carry the label that marks
 		// them; the pods a selector chose still match it.
 		selector := o.Selector
-		if pr.outcomes[0].plan != nil && pr.outcomes[0].plan.mode == ModeNode {
+		if logs[0].mode == ModeNode {
 			selector = labels.SelectorFromSet(nodeDebugLabel).String()
 		}
 		results, err := o.streamLogs(ctx, logs, logListOptions(selector))
