@@ -105,10 +105,13 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 			defer func() { err = errors.Join(err, o.removePods(ctx, created)) }()
 		}
 	}
-	if o.outputRequested() {
-		err = o.printObjects(pr.outcomes)
-	} else {
+	// With -o, standard output is for objects: when nothing was sent there are none,
+	// and the error says why.
+	switch {
+	case !o.outputRequested():
 		err = o.printTable(pr.outcomes)
+	case !nothingSent:
+		err = o.printObjects(pr.outcomes)
 	}
 	if err != nil {
 		return err
@@ -116,6 +119,7 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 
 	total := len(pr.outcomes)
 	var failed, stopped int
+	var errs []error
 	var logs []logTarget
 	colour := printers.AllowsColorOutput(o.Out)
 	for _, out := range pr.outcomes {
@@ -149,13 +153,13 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 			return fmt.Errorf("streaming the debug containers' output: %w", err)
 		}
 		if err := logFailures(results); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d targets failed", failed, total)
+		errs = append(errs, fmt.Errorf("%d of %d targets failed", failed, total))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // removes tells whether --rm deletes the pod of p: a copy or a node debugging pod.

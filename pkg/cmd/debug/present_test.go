@@ -93,3 +93,16 @@ func TestLogPrefix(t *testing.T) {
 		t.Errorf("coloured prefix = %q, want %q", got, want)
 	}
 }
+
+// With -o and a target that cannot be planned, nothing is sent and nothing printed but
+// the error: no empty List.
+func TestOutputWhenNothingSent(t *testing.T) {
+	client := fake.NewClientset(labelledPods("test", 1)...)
+	r := runCommand(t, client, "", "web-0", "ghost", "--image=busybox:1.36", "-c", "dbg", "-o", "json")
+	if got, want := errString(r.err), "1 of 2 targets cannot be debugged, so nothing was sent (--keep-going sends the others)"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if r.stdout != "" {
+		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}
