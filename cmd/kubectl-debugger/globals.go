@@ -16,7 +16,9 @@ import (
 	clientversion "k8s.io/client-go/pkg/version"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
+	"k8s.io/kubectl/pkg/config"
 	"k8s.io/kubectl/pkg/kuberc"
 )
 
@@ -24,6 +26,7 @@ import (
 // with them (kubectl's own test suite passes --match-server-version to every call), so
 // it takes each with kubectl's meaning.
 type globalFlags struct {
+	configFlags       *genericclioptions.ConfigFlags
 	warningsAsErrors  bool
 	logFlushFrequency time.Duration
 	kuberc            string
@@ -32,7 +35,7 @@ type globalFlags struct {
 
 // addGlobalFlags registers kubectl's global flags on cmd.
 func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter) *globalFlags {
-	g := &globalFlags{}
+	g := &globalFlags{configFlags: configFlags}
 	flags := cmd.PersistentFlags()
 	configFlags.AddFlags(flags)
 	flags.BoolVar(&getter.match, "match-server-version", false, "Require server version to match client version")
@@ -71,6 +74,7 @@ func (g *globalFlags) apply(cmd *cobra.Command) error {
 	if prefs == nil {
 		return nil
 	}
+	g.applyPluginPolicy(prefs)
 	for _, d := range prefs.Defaults {
 		if strings.Join(strings.Fields(d.Command), " ") != "debug" {
 			continue
@@ -89,6 +93,28 @@ func (g *globalFlags) apply(cmd *cobra.Command) error {
 		}
 	}
 	return nil
+}
+
+// applyPluginPolicy makes the kubeconfig's credential plugins obey kuberc's
+// credentialPluginPolicy and allowlist, as kubectl does.
+func (g *globalFlags) applyPluginPolicy(prefs *config.Preference) {
+	if prefs.CredentialPluginPolicy == "" && len(prefs.CredentialPluginAllowlist) == 0 {
+		return
+	}
+	policy := clientcmdapi.PluginPolicy{PolicyType: clientcmdapi.PolicyType(prefs.CredentialPluginPolicy)}
+	for _, entry := range prefs.CredentialPluginAllowlist {
+		policy.Allowlist = append(policy.Allowlist, clientcmdapi.AllowlistEntry{Command: entry.Command})
+	}
+	wrap := g.configFlags.WrapConfigFn
+	g.configFlags.WithWrapConfigFn(func(c *rest.Config) *rest.Config {
+		if wrap != nil {
+			c = wrap(c)
+		}
+		if c.ExecProvider != nil {
+			c.ExecProvider.PluginPolicy = policy
+		}
+		return c
+	})
 }
 
 // clientVersion is the Kubernetes release of the client libraries, stamped by the build.

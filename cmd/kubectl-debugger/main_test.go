@@ -67,7 +67,7 @@ defaults:
 // fakeServer answers /version with gitVersion and a pod GET with a warning.
 func fakeServer(t *testing.T, gitVersion string) (kubeconfig string) {
 	t.Helper()
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.URL.Path == "/version":
@@ -82,7 +82,7 @@ func fakeServer(t *testing.T, gitVersion string) (kubeconfig string) {
 	t.Cleanup(server.Close)
 	return writeFile(t, "kubeconfig", fmt.Sprintf(`apiVersion: v1
 kind: Config
-clusters: [{name: c, cluster: {server: %q}}]
+clusters: [{name: c, cluster: {server: %q, insecure-skip-tls-verify: true}}]
 contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]
 users: [{name: u, user: {token: t}}]
 current-context: c
@@ -142,5 +142,36 @@ func TestKubectlGlobalFlags(t *testing.T) {
 		"-f", file, "--image=busybox", "--dry-run=client", "-o", "name")
 	if code != 0 || out != "pod/app\n" {
 		t.Errorf("code=%d stdout=%q stderr=%q", code, out, errOut)
+	}
+}
+
+// kuberc's credentialPluginPolicy governs the kubeconfig's exec plugins, as in kubectl.
+func TestKubercCredentialPluginPolicy(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	server := fakeServer(t, "v1.0.0")
+	raw, err := os.ReadFile(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(t.TempDir(), "plugin-ran")
+	exec := fmt.Sprintf(`users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: sh, interactiveMode: Never,
+  args: ["-c", "touch %s; echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"t\"}}'"]}}}]`, marker)
+	kubeconfig := writeFile(t, "kubeconfig", strings.Replace(string(raw), "users: [{name: u, user: {token: t}}]", exec, 1))
+	deny := writeFile(t, "kuberc", "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ncredentialPluginPolicy: DenyAll\n")
+
+	code, _, errOut := runWith(t, "--kubeconfig="+kubeconfig, "--kuberc="+deny, "app", "--image=busybox", "--dry-run=client", "-q")
+	if code == 0 || !strings.Contains(errOut, "DenyAll") {
+		t.Errorf("DenyAll: code=%d stderr=%q, want the plugin refused", code, errOut)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("the credential plugin ran under DenyAll")
+	}
+	code, _, errOut = runWith(t, "--kubeconfig="+kubeconfig, "app", "--image=busybox", "--dry-run=client", "-q")
+	if code != 0 {
+		t.Errorf("no policy: code=%d stderr=%q", code, errOut)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Errorf("the credential plugin did not run without a policy: %v", err)
 	}
 }

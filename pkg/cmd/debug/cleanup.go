@@ -13,9 +13,13 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// deleteTimeout bounds each attempt to delete a debug pod. Cleanup runs after Ctrl-C
-// too, when the process has a second left: two attempts must fit.
-const deleteTimeout = 400 * time.Millisecond
+// Each attempt to delete a debug pod is bounded: by deleteTimeout normally, by
+// interruptedDeleteTimeout after Ctrl-C, when the process has a second left and two
+// attempts must fit.
+const (
+	deleteTimeout            = 10 * time.Second
+	interruptedDeleteTimeout = 400 * time.Millisecond
+)
 
 // removePods deletes the debug pods --rm asked to, when the session has ended however
 // it ended: it does not stop at ctx's cancellation, tries each pod twice, and names
@@ -25,6 +29,10 @@ func (o *DebugOptions) removePods(ctx context.Context, pods []*corev1.Pod) error
 	if err != nil {
 		return err
 	}
+	timeout := deleteTimeout
+	if ctx.Err() != nil {
+		timeout = interruptedDeleteTimeout
+	}
 	ctx = context.WithoutCancel(ctx)
 	failed := make([]error, len(pods))
 	var g errgroup.Group
@@ -32,8 +40,15 @@ func (o *DebugOptions) removePods(ctx context.Context, pods []*corev1.Pod) error
 	for i, pod := range pods {
 		g.Go(func() error {
 			for attempt := 0; attempt < 2; attempt++ {
-				attemptCtx, cancel := context.WithTimeout(ctx, deleteTimeout)
+				attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 				err := client.CoreV1().Pods(pod.Namespace).Delete(attemptCtx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+				if err != nil && !apierrors.IsNotFound(err) && attemptCtx.Err() == nil {
+					// The answer was lost, not the request: the pod may be gone.
+					_, getErr := client.CoreV1().Pods(pod.Namespace).Get(attemptCtx, pod.Name, metav1.GetOptions{})
+					if apierrors.IsNotFound(getErr) {
+						err = nil
+					}
+				}
 				cancel()
 				if err == nil || apierrors.IsNotFound(err) {
 					failed[i] = nil

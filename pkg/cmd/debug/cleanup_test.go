@@ -170,8 +170,9 @@ func TestRemoveRefusedOrSkipped(t *testing.T) {
 	}{
 		{[]string{"app", "--image=busybox", "--rm", "-i"}, "--rm cannot be used with pod/app: an ephemeral container cannot be removed from its pod; debug a copy with --copy-to, which --rm deletes"},
 		{[]string{"app", "--image=busybox", "--copy-to=c", "--replace", "--rm", "-i"}, "--rm deletes the copy when the session ends, and --replace deletes the original: nothing would be left; drop one of them"},
-		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm"}, "--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one"},
-		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm", "-i", "--attach=false"}, "--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one"},
+		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm"}, "--rm deletes the debug pod when the session ends, and without a session (-i/--stdin or --attach, or --logs) there is none: add one"},
+		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm", "-i", "--attach=false"}, "--rm deletes the debug pod when the session ends, and without a session (-i/--stdin or --attach, or --logs) there is none: add one"},
+		{[]string{"app", "--set-image=*=busybox", "--copy-to=c", "--rm", "-i"}, "--rm deletes the debug pod when the session ends, and without a debug container (--image or -c/--container) there is no session"},
 	}
 	for _, tt := range tests {
 		client := fake.NewClientset(appPod())
@@ -189,4 +190,50 @@ func TestRemoveRefusedOrSkipped(t *testing.T) {
 		t.Errorf("err=%v stderr=%q", r.err, r.stderr)
 	}
 	assertActions(t, client, []action{{"get", "pods", "", "test", "app"}})
+}
+
+// A delete whose answer is lost (a timeout on the way back) is checked: a pod that is
+// gone is not reported as left behind.
+func TestRemoveChecksALostAnswer(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	client.PrependReactor("delete", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		_ = client.Tracker().Delete(corev1.SchemeGroupVersion.WithResource("pods"), "test", a.(k8stesting.DeleteAction).GetName())
+		return true, nil, errors.New("http2: response body closed")
+	})
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go watcher.Modify(debugState("app-copy", running))
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
+		run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if n := deletesOf(client, "app-copy"); n != 1 {
+		t.Errorf("%d delete attempts, want 1", n)
+	}
+	if !strings.Contains(r.stdout, "Deleted pod test/app-copy.") {
+		t.Errorf("stdout = %q", r.stdout)
+	}
+}
+
+// Ctrl-C during the create: the copy may exist, and --rm deletes it by its planned name.
+func TestRemoveAfterAnInterruptedCreate(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	client.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		_ = client.Tracker().Create(corev1.SchemeGroupVersion.WithResource("pods"), a.(k8stesting.CreateAction).GetObject(), "test")
+		cancel()
+		return true, nil, context.Canceled
+	})
+	r := newHarness(t, withContext(ctx)).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i", "-q")
+	if !errors.Is(r.err, context.Canceled) {
+		t.Errorf("error = %v, want the interrupt", r.err)
+	}
+	if n := deletesOf(client, "app-copy"); n != 1 {
+		t.Errorf("%d deletes of the copy, want 1", n)
+	}
+	if _, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app-copy"); !apierrors.IsNotFound(err) {
+		t.Errorf("the copy is left behind: %v", err)
+	}
 }

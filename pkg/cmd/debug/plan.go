@@ -155,6 +155,9 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source
 		if err := o.applyRunAs(source, debug); err != nil {
 			return err
 		}
+		if o.Profile == ProfileRestricted && debug.SecurityContext.RunAsUser != nil && *debug.SecurityContext.RunAsUser == 0 {
+			p.warnings = append(p.warnings, "--run-as runs the debug container as root, which --profile=restricted and Pod Security \"restricted\" do not allow")
+		}
 	}
 	if mode != ModeEphemeral {
 		markDebugPod(pod, p.target)

@@ -54,6 +54,11 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 		o.notice(n)
 	}
 	if out.err != nil {
+		if o.removes(p) && out.sent && out.pod == nil && p.pod != nil && interrupted(out.err) {
+			// The create may have reached the server before the interrupt: --rm
+			// deletes by the name planned.
+			return errors.Join(out.err, o.removePods(ctx, []*corev1.Pod{p.pod}))
+		}
 		return out.err
 	}
 	if o.removes(p) {

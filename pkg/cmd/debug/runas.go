@@ -39,14 +39,17 @@ func parseRunAs(value string) (runAs, error) {
 		r.group, err = parseID(gid)
 	}
 	if err != nil {
-		return runAs{}, fmt.Errorf(`invalid --run-as %q: want "target", "root", UID or UID:GID`, value)
+		return runAs{}, fmt.Errorf(`invalid --run-as %q: want "target", "root", UID or UID:GID, IDs from 0 to %d`, value, maxID)
 	}
 	return r, nil
 }
 
+// maxID is the largest user or group ID the API accepts.
+const maxID = 1<<31 - 1
+
 func parseID(s string) (*int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id < 0 {
+	if err != nil || id < 0 || id > maxID {
 		return nil, fmt.Errorf("invalid ID %q", s)
 	}
 	return &id, nil
@@ -70,11 +73,11 @@ func (o *DebugOptions) targetUser(pod *corev1.Pod) (userSource, error) {
 	}
 	if name == "" {
 		if len(pod.Spec.Containers) != 1 {
-			how := "--target"
+			how := "name the one whose user to take with --target"
 			if o.CopyTo != "" {
-				how = "-c"
+				how = "give its user with --run-as=UID[:GID] (or -c to debug that container itself)"
 			}
-			return userSource{}, fmt.Errorf("--run-as=target: pod %q has %d containers: name the one whose user to take with %s", pod.Name, len(pod.Spec.Containers), how)
+			return userSource{}, fmt.Errorf("--run-as=target: pod %q has %d containers: %s", pod.Name, len(pod.Spec.Containers), how)
 		}
 		name = pod.Spec.Containers[0].Name
 	}
@@ -102,7 +105,8 @@ func (o *DebugOptions) targetUser(pod *corev1.Pod) (userSource, error) {
 
 // applyRunAs sets the debug container's user as --run-as says, after the predefined
 // profile and before the custom profiles, which still win. A non-root user also gets
-// runAsNonRoot, so the restricted profile's check holds; root drops it.
+// runAsNonRoot, so the restricted profile's check holds; root gets runAsNonRoot false,
+// or a pod that requires non-root would keep it from starting.
 func (o *DebugOptions) applyRunAs(source *corev1.Pod, debug *corev1.Container) error {
 	user, group := o.runAs.user, o.runAs.group
 	if o.runAs.fromTarget {
@@ -117,11 +121,7 @@ func (o *DebugOptions) applyRunAs(source *corev1.Pod, debug *corev1.Container) e
 	if group != nil {
 		sc.RunAsGroup = ptr.To(*group)
 	}
-	if *user != 0 {
-		sc.RunAsNonRoot = ptr.To(true)
-	} else {
-		sc.RunAsNonRoot = nil
-	}
+	sc.RunAsNonRoot = ptr.To(*user != 0)
 	return nil
 }
 

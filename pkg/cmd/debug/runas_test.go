@@ -44,7 +44,7 @@ func TestRunAs(t *testing.T) {
 			&corev1.SecurityContext{RunAsUser: ptr.To[int64](2000), RunAsNonRoot: ptr.To(true), Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"SYS_PTRACE"}}}},
 		{"explicit user and group", userPod(false), []string{"--run-as=2000:4000", "--profile=restricted"}, restrictedAs(2000, 4000)},
 		{"root", userPod(false), []string{"--run-as=root", "--profile=sysadmin"},
-			&corev1.SecurityContext{Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0), RunAsGroup: ptr.To[int64](0)}},
+			&corev1.SecurityContext{Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0), RunAsGroup: ptr.To[int64](0), RunAsNonRoot: ptr.To(false)}},
 		{"a custom profile still wins", userPod(false), []string{"--run-as=target", "--profile=baseline", "--custom=" + writeFile(t, "u.yaml", "securityContext: {runAsUser: 5}\n")},
 			&corev1.SecurityContext{RunAsUser: ptr.To[int64](5), RunAsGroup: ptr.To[int64](3000), RunAsNonRoot: ptr.To(true)}},
 	}
@@ -87,7 +87,7 @@ func TestRunAsErrors(t *testing.T) {
 	}{
 		{"no user to take", noUser, []string{"--run-as=target"}, `--run-as=target: container "main" of pod "nonroot" runs as its image's user, which the API does not show: give --run-as=UID[:GID]`},
 		{"which container", twoContainers, []string{"--run-as=target"}, `--run-as=target: pod "nonroot" has 2 containers: name the one whose user to take with --target`},
-		{"which container of a copy", twoContainers, []string{"--run-as=target", "--copy-to=copy"}, `--run-as=target: pod "nonroot" has 2 containers: name the one whose user to take with -c`},
+		{"which container of a copy", twoContainers, []string{"--run-as=target", "--copy-to=copy"}, `--run-as=target: pod "nonroot" has 2 containers: give its user with --run-as=UID[:GID] (or -c to debug that container itself)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,8 +105,10 @@ func TestRunAsErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"nonroot", "--image=busybox", "--run-as=me"}, `invalid --run-as "me": want "target", "root", UID or UID:GID`},
-		{[]string{"nonroot", "--image=busybox", "--run-as=1:-2"}, `invalid --run-as "1:-2": want "target", "root", UID or UID:GID`},
+		{[]string{"nonroot", "--image=busybox", "--run-as=me"}, `invalid --run-as "me": want "target", "root", UID or UID:GID, IDs from 0 to 2147483647`},
+		{[]string{"nonroot", "--image=busybox", "--run-as=1:-2"}, `invalid --run-as "1:-2": want "target", "root", UID or UID:GID, IDs from 0 to 2147483647`},
+		{[]string{"nonroot", "--image=busybox", "--run-as=4294967296"}, `invalid --run-as "4294967296": want "target", "root", UID or UID:GID, IDs from 0 to 2147483647`},
+		{[]string{"nonroot", "--copy-to=c", "--set-image=*=busybox", "--run-as=1000"}, "--run-as sets the debug container's user, and this copy has none: give --image or -c/--container"},
 		{[]string{"node/node-a", "--image=busybox", "--run-as=1"}, "--run-as cannot be used with node/node-a: it sets the user of a container in a pod being debugged; use --custom with securityContext.runAsUser"},
 	} {
 		if _, err := newHarness(t).complete(nil, tt.args...); errString(err) != tt.want {
@@ -134,5 +136,17 @@ func TestRestrictedHint(t *testing.T) {
 	// The pod's own user applies to the debug container too: nothing to suggest.
 	if p := planOf(t, resolved{name: "pod/nonroot", pod: userPod(true)}, "nonroot", "--image=busybox", "-c", "dbg", "--profile=restricted"); len(p.notices) != 0 {
 		t.Errorf("pod-level user: notices %q, want none", p.notices)
+	}
+}
+
+// Root under the restricted profile is said to be refused, not silently allowed.
+func TestRunAsRootUnderRestricted(t *testing.T) {
+	p := planOf(t, resolved{name: "pod/nonroot", pod: userPod(true)}, "nonroot", "--image=busybox", "-c", "dbg", "--profile=restricted", "--run-as=root")
+	want := []string{`--run-as runs the debug container as root, which --profile=restricted and Pod Security "restricted" do not allow`}
+	if diff := cmp.Diff(want, p.warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	if sc := p.ephemeral.SecurityContext; sc.RunAsNonRoot == nil || *sc.RunAsNonRoot {
+		t.Errorf("runAsNonRoot = %v, want false: the pod requires non-root", sc.RunAsNonRoot)
 	}
 }

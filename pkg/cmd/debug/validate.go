@@ -49,8 +49,13 @@ func (o *DebugOptions) Validate() error {
 		case o.Replace:
 			return fmt.Errorf("--rm deletes the copy when the session ends, and --replace deletes the original: nothing would be left; drop one of them")
 		case !o.Attach && !o.Logs:
-			return fmt.Errorf("--rm deletes the debug pod when the session ends, and without -i/--stdin, --attach or --logs there is no session: add one")
+			return fmt.Errorf("--rm deletes the debug pod when the session ends, and without a session (-i/--stdin or --attach, or --logs) there is none: add one")
+		case o.Image == "" && o.Container == "":
+			return fmt.Errorf("--rm deletes the debug pod when the session ends, and without a debug container (--image or -c/--container) there is no session")
 		}
+	}
+	if o.RunAs != "" && o.CopyTo != "" && o.Image == "" && o.Container == "" {
+		return fmt.Errorf("--run-as sets the debug container's user, and this copy has none: give --image or -c/--container")
 	}
 	if o.MaxConcurrency < 1 {
 		return fmt.Errorf("invalid --max-concurrency %d: must be at least 1", o.MaxConcurrency)
