@@ -1,18 +1,23 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiversion "k8s.io/apimachinery/pkg/version"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/kubernetes"
 	clientversion "k8s.io/client-go/pkg/version"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -53,7 +58,48 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 	flags.AddGoFlag(logFlags.Lookup("v"))
 	flags.Lookup("v").Shorthand = "v"
 	flags.AddGoFlag(logFlags.Lookup("vmodule"))
+
+	// The kubeconfig flags complete as in kubectl: namespaces from the cluster, contexts,
+	// clusters and users from the kubeconfig.
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return completeNamespaces(getter), cobra.ShellCompDirectiveNoFileComp
+	})
+	for flag, names := range map[string]func(*clientcmdapi.Config) []string{
+		"context": func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.Contexts)) },
+		"cluster": func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.Clusters)) },
+		"user":    func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.AuthInfos)) },
+	} {
+		_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			raw, err := configFlags.ToRawKubeConfigLoader().RawConfig()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return names(&raw), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 	return g
+}
+
+// completeNamespaces lists the cluster's namespaces, within a few seconds, or none.
+func completeNamespaces(getter genericclioptions.RESTClientGetter) []string {
+	config, err := getter.ToRESTConfig()
+	if err != nil {
+		return nil
+	}
+	config.Timeout = 5 * time.Second
+	client, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil
+	}
+	list, err := client.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, ns := range list.Items {
+		names = append(names, ns.Name)
+	}
+	return names
 }
 
 // apply puts the global flags into effect once they are parsed: the log flush interval,

@@ -70,6 +70,8 @@ func fakeServer(t *testing.T, gitVersion string) (kubeconfig string) {
 	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
+		case r.URL.Path == "/api/v1/namespaces":
+			fmt.Fprint(w, `{"apiVersion": "v1", "kind": "NamespaceList", "items": [{"metadata": {"name": "default"}}, {"metadata": {"name": "kube-system"}}]}`)
 		case r.URL.Path == "/version":
 			fmt.Fprintf(w, `{"gitVersion": %q, "gitCommit": "$Format:%%H$"}`, gitVersion)
 		case strings.HasSuffix(r.URL.Path, "/pods/app"):
