@@ -359,15 +359,7 @@ func TestRunRESTMapperTargets(t *testing.T) {
 	mapper.Add(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, meta.RESTScopeNamespace)
 	run := func(target string) (result, *fake.Clientset) {
 		client := fake.NewClientset(appPod())
-		streams, _, out, errOut := newTestStreams()
-		o := NewDebugOptions(streams)
-		o.client = client
-		o.nameSuffix = suffixes("aaaaa")
-		cmd := newCmdDebug(testGetter("test").WithRESTMapper(mapper), o)
-		cmd.SetArgs([]string{target, "--image=busybox", "-c", "dbg"})
-		cmd.SilenceErrors = true
-		err := cmd.Execute()
-		return result{stdout: out.String(), stderr: errOut.String(), err: err}, client
+		return newHarness(t, withMapper(mapper)).run(client, target, "--image=busybox", "-c", "dbg"), client
 	}
 
 	r, client := run("pods.v1./app")
