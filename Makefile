@@ -40,10 +40,12 @@ test-fuzz:
 test-cmd: build
 	hack/test-cmd.sh
 
-# Kubernetes' own test/cmd/debug.sh against the plugin (not yet part of make test: see
-# README).
-test-upstream: build
-	hack/test-upstream.sh
+# Kubernetes' own test/cmd/debug.sh against the plugin, then against the drop-in kubectl
+# (test-cmd ends with the same two runs).
+test-upstream: build kubectl
+	KD_UPSTREAM_LABEL=plugin hack/test-upstream.sh
+	DEBUGGER="$(CURDIR)/_output/bin/kubectl debug" KD_UPSTREAM_KUBECTL=$(CURDIR)/_output/bin/kubectl \
+		KD_UPSTREAM_LABEL=kubectl hack/test-upstream.sh
 
 # kubectl with this debug command inside: _output/bin/kubectl.
 kubectl:

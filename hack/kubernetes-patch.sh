@@ -4,8 +4,10 @@
 # release of the k8s.io/kubectl module in go.mod) that replaces
 # staging/src/k8s.io/kubectl/pkg/cmd/debug with this project's package. What is in
 # internal/ (and the DebugProfile types) moves under the debug package's internal/, the
-# imports are rewritten to k8s.io/kubectl/..., and the package's unit tests and their
-# test data come along. The patched tree is left in _output/kubectl-patch/b.
+# imports are rewritten to k8s.io/kubectl/..., every Go file gets kubernetes' licence
+# header, kubectl's go.mod marks the modules the package imports as direct, and the
+# package's unit tests and their test data come along. The patched tree is left in
+# _output/kubectl-patch/b.
 #
 #   hack/kubernetes-patch.sh
 set -o errexit -o nounset -o pipefail
@@ -46,6 +48,44 @@ find "$work/b/$debug" -name '*.go' -print0 | xargs -0 sed -i \
   -e "s|github.com/kubectl-debugger/kubectl-debugger/pkg/apis/debugprofile/|$module/pkg/cmd/debug/internal/apis/debugprofile/|g"
 if grep -r -l 'github.com/kubectl-debugger' "$work/b/$staging" >&2; then
   kd::log "the files above still name the project's module"
+  exit 1
+fi
+
+# Kubernetes' licence header (hack/boilerplate/boilerplate.go.txt there), which its
+# verify-boilerplate requires on every Go file, above anything else in the file.
+header=$(mktemp)
+trap 'rm -f "$header"' EXIT
+cat >"$header" <<'HEADER'
+/*
+Copyright The Kubernetes Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+HEADER
+while IFS= read -r -d '' file; do
+  if ! grep -q -m 1 '^Copyright The Kubernetes Authors\.$' "$file"; then
+    cat "$header" "$file" >"$file.new"
+    mv "$file.new" "$file"
+  fi
+done < <(find "$work/b/$debug" -name '*.go' -print0)
+
+# The debug package imports two modules kubectl requires only indirectly so far: tidy
+# marks them direct, as kubernetes' hack/update-vendor.sh would. Nothing else may move.
+(cd "$work/b/$staging" && GOFLAGS=-mod=mod go mod tidy)
+if ! cmp -s "$work/a/$staging/go.sum" "$work/b/$staging/go.sum"; then
+  diff "$work/a/$staging/go.sum" "$work/b/$staging/go.sum" >&2 || true
+  kd::log "go mod tidy changed kubectl's go.sum: the package needs modules kubectl does not have"
   exit 1
 fi
 

@@ -12,6 +12,10 @@
 #   KD_CONFORMANCE_RUN   go test -run pattern for the conformance cases (default all)
 #   KD_CONFORMANCE_SKIP  comma-separated conformance case IDs to skip
 #   KD_TEST_VERBOSE      non-empty: print every command's output
+#   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
+#                        after the suite against the plugin and against the drop-in
+#                        kubectl (_output/bin/kubectl, built when missing or stale), each
+#                        on a cluster of its own (hack/test-upstream.sh)
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -77,8 +81,45 @@ kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - sta
 
 passed=$((bash_passed + conf_passed))
 failed=$((bash_failed + conf_failed))
-# Stopped here rather than by the trap, so the counts are the last line.
 trap - EXIT
 stop
+
+# kd::test_cmd::upstream LABEL ENV...: hack/test-upstream.sh with ENV, its results added
+# to the counts; a run that ends without its closing line counts as one failure.
+kd::test_cmd::upstream() {
+  local label=$1 out rc=0 last up_passed up_failed
+  shift
+  started=$SECONDS
+  out=$(mktemp)
+  # Its own cluster, results and scratch space, not this suite's.
+  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG "$@" KD_UPSTREAM_LABEL="$label" \
+    "$KD_ROOT/hack/test-upstream.sh" >"$out" 2>&1 || rc=$?
+  grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
+  last=$(tail -n 1 "$out")
+  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    up_passed=${BASH_REMATCH[1]} up_failed=${BASH_REMATCH[2]}
+  else
+    tail -n 20 "$out" >&2
+    up_passed=0 up_failed=1
+  fi
+  if ((rc != 0 && up_failed == 0)); then
+    up_failed=1
+  fi
+  rm -f "$out"
+  kd::log "upstream debug.sh ($label): $up_passed passed, $up_failed failed ($((SECONDS - started))s)"
+  passed=$((passed + up_passed))
+  failed=$((failed + up_failed))
+}
+
+if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
+  kd::test_cmd::upstream plugin DEBUGGER="$DEBUGGER"
+  dropin=$KD_ROOT/_output/bin/kubectl
+  # make test builds it just before (verify-kubernetes-patch); a run on its own must not
+  # test a kubectl built from older sources.
+  if [[ ! -x $dropin || -n $(find "$KD_ROOT/pkg" "$KD_ROOT/internal" "$KD_ROOT/go.mod" -newer "$dropin" -print -quit) ]]; then
+    "$KD_ROOT/hack/build-kubectl.sh"
+  fi
+  kd::test_cmd::upstream kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
+fi
 echo "$passed passed, $failed failed"
 ((failed == 0))

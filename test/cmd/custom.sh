@@ -79,10 +79,10 @@ run_custom_copy_pod_section() {
   # Command
   kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --copy-to=app-copy --custom="$TESTDATA/copy-scratch.yaml" --attach=false
   # Post-Condition: the general profile drops the copied labels; the profile's are
-  # added, next to the one that marks debugging pods
+  # added (a detached copy carries no debugging mark, as in kubectl)
   kd::test::assert_success
   kd::test::get_object_assert pod/app-copy 'jsonpath={.metadata.labels}' \
-    '{"app.kubernetes.io/managed-by":"kubectl-debug","debug.example.com/incident":"inc-42","team":"sre"}'
+    '{"debug.example.com/incident":"inc-42","team":"sre"}'
   kd::test::get_object_assert pod/app-copy 'jsonpath={.spec.nodeSelector}' '{"disk":"ssd"}'
   kd::test::get_object_assert pod/app-copy 'jsonpath={.spec.volumes[?(@.name=="scratch")].emptyDir}' '{}'
   kd::test::get_object_assert pod/app-copy 'jsonpath={.spec.containers[?(@.name=="dbg")].volumeMounts[?(@.name=="scratch")].mountPath}' '/scratch'
@@ -281,7 +281,7 @@ run_custom_ephemeral_pod_refusal() {
   kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --copy-to=app-copy --custom="$TESTDATA/pod-labels.yaml" --attach=false
   # Post-Condition
   kd::test::assert_success
-  kd::test::get_object_assert pod/app-copy 'jsonpath={.metadata.labels}' '{"app.kubernetes.io/managed-by":"kubectl-debug","team":"sre"}'
+  kd::test::get_object_assert pod/app-copy 'jsonpath={.metadata.labels}' '{"team":"sre"}'
 }
 
 run_custom_privilege_warning() {

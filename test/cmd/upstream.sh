@@ -10,6 +10,10 @@
 # (with --match-server-version), the object assertions, and the node 127.0.0.1. Each
 # function is one counted test.
 #
+# KD_UPSTREAM_LABEL, when set, names the command under test in each result line.
+# For a kubectl with this debug command inside, set DEBUGGER="KUBECTL debug" and
+# KD_UPSTREAM_KUBECTL=KUBECTL: then every call, not only debug, goes to that kubectl.
+#
 #   test/cmd/upstream.sh [FUNCTION-REGEX]
 set -o errexit -o nounset -o pipefail
 
@@ -34,15 +38,17 @@ kd::upstream::run() {
   (
     set -o errexit -o nounset -o pipefail
     export KUBECONFIG=$scratch/kubeconfig KUBE_TEMP=$scratch TMPDIR=$scratch
-    CONTEXT=$("$KD_BIN/kubectl" config current-context)
+    CONTEXT=$("${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}" config current-context)
     kube_flags=(--match-server-version)
     id_field='.metadata.name'
     image_field='(index .spec.containers 0).image'
     IMAGE_NGINX=registry.k8s.io/nginx:1.7.9
     kd::test::command
 
-    # kubectl debug is the command under test; the rest is the reference kubectl. A
-    # namespace gets the ServiceAccount no controller-manager creates here.
+    # kubectl debug is the command under test; the rest is the reference kubectl, or the
+    # drop-in kubectl under test. A namespace gets the ServiceAccount no
+    # controller-manager creates here.
+    local kd_kubectl=${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}
     kubectl() {
       if [[ ${1:-} == debug ]]; then
         shift
@@ -52,16 +58,16 @@ kd::upstream::run() {
       if [[ ${1:-} == delete && ${2:-} == namespace && -n ${3:-} ]]; then
         # No namespace controller runs here: do its work for the namespace the test
         # emptied (its ServiceAccount aside), so that the name can be used again.
-        "$KD_BIN/kubectl" --request-timeout=30s delete serviceaccounts --all -n "$3" >/dev/null
-        "$KD_BIN/kubectl" --request-timeout=30s "$@" --wait=false
-        "$KD_BIN/kubectl" --request-timeout=30s replace --raw "/api/v1/namespaces/$3/finalize" -f - >/dev/null <<FINALIZE
+        "$kd_kubectl" --request-timeout=30s delete serviceaccounts --all -n "$3" >/dev/null
+        "$kd_kubectl" --request-timeout=30s "$@" --wait=false
+        "$kd_kubectl" --request-timeout=30s replace --raw "/api/v1/namespaces/$3/finalize" -f - >/dev/null <<FINALIZE
 {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "$3"}, "spec": {"finalizers": []}}
 FINALIZE
         return
       fi
-      "$KD_BIN/kubectl" --request-timeout=30s "$@"
+      "$kd_kubectl" --request-timeout=30s "$@"
       if [[ ${1:-} == create && ${2:-} == namespace && -n ${3:-} ]]; then
-        "$KD_BIN/kubectl" create serviceaccount default -n "$3" >/dev/null
+        "$kd_kubectl" create serviceaccount default -n "$3" >/dev/null
       fi
     }
     kube::log::status() { echo "+++ $*"; }
@@ -117,7 +123,7 @@ NODE
 
 # kd::upstream::run_all [REGEX]: every function, each a counted test.
 kd::upstream::run_all() {
-  local filter=${1:-} dir function log rc
+  local filter=${1:-} dir function log rc name
   dir=$(kd::upstream::dir)
   kd::upstream::ensure_node
   while read -r function; do
@@ -130,12 +136,13 @@ kd::upstream::run_all() {
     kd::upstream::run "$dir" "$function" >"$log" 2>&1
     rc=$?
     set -o errexit
+    name="upstream${KD_UPSTREAM_LABEL:+ ($KD_UPSTREAM_LABEL)} $function"
     if ((rc == 0)); then
-      kd::test::pass "upstream $function"
-      kd::test::green "ok   upstream $function"
+      kd::test::pass "$name"
+      kd::test::green "ok   $name"
     else
-      echo "F upstream $function" >>"$KD_TEST_RESULTS"
-      kd::test::red "FAIL upstream $function"
+      echo "F $name" >>"$KD_TEST_RESULTS"
+      kd::test::red "FAIL $name"
       grep -E 'FAIL|error' "$log" | head -n 5 >&2 || true
     fi
   done < <(kd::upstream::functions "$dir")

@@ -280,8 +280,8 @@ func (r *runner) readBack(ctx context.Context, t *testing.T, ns, target string) 
 			t.Fatalf("pod %s/%s was not created", ns, name)
 		}
 		return map[string]any{
-			"labels":      withoutMark(field(pod, "metadata", "labels"), "app.kubernetes.io/managed-by"),
-			"annotations": withoutMark(field(pod, "metadata", "annotations"), "kubectl-debugger/target"),
+			"labels":      field(pod, "metadata", "labels"),
+			"annotations": field(pod, "metadata", "annotations"),
 			"spec":        field(pod, "spec"),
 			"original":    r.getPod(ctx, t, ns, "app") != nil,
 		}
@@ -309,22 +309,6 @@ func (r *runner) readBack(ctx context.Context, t *testing.T, ns, target string) 
 	}
 	t.Fatalf("unknown TARGET %q", target)
 	return nil
-}
-
-// withoutMark drops key from a copy's labels or annotations: the project marks the
-// copies it creates (the managed-by label upstream gives node debugging pods, and the
-// target they were made from), so that --rm and a label query find them; upstream
-// leaves copies unmarked. Nothing else may differ.
-func withoutMark(m any, key string) any {
-	labels, ok := m.(map[string]any)
-	if !ok {
-		return m
-	}
-	delete(labels, key)
-	if len(labels) == 0 {
-		return nil
-	}
-	return labels
 }
 
 // assertUntouched checks what an error case must not have changed, whatever its TARGET:

@@ -114,7 +114,9 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 	}
 	p.pod, p.container = pod, container
 	if container == "" {
-		markDebugPod(pod, r.name)
+		if o.holdsSession() {
+			markDebugPod(pod, r.name)
+		}
 		return p, nil
 	}
 	if o.Container == "" {
@@ -124,6 +126,16 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// holdsSession reports whether the command stays with the pods it creates (attaching,
+// streaming their logs, or deleting them at the end). Only then are copies marked as
+// debugging pods: a copy made with --attach=false is the user's to keep and is left as
+// kubectl makes it, without labels or annotations (kubernetes' own test/cmd/debug.sh
+// asserts that), while the copies sessions leave behind are the ones a label query must
+// find.
+func (o *DebugOptions) holdsSession() bool {
+	return o.Attach || o.Logs || o.Remove
 }
 
 func (o *DebugOptions) planNode(r resolved) (*plan, error) {
@@ -142,7 +154,8 @@ func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 }
 
 // applyProfiles applies the predefined profile, then --run-as (from source, the pod
-// being debugged), marks a pod the command creates as a debugging pod, then applies the
+// being debugged), marks a pod the command creates as a debugging pod (every node pod;
+// a copy only when the command holds a session on it), then applies the
 // custom profiles to pod and the plan's debug container, and records the warnings and
 // notices they call for: what the custom profiles raise over the predefined one, and
 // outside node mode the non-root warning and the restricted hint.
@@ -159,7 +172,7 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source
 			p.warnings = append(p.warnings, "--run-as runs the debug container as root, which --profile=restricted and Pod Security \"restricted\" do not allow")
 		}
 	}
-	if mode != ModeEphemeral {
+	if mode == ModeNode || (mode == ModeCopy && o.holdsSession()) {
 		markDebugPod(pod, p.target)
 	}
 	if len(o.customs) > 0 {

@@ -137,7 +137,6 @@ func TestPlanCopyEveryProfile(t *testing.T) {
 				} else {
 					stripped(want)
 				}
-				marked(want, "pod/app")
 				dc := debugContainer(tc.sc)
 				if custom {
 					applyMatrixCustom(&dc)
@@ -284,7 +283,6 @@ func TestPlanCopyEditsExistingContainer(t *testing.T) {
 			want := copiedApp()
 			stripped(want)
 			tt.edit(want)
-			marked(want, "pod/app")
 			got := planOf(t, appTarget(), append([]string{"app", "--copy-to=app-copy"}, tt.args...)...)
 			if got.container != tt.container {
 				t.Errorf("debug container = %q, want %q", got.container, tt.container)
@@ -300,7 +298,6 @@ func TestPlanCopyKeepFlags(t *testing.T) {
 	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--profile=baseline",
 		"--keep-labels", "--keep-annotations", "--keep-liveness", "--keep-startup", "--keep-init-containers=false")
 	want := copiedApp()
-	marked(want, "pod/app")
 	want.Spec.InitContainers = nil
 	want.Spec.Containers[0].ReadinessProbe = nil
 	want.Spec.ShareProcessNamespace = ptr.To(true)
@@ -419,5 +416,55 @@ func TestEphemeralPatchKeepsOrder(t *testing.T) {
 	want := `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
 	if string(patch) != want {
 		t.Errorf("patch = %s, want %s", patch, want)
+	}
+}
+
+// Copies are marked only when the command holds a session on them; a detached copy is
+// left as kubectl leaves it. Node pods are marked whatever the session.
+func TestPlanCopyMarks(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		marked bool
+		// kept: without a debug container no profile runs, so the copy keeps the pod's
+		// labels and annotations.
+		kept bool
+	}{
+		{"detached", []string{"--image=busybox:1.36", "-c", "dbg"}, false, false},
+		{"-i with --attach=false", []string{"--image=busybox:1.36", "-c", "dbg", "-i", "--attach=false"}, false, false},
+		{"-i attaches", []string{"--image=busybox:1.36", "-c", "dbg", "-i"}, true, false},
+		{"--attach", []string{"--image=busybox:1.36", "-c", "dbg", "--attach"}, true, false},
+		{"--logs", []string{"--image=busybox:1.36", "-c", "dbg", "--logs"}, true, false},
+		{"--rm", []string{"--image=busybox:1.36", "-c", "dbg", "-i", "--rm"}, true, false},
+		{"--keep-labels, detached", []string{"--image=busybox:1.36", "-c", "dbg", "--keep-labels", "--keep-annotations"}, false, true},
+		{"no debug container, detached", []string{"--set-image=*=busybox:2"}, false, true},
+		{"no debug container, -i", []string{"--set-image=*=busybox:2", "-i"}, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := planOf(t, appTarget(), append([]string{"app", "--copy-to=app-copy"}, tt.args...)...).pod
+			want := &corev1.Pod{}
+			if tt.kept {
+				want.ObjectMeta = *copiedApp().ObjectMeta.DeepCopy()
+			}
+			if tt.marked {
+				marked(want, "pod/app")
+			}
+			if diff := cmp.Diff(want.Labels, got.Labels); diff != "" {
+				t.Errorf("labels (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(want.Annotations, got.Annotations); diff != "" {
+				t.Errorf("annotations (-want +got):\n%s", diff)
+			}
+		})
+	}
+	node := planOf(t, nodeTarget(), "node/node-a", "--image=busybox:1.36", "--attach=false").pod
+	want := &corev1.Pod{}
+	marked(want, "node/node-a")
+	if diff := cmp.Diff(want.Labels, node.Labels); diff != "" {
+		t.Errorf("node pod labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want.Annotations, node.Annotations); diff != "" {
+		t.Errorf("node pod annotations (-want +got):\n%s", diff)
 	}
 }

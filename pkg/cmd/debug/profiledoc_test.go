@@ -67,8 +67,7 @@ func TestProfileDocumentOnCopy(t *testing.T) {
 	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--custom="+writeFile(t, "copy.json", doc)).pod
 	want := copiedApp()
 	stripped(want)
-	marked(want, "pod/app")
-	want.Labels["debug"] = "true"
+	want.Labels = map[string]string{"debug": "true"}
 	want.Spec.NodeSelector = map[string]string{"zone": "a"}
 	// A strategic merge puts new list entries before the ones the patch does not mention.
 	want.Spec.Volumes = append([]corev1.Volume{{Name: "scratch", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}, want.Spec.Volumes...)
