@@ -21,6 +21,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/rest"
+	uexec "k8s.io/utils/exec"
 
 	debugcmd "github.com/kubectl-debugger/kubectl-debugger/pkg/cmd/debug"
 )
@@ -104,6 +105,12 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	}
 	if sig != nil {
 		return signalExitCode(sig)
+	}
+	// A session's container exited non-zero: its code is the command's, as kubectl's
+	// error handling does for exit errors.
+	var exit uexec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitStatus()
 	}
 	if err != nil {
 		return 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/kubectl/pkg/util/term"
+	uexec "k8s.io/utils/exec"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
@@ -47,6 +49,10 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
 		return o.copyLogs(ctx, running, container, false, o.Out)
 	}
+	exited, err := o.waitForExit(ctx, running, container)
+	if exited != nil || err != nil {
+		return err
+	}
 	if !o.Quiet && o.Interactive {
 		how := "resume using"
 		if _, kind := podutil.Find(running, container); kind == podutil.Ephemeral {
@@ -55,6 +61,70 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 		fmt.Fprintf(o.ErrOut, "Session ended, %s 'kubectl attach %s -c %s -n %s -i -t'\n", how, running.Name, container, running.Namespace)
 	}
 	return nil
+}
+
+// sessionExitGrace bounds the wait, after an attach ends, for the container to be
+// reported terminated. An attach normally ends because the container's process exited
+// (its output closed), and the kubelet reports that within a second or two; a container
+// still running after this was left by a session that can be resumed.
+var sessionExitGrace = 5 * time.Second
+
+// waitForExit waits, up to sessionExitGrace, for container to be reported terminated
+// after its session ended, and returns its state then, or nil if it still runs. A
+// non-zero exit code is returned as an error that carries it, so that the command exits
+// with the session's status as a shell would.
+func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
+	if ctx.Err() != nil {
+		return nil, nil
+	}
+	client, err := o.clientset()
+	if err != nil {
+		return nil, err
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, sessionExitGrace)
+	defer cancel()
+	w := &exitWait{name: pod.Name, container: container}
+	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", pod.Name).String()}
+	if err := watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w); err != nil || w.terminated == nil {
+		// Still running, gone, or not known in time: the session simply ended.
+		return nil, nil
+	}
+	if code := w.terminated.ExitCode; code != 0 {
+		return w.terminated, uexec.CodeExitError{
+			Err:  fmt.Errorf("container %s of pod %s exited with code %d", container, pod.Name, code),
+			Code: int(code),
+		}
+	}
+	return w.terminated, nil
+}
+
+// exitWait watches one pod until a container is reported terminated or the pod is gone.
+type exitWait struct {
+	name, container string
+	terminated      *corev1.ContainerStateTerminated
+}
+
+func (w *exitWait) listed(pods []corev1.Pod) bool {
+	for i := range pods {
+		if pods[i].Name == w.name {
+			return w.changed(&pods[i], false)
+		}
+	}
+	return true
+}
+
+func (w *exitWait) changed(pod *corev1.Pod, deleted bool) bool {
+	if pod.Name != w.name {
+		return false
+	}
+	if deleted {
+		return true
+	}
+	if s := podutil.Status(pod, w.container); s != nil && s.State.Terminated != nil {
+		w.terminated = s.State.Terminated
+		return true
+	}
+	return false
 }
 
 // containerWait waits for one pod's container to run or terminate, warning once per new
@@ -205,7 +275,9 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 	}
 	if !o.Quiet && o.Interactive {
 		fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
-		fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
+		if !o.pipedInput {
+			fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
+		}
 	}
 	return t.Safe(func() error {
 		if err := exec.StreamWithContext(ctx, streams); err != nil {

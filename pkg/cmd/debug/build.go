@@ -20,6 +20,7 @@ type containerSpec struct {
 	Args            []string
 	ArgsOnly        bool
 	Stdin           bool
+	StdinOnce       bool
 	TTY             bool
 	TargetContainer string
 
@@ -49,6 +50,7 @@ func (s *containerSpec) newDebugContainer(name string) corev1.Container {
 		Image:                    s.Image,
 		ImagePullPolicy:          s.PullPolicy,
 		Stdin:                    s.Stdin,
+		StdinOnce:                s.StdinOnce,
 		TTY:                      s.TTY,
 		TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 	}
@@ -128,6 +130,7 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 		c.ImagePullPolicy = s.PullPolicy
 	}
 	c.Stdin = s.Stdin
+	c.StdinOnce = s.StdinOnce
 	c.TTY = s.TTY
 	addMounts(c, s.SharedMounts)
 	return debugPod, name, nil

@@ -125,8 +125,13 @@ func TestRemoveNodePod(t *testing.T) {
 		p.Status.ContainerStatuses[0].State = running
 		return p
 	}())
-	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
-		run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i")
+	// The shell exits: the kubelet reports the container terminated.
+	exit := func(_ context.Context, pod *corev1.Pod, _ string) error {
+		p := pod.DeepCopy()
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "debugger", State: terminated}}
+		return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+	}
+	r := newHarness(t, withAttach(exit)).run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i")
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
@@ -139,6 +144,7 @@ func TestRemoveNodePod(t *testing.T) {
 		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
 		{"list", "pods", "", "test", ""},
 		{"watch", "pods", "", "test", ""},
+		{"list", "pods", "", "test", ""},
 		{"delete", "pods", "", "test", "node-debugger-node-a-aaaaa"},
 	})
 }

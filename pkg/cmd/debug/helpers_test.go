@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -105,6 +106,13 @@ type harness struct {
 	prepare func(*DebugOptions)
 }
 
+// TestMain shortens the wait for a container to be reported terminated after a
+// session: the fake attaches end with containers that the fake clientset never ends.
+func TestMain(m *testing.M) {
+	sessionExitGrace = 50 * time.Millisecond
+	os.Exit(m.Run())
+}
+
 // harnessOption sets up one aspect of a harness.
 type harnessOption func(*harness)
 
@@ -146,6 +154,7 @@ func (h *harness) options(client *fake.Clientset) (*DebugOptions, *bytes.Buffer,
 	o.nameSuffix = suffixes("aaaaa", "bbbbb", "ccccc")
 	o.attachFunc = h.attach
 	o.isTerminal = func(io.Writer) bool { return h.terminal }
+	o.stdinIsTerminal = func(io.Reader) bool { return h.terminal }
 	if h.prepare != nil {
 		h.prepare(o)
 	}

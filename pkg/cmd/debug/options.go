@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/kubectl/pkg/util/term"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
 )
@@ -112,6 +113,11 @@ type DebugOptions struct {
 	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
 	// isTerminal tells whether a stream is a terminal, for progress and colours.
 	isTerminal func(w io.Writer) bool
+	// stdinIsTerminal tells whether standard input is a terminal.
+	stdinIsTerminal func(r io.Reader) bool
+	// pipedInput is set when a session's input is not a terminal: the debug container
+	// then closes its stdin when that input ends (stdinOnce).
+	pipedInput bool
 	// warnMu keeps warnings from concurrent waits whole.
 	warnMu sync.Mutex
 }
@@ -129,6 +135,7 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		PrintFlags:        genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
 		nameSuffix:        func() string { return utilrand.String(5) },
 		isTerminal:        isTerminal,
+		stdinIsTerminal:   func(r io.Reader) bool { return term.TTY{In: r}.IsTerminalIn() },
 	}
 	o.attachFunc = o.remoteAttach
 	return o
@@ -197,6 +204,10 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if !o.attachChanged && o.Interactive {
 		o.Attach = true
 	}
+	// Input piped into a session is a script: the container must see its end, as a
+	// shell reading a pipe would, or it waits for more while the attach has already
+	// returned with nothing printed. A terminal keeps stdin open for a re-attach.
+	o.pipedInput = o.Interactive && o.Attach && !o.stdinIsTerminal(o.In)
 	o.changedCopyFlags = nil
 	for _, name := range copyOnlyFlags {
 		if cmd.Flags().Changed(name) {
@@ -343,6 +354,7 @@ func (o *DebugOptions) spec() *containerSpec {
 		Args:            o.args,
 		ArgsOnly:        o.ArgsOnly,
 		Stdin:           o.Interactive,
+		StdinOnce:       o.pipedInput,
 		TTY:             o.TTY,
 		TargetContainer: o.TargetContainer,
 		CopyTo:          o.CopyTo,

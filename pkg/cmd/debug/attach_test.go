@@ -1,0 +1,146 @@
+package debug
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+	uexec "k8s.io/utils/exec"
+)
+
+// Input that is not a terminal is a script: the debug container closes its stdin when
+// the script ends (stdinOnce), in every mode; a terminal, or no session, keeps it open
+// as kubectl does.
+func TestPlanStdinOnce(t *testing.T) {
+	modes := []struct {
+		name string
+		r    resolved
+		args []string
+	}{
+		{"ephemeral", appTarget(), []string{"app"}},
+		{"copy", appTarget(), []string{"app", "--copy-to=app-copy"}},
+		{"copy editing a container", appTarget(), []string{"app", "--copy-to=app-copy", "-c", "web"}},
+		{"node", nodeTarget(), []string{"node/node-a"}},
+	}
+	sessions := []struct {
+		name     string
+		args     []string
+		terminal bool
+		want     bool
+	}{
+		{"piped -i", []string{"-i"}, false, true},
+		{"piped -i --attach=false", []string{"-i", "--attach=false"}, false, false},
+		{"terminal -it", []string{"-it"}, true, false},
+		{"terminal -i", []string{"-i"}, true, false},
+		{"no -i", []string{"--attach"}, false, false},
+	}
+	for _, mode := range modes {
+		for _, session := range sessions {
+			t.Run(mode.name+"/"+session.name, func(t *testing.T) {
+				args := append(append([]string{"--image=busybox:1.36"}, mode.args...), session.args...)
+				if !containsArg(args, "-c") {
+					args = append(args, "-c", "dbg")
+				}
+				h := newHarness(t)
+				h.terminal = session.terminal
+				o, err := h.complete(nil, args...)
+				if err != nil {
+					t.Fatalf("%v: %v", args, err)
+				}
+				p, err := o.planTarget(mode.r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var c *corev1.Container
+				switch {
+				case p.ephemeral != nil:
+					c = (*corev1.Container)(&p.ephemeral.EphemeralContainerCommon)
+				default:
+					for i := range p.pod.Spec.Containers {
+						if p.pod.Spec.Containers[i].Name == p.container {
+							c = &p.pod.Spec.Containers[i]
+						}
+					}
+				}
+				if c == nil {
+					t.Fatalf("no debug container %q in the plan", p.container)
+				}
+				if c.StdinOnce != session.want || !c.Stdin && session.want {
+					t.Errorf("stdin = %v, stdinOnce = %v; want stdinOnce %v", c.Stdin, c.StdinOnce, session.want)
+				}
+			})
+		}
+	}
+}
+
+func containsArg(args []string, arg string) bool {
+	for _, a := range args {
+		if a == arg {
+			return true
+		}
+	}
+	return false
+}
+
+// After a session the command waits for the container to be reported terminated and
+// exits with its code, as a shell would; a container still running was left by a
+// session that can be resumed, which the hint says.
+func TestSessionExitStatus(t *testing.T) {
+	tests := []struct {
+		name       string
+		exit       *int32
+		wantErr    string
+		wantCode   int
+		wantStderr string
+	}{
+		{name: "exit 3", exit: ptrTo[int32](3), wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
+		{name: "exit 0", exit: ptrTo[int32](0)},
+		{name: "still running", wantStderr: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod())
+			watcher := watch.NewFake()
+			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+			go func() {
+				p := appPod()
+				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+				watcher.Modify(p)
+			}()
+			attach := func(_ context.Context, pod *corev1.Pod, _ string) error {
+				if tt.exit == nil {
+					return nil
+				}
+				p := pod.DeepCopy()
+				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
+					Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit},
+				}}}
+				return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+			}
+			h := newHarness(t, withAttach(attach), withTerminal())
+			r := h.run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-it")
+			if got := errString(r.err); got != tt.wantErr {
+				t.Errorf("error = %q, want %q", got, tt.wantErr)
+			}
+			var exit uexec.ExitError
+			code := 0
+			if errors.As(r.err, &exit) {
+				code = exit.ExitStatus()
+			}
+			if code != tt.wantCode {
+				t.Errorf("exit status = %d, want %d", code, tt.wantCode)
+			}
+			if diff := cmp.Diff(tt.wantStderr, r.stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
