@@ -75,6 +75,7 @@ schema:
 server:
 	hack/build-server.sh
 
+# KD_NODE=real adds a real node (containerd and a kubelet) beside kwok's: hack/lib/node.sh.
 local-up: build
 	hack/local-up-cluster.sh
 

@@ -1,11 +1,13 @@
 //go:build ignore
 
 // Generates the key material of the local control plane: a CA, a serving certificate for
-// 127.0.0.1 (kube-apiserver and the fake kubelet share it), a client certificate the
-// apiserver presents to the fake kubelet, and the service-account signing key pair.
-// Written in Go so the scripts need nothing but the Go toolchain they already build with.
+// 127.0.0.1 (kube-apiserver and the kubelets, fake or real, share it), a client certificate
+// the apiserver presents to the kubelets, and the service-account signing key pair. With
+// NODE, also the client certificate a real kubelet registers node NODE with (node.crt:
+// system:node:NODE in group system:nodes). Written in Go so the scripts need nothing but
+// the Go toolchain they already build with.
 //
-//	go run hack/gencerts.go DIR
+//	go run hack/gencerts.go DIR [NODE]
 package main
 
 import (
@@ -25,17 +27,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go run hack/gencerts.go DIR")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: go run hack/gencerts.go DIR [NODE]")
 		os.Exit(2)
 	}
-	if err := generate(os.Args[1]); err != nil {
+	node := ""
+	if len(os.Args) == 3 {
+		node = os.Args[2]
+	}
+	if err := generate(os.Args[1], node); err != nil {
 		fmt.Fprintln(os.Stderr, "gencerts:", err)
 		os.Exit(1)
 	}
 }
 
-func generate(dir string) error {
+func generate(dir, node string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -65,15 +71,21 @@ func generate(dir string) error {
 		return err
 	}
 
-	leaves := []struct {
+	type leaf struct {
 		name  string
 		cn    string
 		org   []string
 		usage x509.ExtKeyUsage
-	}{
+	}
+	leaves := []leaf{
 		{"serving", "127.0.0.1", nil, x509.ExtKeyUsageServerAuth},
 		// The apiserver authenticates to the kubelet API with this one.
 		{"kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, x509.ExtKeyUsageClientAuth},
+	}
+	if node != "" {
+		// The names the apiserver's RBAC (hack/lib/node.sh binds system:node to the user)
+		// and kubelet conventions expect of a node's identity.
+		leaves = append(leaves, leaf{"node", "system:node:" + node, []string{"system:nodes"}, x509.ExtKeyUsageClientAuth})
 	}
 	for i, l := range leaves {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -3,11 +3,25 @@
 # Stops the cluster hack/local-up-cluster.sh started: exactly the recorded processes, by
 # PID. Everything but etcd stops at once (each takes a few seconds to shut down
 # gracefully), then etcd, so the apiserver never loses its storage while still serving.
+# A real node (KD_NODE=real) goes first, with all it made outside the cluster directory:
+# its containers and shims, mounts, cgroups, bridge and veths (kd::node::down).
 # Logs stay in _output/local-cluster/ for post-mortems; the next start wipes them.
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node.sh"
+
+# Also without bookkeeping: the node's processes are found by cgroup and namespace.
+if [[ -d $KD_CLUSTER_DIR/node ]] || ! kd::node::leftovers >/dev/null; then
+  kd::node::down
+  if leftovers=$(kd::node::leftovers); then
+    kd::log "real node stopped"
+  else
+    kd::log "the real node left behind:"
+    echo "$leftovers" >&2
+  fi
+fi
 
 if [[ ! -f $KD_CLUSTER_PIDS ]]; then
   kd::log "no local cluster recorded in $KD_CLUSTER_DIR"

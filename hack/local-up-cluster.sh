@@ -5,17 +5,37 @@
 # scheduler and no controller-manager: pods need spec.nodeName, namespaces never finish
 # deleting, and each namespace needs its ServiceAccount "default" created by hand.
 #
+# KD_NODE=real adds a real node beside kwok's: containerd and a kubelet, node
+# $KD_REAL_NODE (default kd-real-node), so debug containers really run (hack/lib/node.sh;
+# root and a few kernel features needed: it fails at once, saying why, where they lack).
+#
 # Afterwards:  export KUBECONFIG=_output/local-cluster/kubeconfig   (contexts admin, dev)
 # Stop with hack/local-down-cluster.sh; it ends exactly the processes started here.
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node.sh"
 
 if kd::cluster::running; then
   kd::log "a local cluster is already running (state in $KD_CLUSTER_DIR); stop it with hack/local-down-cluster.sh"
   exit 1
 fi
+
+case $KD_NODE in
+kwok) ;;
+real)
+  reason=$(kd::node::unsupported_reason)
+  if [[ -n $reason ]]; then
+    kd::log "KD_NODE=real: $reason"
+    exit 1
+  fi
+  ;;
+*)
+  kd::log "KD_NODE=$KD_NODE: expected kwok (fake nodes only) or real (a real node too)"
+  exit 1
+  ;;
+esac
 
 for tool in etcd kube-apiserver kubectl kwok; do
   if [[ ! -x "$KD_BIN/$tool" ]]; then
@@ -25,12 +45,28 @@ for tool in etcd kube-apiserver kubectl kwok; do
   fi
 done
 
+if [[ $KD_NODE == real ]]; then
+  # Cheap once cached; a cold kubelet build takes minutes.
+  "$KD_ROOT/hack/build-node.sh"
+fi
+
 # A failed start must not leave half a cluster behind.
 trap 'rc=$?; if ((rc != 0)); then kd::log "start failed; logs in $KD_CLUSTER_DIR"; "$KD_ROOT/hack/local-down-cluster.sh" || true; fi' EXIT
 
 # Wiped on every start; refuse to wipe a directory this script did not make.
 if [[ -d $KD_CLUSTER_DIR && -n $(ls -A "$KD_CLUSTER_DIR") && ! -f $KD_CLUSTER_DIR/audit-policy.yaml ]]; then
   kd::log "$KD_CLUSTER_DIR exists and is not a local cluster's state; not touching it"
+  exit 1
+fi
+# A real node of an earlier run that was never stopped (its processes, cgroups, bridge).
+if ! kd::node::leftovers >/dev/null; then
+  kd::log "stopping what a real node of an earlier run in $KD_CLUSTER_DIR left"
+  kd::node::down
+fi
+# Removing a mounted directory's contents would reach into whatever is mounted there.
+if [[ -n $(kd::node::host_mounts) ]]; then
+  kd::log "$KD_CLUSTER_DIR has mounts below it; not wiping it:"
+  kd::node::host_mounts >&2
   exit 1
 fi
 rm -rf "$KD_CLUSTER_DIR"
@@ -40,7 +76,11 @@ chmod 700 "$KD_CLUSTER_DIR"
 
 dir=$KD_CLUSTER_DIR
 pki=$dir/pki
-(cd "$KD_ROOT" && go run hack/gencerts.go "$pki")
+if [[ $KD_NODE == real ]]; then
+  (cd "$KD_ROOT" && go run hack/gencerts.go "$pki" "$KD_REAL_NODE")
+else
+  (cd "$KD_ROOT" && go run hack/gencerts.go "$pki")
+fi
 
 # Random tokens: the API server is reachable by every local user of the machine.
 admin_token=$(kd::cluster::token)
@@ -209,19 +249,39 @@ until [[ $(kc get node "$KD_KWOK_NODE" -o 'jsonpath={.status.conditions[?(@.type
   sleep 0.2
 done
 
+if [[ $KD_NODE == real ]]; then
+  kd::node::up "$kubeconfig" "$api_port" "$etcd_port" "$etcd_peer_port" "$api_port" "$kubelet_port"
+fi
+
 cat >"$dir/env" <<EOF
 KD_API_PORT=$api_port
 KD_ETCD_PORT=$etcd_port
 KD_KUBELET_PORT=$kubelet_port
 KD_KWOK_NODE=$KD_KWOK_NODE
+KD_NODE=$KD_NODE
 KUBECONFIG=$kubeconfig
 EOF
+if [[ $KD_NODE == real ]]; then
+  echo "KD_REAL_NODE=$KD_REAL_NODE" >>"$dir/env"
+fi
 
 trap - EXIT
-kd::log "local cluster up: kube-apiserver https://127.0.0.1:$api_port, node $KD_KWOK_NODE (kwok)"
+if [[ $KD_NODE == real ]]; then
+  kd::log "local cluster up: kube-apiserver https://127.0.0.1:$api_port, nodes $KD_KWOK_NODE (kwok) and $KD_REAL_NODE (real)"
+else
+  kd::log "local cluster up: kube-apiserver https://127.0.0.1:$api_port, node $KD_KWOK_NODE (kwok)"
+fi
 cat <<EOF
 export KUBECONFIG=$kubeconfig   # contexts: admin (default), dev
 Pods run on node $KD_KWOK_NODE (set spec.nodeName; there is no scheduler). Every namespace
 needs its ServiceAccount: kubectl create serviceaccount default -n NAMESPACE
-Stop with: make local-down
 EOF
+if [[ $KD_NODE == real ]]; then
+  cat <<EOF
+Pods with spec.nodeName: $KD_REAL_NODE really run there, with images busybox:1.36 or
+busybox (imagePullPolicy Never or IfNotPresent: there is no registry). Their namespace
+also needs the kube-root-ca.crt ConfigMap (there is no controller-manager):
+  kubectl create configmap kube-root-ca.crt --from-file=ca.crt=$pki/ca.crt -n NAMESPACE
+EOF
+fi
+echo "Stop with: make local-down"

@@ -12,6 +12,11 @@
 #   KD_CONFORMANCE_RUN   go test -run pattern for the conformance cases (default all)
 #   KD_CONFORMANCE_SKIP  comma-separated conformance case IDs to skip
 #   KD_TEST_VERBOSE      non-empty: print every command's output
+#   KD_NODE              real (default): the cluster gets a real node too, and
+#                        test/cmd/realnode.sh runs on it, then the suite checks that
+#                        stopping it left nothing behind; kwok: fake nodes only, the
+#                        real-node tests are reported as skipped. Where the machine
+#                        cannot run a real node they are skipped too, with the reason.
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
 #                        after the suite against the plugin and against the drop-in
 #                        kubectl (_output/bin/kubectl, built when missing or stale), each
@@ -21,6 +26,9 @@ set -o errexit -o nounset -o pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # Separate from `make local-up`'s cluster, so a running one does not get in the way.
 export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/test-cluster}
+KD_NODE=${KD_NODE:-real}
+source "$KD_ROOT/hack/lib/cluster.sh"
+source "$KD_ROOT/hack/lib/node.sh"
 
 "$KD_ROOT/hack/build-server.sh"
 
@@ -40,12 +48,34 @@ stop() {
 }
 trap stop EXIT
 
+source "$KD_ROOT/test/cmd/lib.sh"
+source "$KD_ROOT/test/cmd/realnode.sh"
+
+# Whether the real-node topics run: the machine must be able to run a node, and a
+# filter must not leave them all out.
+realnode_skipped=""
+realnode_wanted=${#REALNODE_TOPICS[@]}
+if [[ -n ${KD_TEST_FILTER:-} ]]; then
+  realnode_wanted=0
+  for topic in "${REALNODE_TOPICS[@]}"; do
+    [[ ! $topic =~ $KD_TEST_FILTER ]] || realnode_wanted=$((realnode_wanted + 1))
+  done
+fi
+if ((realnode_wanted == 0)); then
+  KD_NODE=kwok
+elif [[ $KD_NODE != real ]]; then
+  realnode_skipped="KD_NODE=$KD_NODE"
+else
+  realnode_skipped=$(kd::node::unsupported_reason)
+  [[ -z $realnode_skipped ]] || KD_NODE=kwok
+fi
+export KD_NODE
+
 # A run killed before it could stop its cluster leaves it behind: this directory is the
 # suite's own, so stop whatever it still records.
 "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
 "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
-
-source "$KD_ROOT/test/cmd/lib.sh"
+KD_REAL_NODE=$(sed -n 's/^KD_REAL_NODE=//p' "$KD_CLUSTER_DIR/env")
 source "$KD_ROOT/test/cmd/debug.sh"
 source "$KD_ROOT/test/cmd/attach.sh"
 source "$KD_ROOT/test/cmd/custom.sh"
@@ -57,6 +87,9 @@ kd::test::setup
 
 started=$SECONDS
 kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
+if [[ -z $realnode_skipped && $KD_NODE == real ]]; then
+  kd::test::run_topics "${REALNODE_TOPICS[@]}"
+fi
 read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"
 kd::log "bash suite: $bash_passed passed, $bash_failed failed ($((SECONDS - started))s)"
 
@@ -84,6 +117,18 @@ failed=$((bash_failed + conf_failed))
 trap - EXIT
 stop
 
+# Stopping the real node must leave no process, mount, cgroup, link or file behind.
+if [[ $KD_NODE == real ]]; then
+  if leftovers=$(kd::node::leftovers); then
+    kd::test::green "ok   the real node left nothing behind"
+    passed=$((passed + 1))
+  else
+    kd::test::red "FAIL the real node left these behind:"
+    printf '  %s\n' "$leftovers" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
 # kd::test_cmd::upstream LABEL ENV...: hack/test-upstream.sh with ENV, its results added
 # to the counts; a run that ends without its closing line counts as one failure.
 kd::test_cmd::upstream() {
@@ -92,7 +137,7 @@ kd::test_cmd::upstream() {
   started=$SECONDS
   out=$(mktemp)
   # Its own cluster, results and scratch space, not this suite's.
-  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG "$@" KD_UPSTREAM_LABEL="$label" \
+  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok "$@" KD_UPSTREAM_LABEL="$label" \
     "$KD_ROOT/hack/test-upstream.sh" >"$out" 2>&1 || rc=$?
   grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
   last=$(tail -n 1 "$out")
@@ -121,5 +166,10 @@ if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
   fi
   kd::test_cmd::upstream kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
 fi
-echo "$passed passed, $failed failed"
+if [[ -n $realnode_skipped ]]; then
+  # The real-node topics and the check of what stopping the node left.
+  echo "$passed passed, $failed failed, $((realnode_wanted + 1)) skipped (real node: $realnode_skipped)"
+else
+  echo "$passed passed, $failed failed"
+fi
 ((failed == 0))

@@ -260,7 +260,14 @@ kd::test::assert_failure() {
 # ServiceAccount "default" that no controller-manager creates here.
 # shellcheck disable=SC2120 # labels are optional
 kd::test::new_namespace() {
-  local topic=${FUNCNAME[1]:-test} label
+  local topic=test label f
+  # Named after the topic, also when a helper of the topic file calls this.
+  for f in "${FUNCNAME[@]:1}"; do
+    if [[ $f == run_* ]]; then
+      topic=$f
+      break
+    fi
+  done
   topic=${topic#run_}
   topic=${topic//_/-}
   NS="$(printf '%.40s' "$topic")-$(od -An -tx1 -N3 /dev/urandom | tr -d ' \n')"

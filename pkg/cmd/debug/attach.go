@@ -21,36 +21,50 @@ import (
 )
 
 // attach waits for the debug container to run, then attaches the terminal to it; when the
-// container already ended or attaching fails, its logs are streamed instead.
+// container already ended or attaching fails, its logs are streamed instead. The session
+// ends with the container's exit status when it has one.
 func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container string) error {
 	running, err := o.waitForContainer(ctx, pod.Namespace, pod.Name, container)
 	if err != nil {
 		return err
 	}
-	status := podutil.Status(running, container)
-	if status != nil && status.State.Terminated != nil {
+	if status := podutil.Status(running, container); status != nil && status.State.Terminated != nil {
 		if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
 			return err
 		}
 		code := status.State.Terminated.ExitCode
-		if code != 0 {
-			return fmt.Errorf("container %s exited with code %d before it could be attached", container, code)
-		}
-		if !o.Quiet {
+		if code == 0 && !o.Quiet {
 			fmt.Fprintf(o.ErrOut, "Container %s exited with code 0 before it could be attached.\n", container)
 		}
-		return nil
+		return exitStatus(running, container, code, " before it could be attached")
 	}
-	if err := o.attachFunc(ctx, running, container); err != nil {
+	// The attach streams only what the container writes once it is connected.
+	written := &countingWriter{w: o.Out}
+	o.Out = written
+	err = o.attachFunc(ctx, running, container)
+	o.Out = written.w
+	if err != nil {
 		if ctx.Err() != nil {
 			// Ctrl-C ended the session; there is nothing to fall back to.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, ctx.Err())
 		}
 		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
-		return o.copyLogs(ctx, running, container, false, o.Out)
+		if err := o.copyLogs(ctx, running, container, true, o.Out); err != nil {
+			return err
+		}
+		_, err := o.waitForExit(ctx, running, container)
+		return err
 	}
 	exited, err := o.waitForExit(ctx, running, container)
-	if exited != nil || err != nil {
+	if exited != nil {
+		// A quick command can finish before the attach is connected: when the session
+		// showed nothing, the logs hold all it wrote. A terminal session always shows
+		// something (the terminal echoes), so this is for plain streams only.
+		if c, _ := podutil.Find(running, container); written.n == 0 && c != nil && !c.TTY {
+			if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
+				return err
+			}
+		}
 		return err
 	}
 	if !o.Quiet && o.Interactive {
@@ -63,6 +77,31 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	return nil
 }
 
+// exitStatus is nil for code 0, else an error that carries code, so that the command
+// exits with the session's status as a shell would (kubectl's error handling does the
+// same for it).
+func exitStatus(pod *corev1.Pod, container string, code int32, when string) error {
+	if code == 0 {
+		return nil
+	}
+	return uexec.CodeExitError{
+		Err:  fmt.Errorf("container %s of pod %s exited with code %d%s", container, pod.Name, code, when),
+		Code: int(code),
+	}
+}
+
+// countingWriter counts what goes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // sessionExitGrace bounds the wait, after an attach ends, for the container to be
 // reported terminated. An attach normally ends because the container's process exited
 // (its output closed), and the kubelet reports that within a second or two; a container
@@ -70,9 +109,8 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 var sessionExitGrace = 5 * time.Second
 
 // waitForExit waits, up to sessionExitGrace, for container to be reported terminated
-// after its session ended, and returns its state then, or nil if it still runs. A
-// non-zero exit code is returned as an error that carries it, so that the command exits
-// with the session's status as a shell would.
+// after its session ended, and returns its state then, or nil if it still runs, with
+// exitStatus's error for a non-zero code.
 func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
 	if ctx.Err() != nil {
 		return nil, nil
@@ -89,13 +127,7 @@ func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, contain
 		// Still running, gone, or not known in time: the session simply ended.
 		return nil, nil
 	}
-	if code := w.terminated.ExitCode; code != 0 {
-		return w.terminated, uexec.CodeExitError{
-			Err:  fmt.Errorf("container %s of pod %s exited with code %d", container, pod.Name, code),
-			Code: int(code),
-		}
-	}
-	return w.terminated, nil
+	return w.terminated, exitStatus(pod, container, w.terminated.ExitCode, "")
 }
 
 // exitWait watches one pod until a container is reported terminated or the pod is gone.

@@ -3,6 +3,7 @@ package debug
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,18 +90,34 @@ func containsArg(args []string, arg string) bool {
 
 // After a session the command waits for the container to be reported terminated and
 // exits with its code, as a shell would; a container still running was left by a
-// session that can be resumed, which the hint says.
+// session that can be resumed, which the hint says. A session that showed nothing of a
+// container that ended shows its logs: its output came before the attach was connected.
 func TestSessionExitStatus(t *testing.T) {
+	hint := "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"
 	tests := []struct {
-		name       string
-		exit       *int32
+		name string
+		// exit ends the container with this code during the attach; nil keeps it running.
+		exit *int32
+		// shown is what the attach prints; attachErr makes it fail.
+		shown      string
+		attachErr  error
+		tty        bool
 		wantErr    string
 		wantCode   int
+		wantOut    string
 		wantStderr string
 	}{
-		{name: "exit 3", exit: ptrTo[int32](3), wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
-		{name: "exit 0", exit: ptrTo[int32](0)},
-		{name: "still running", wantStderr: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
+		{name: "exit 3", exit: ptrTo[int32](3), shown: "out\n", wantOut: "out\n", wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
+		{name: "exit 0", exit: ptrTo[int32](0), shown: "out\n", wantOut: "out\n"},
+		{name: "still running", shown: "out\n", wantOut: "out\n", wantStderr: hint},
+		{name: "nothing shown, exited: the logs", exit: ptrTo[int32](0), wantOut: "fake logs"},
+		{name: "nothing shown, exit 2: the logs and the code", exit: ptrTo[int32](2), wantOut: "fake logs",
+			wantErr: "container dbg of pod app exited with code 2", wantCode: 2},
+		{name: "nothing shown on a terminal: no logs", exit: ptrTo[int32](0), tty: true},
+		{name: "nothing shown, still running: no logs", wantStderr: hint},
+		{name: "attach fails: the logs and the code", exit: ptrTo[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
+			wantErr: "container dbg of pod app exited with code 5", wantCode: 5,
+			wantStderr: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,22 +126,30 @@ func TestSessionExitStatus(t *testing.T) {
 			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
 			go func() {
 				p := appPod()
-				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", TTY: tt.tty}}}
 				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
 				watcher.Modify(p)
 			}()
+			var o *DebugOptions
 			attach := func(_ context.Context, pod *corev1.Pod, _ string) error {
-				if tt.exit == nil {
-					return nil
+				io.WriteString(o.Out, tt.shown)
+				if tt.exit != nil {
+					p := pod.DeepCopy()
+					p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
+						Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit},
+					}}}
+					if err := client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace); err != nil {
+						return err
+					}
 				}
-				p := pod.DeepCopy()
-				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
-					Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit},
-				}}}
-				return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+				return tt.attachErr
 			}
-			h := newHarness(t, withAttach(attach), withTerminal())
-			r := h.run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-it")
+			args := []string{"app", "--image=busybox:1.36", "-c", "dbg", "-i"}
+			if tt.tty {
+				args = append(args, "-t")
+			}
+			h := newHarness(t, withAttach(attach), withTerminal(), withOptions(func(opts *DebugOptions) { o = opts }))
+			r := h.run(client, args...)
 			if got := errString(r.err); got != tt.wantErr {
 				t.Errorf("error = %q, want %q", got, tt.wantErr)
 			}
@@ -136,10 +161,40 @@ func TestSessionExitStatus(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit status = %d, want %d", code, tt.wantCode)
 			}
+			if diff := cmp.Diff(tt.wantOut, r.stdout); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
 			if diff := cmp.Diff(tt.wantStderr, r.stderr); diff != "" {
 				t.Errorf("stderr (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A container that ended before the attach shows its logs, and its code is the
+// command's.
+func TestAttachAfterExit(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go func() {
+		p := appPod()
+		p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
+			Terminated: &corev1.ContainerStateTerminated{ExitCode: 7},
+		}}}
+		watcher.Modify(p)
+	}()
+	r := newHarness(t).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i")
+	if got, want := errString(r.err), "container dbg of pod app exited with code 7 before it could be attached"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	var exit uexec.ExitError
+	if !errors.As(r.err, &exit) || exit.ExitStatus() != 7 {
+		t.Errorf("error %v does not carry exit status 7", r.err)
+	}
+	if r.stdout != "fake logs" {
+		t.Errorf("stdout = %q, want the logs", r.stdout)
 	}
 }
 

@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
+# Integration tests on the real node (KD_NODE=real: a kubelet and containerd beside
+# kwok's fake nodes, see hack/lib/node.sh): the debug container really starts, and what
+# each mode and profile promises holds inside it: the target's processes, the env and
+# resources of a custom profile, the capabilities of every profile in every mode, the
+# host through /host, and sessions that end as a shell does.
+#
+# The images exist only in the node's containerd (no registry): every pod and debug
+# container uses imagePullPolicy Never.
+#
+#   test/cmd/realnode.sh [TOPIC-REGEX]     (against a cluster started with KD_NODE=real)
+set -o errexit -o nounset -o pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/node.sh"
+
+REALNODE_IMAGE=busybox:1.36
+# The node of the cluster's env file; empty when the cluster has no real node.
+KD_REAL_NODE=$(sed -n 's/^KD_REAL_NODE=//p' "$KD_CLUSTER_DIR/env" 2>/dev/null || true)
+
+# Capabilities the container runtime gives a container that asks for none (containerd's
+# default set): CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+# NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP.
+REALNODE_DEFAULT_CAPS=(0 1 3 4 5 6 7 8 10 13 18 27 29 31)
+CAP_NET_ADMIN=12
+CAP_SYS_PTRACE=19
+
+# kd::realnode::capmask BIT...: the capability mask /proc/PID/status shows for BITs.
+kd::realnode::capmask() {
+  local mask=0 bit
+  for bit in "$@"; do
+    mask=$((mask | (1 << bit)))
+  done
+  printf '%016x\n' "$mask"
+}
+
+# kd::realnode::namespace: a fresh namespace that pods on the real node can run in.
+kd::realnode::namespace() {
+  kd::test::new_namespace "$@"
+  kd::node::prepare_namespace "$NS"
+}
+
+# kd::realnode::pod NAME [YAML-SPEC-LINES]: a pod on the real node running `sleep` with a
+# distinctive duration (its name's length + 3600 s, so `ps` tells pods apart), waits
+# until it runs. Extra spec lines (indented two spaces) are added to the pod's spec.
+kd::realnode::pod() {
+  local name=$1 extra=${2:-}
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+  labels: {app: $name}
+spec:
+  nodeName: $KD_REAL_NODE
+  terminationGracePeriodSeconds: 0
+$extra
+  containers:
+  - name: main
+    image: $REALNODE_IMAGE
+    imagePullPolicy: Never
+    command: ["sleep", "$((3600 + ${#name}))"]
+EOF
+  kd::test::wait_for 90 "pod $name to run on $KD_REAL_NODE" kd::test::pod_running "$name"
+}
+
+# kd::realnode::debug ARGS...: the command under test with the node's image, quiet, so
+# that standard output is the debug container's alone.
+kd::realnode::debug() {
+  kd::test::debug --image=$REALNODE_IMAGE --image-pull-policy=Never -q "$@"
+}
+
+# kd::realnode::phases PHASES: the phases of the pods in $NS are PHASES (space-separated).
+kd::realnode::phases() {
+  [[ $(kubectl get pods -n "$NS" -o 'jsonpath={.items[*].status.phase}') == "$1" ]]
+}
+
+# kd::realnode::cap_line TEXT FIELD: the value of FIELD (CapEff, CapBnd) in TEXT, a
+# /proc/PID/status.
+kd::realnode::cap_line() {
+  sed -n "s/^$2:[[:space:]]*//p" <<<"$1"
+}
+
+run_realnode_ephemeral() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### --target: the debug container sees the target container's processes.
+  # Pre-Condition: the pod runs, without ephemeral containers
+  kd::test::get_object_assert pod/app '{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'Running:'
+  # Command
+  kd::realnode::debug app -c ps --target=main -i -- ps -o args
+  # Post-Condition: sleep 3603 is the target's process, seen from the debug container
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'sleep 3603' stdout
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'ps:0;'
+
+  ### A --custom file's env is in the debug process's environment.
+  local custom=$KD_TEST_TMP/$NS-env.json
+  echo '{"env": [{"name": "KD_FROM_CUSTOM", "value": "custom-value"}]}' >"$custom"
+  # Command
+  kd::realnode::debug app -c env --custom="$custom" -i -- sh -c 'env | grep ^KD_FROM_CUSTOM='
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" 'KD_FROM_CUSTOM=custom-value' 'environment of the debug process'
+}
+
+run_realnode_share_volumes() {
+  kd::realnode::namespace
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: writer}
+spec:
+  nodeName: $KD_REAL_NODE
+  terminationGracePeriodSeconds: 0
+  volumes: [{name: data, emptyDir: {}}]
+  containers:
+  - name: main
+    image: $REALNODE_IMAGE
+    imagePullPolicy: Never
+    command: ["sh", "-c", "echo written-by-the-target >/data/marker; exec sleep 3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+EOF
+  kd::test::wait_for 90 "pod writer to run" kd::test::pod_running writer
+
+  ### --share-volumes: the debug container reads what the target wrote in its volume.
+  # Pre-Condition: the pod runs
+  kd::test::get_object_assert pod/writer '{{.status.phase}}' 'Running'
+  # Command
+  kd::realnode::debug writer -c reader --share-volumes --target=main -i -- cat /data/marker
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" 'written-by-the-target' 'the file the target wrote'
+}
+
+# kd::realnode::assert_caps TARGET-ARGS PROFILE WANT-EFF [WANT-BND]: debugs with PROFILE,
+# printing /proc/self/status, and checks CapEff (and CapBnd when given).
+kd::realnode::assert_caps() {
+  local target=$1 profile=$2 want_eff=$3 want_bnd=${4:-}
+  # shellcheck disable=SC2086 # TARGET-ARGS is a word list
+  kd::realnode::debug $target --profile="$profile" -i -- cat /proc/self/status
+  kd::test::assert_success
+  kd::test::assert_eq "$(kd::realnode::cap_line "$DEBUG_OUT" CapEff)" "$want_eff" "CapEff, $target --profile=$profile"
+  if [[ -n $want_bnd ]]; then
+    kd::test::assert_eq "$(kd::realnode::cap_line "$DEBUG_OUT" CapBnd)" "$want_bnd" "CapBnd, $target --profile=$profile"
+  fi
+}
+
+run_realnode_profile_capabilities() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  local default ptrace netadmin all nonroot
+  default=$(kd::realnode::capmask "${REALNODE_DEFAULT_CAPS[@]}")
+  ptrace=$(kd::realnode::capmask "${REALNODE_DEFAULT_CAPS[@]}" $CAP_SYS_PTRACE)
+  netadmin=$(kd::realnode::capmask "${REALNODE_DEFAULT_CAPS[@]}" $CAP_NET_ADMIN)
+  # A privileged container gets every capability the runtime itself holds.
+  all=$(kd::realnode::cap_line "$(</proc/self/status)" CapBnd)
+  nonroot=$KD_TEST_TMP/$NS-nonroot.json
+  echo '{"securityContext": {"runAsUser": 1000, "runAsGroup": 1000}}' >"$nonroot"
+
+  ### Each profile's capabilities, as the process sees them, in each mode.
+  # Pre-Condition: the pod runs as root, asking for no capabilities
+  kd::test::get_object_assert pod/app '{{.status.phase}}:{{.spec.securityContext}}:{{(index .spec.containers 0).securityContext}}' 'Running:map[]:<no value>'
+  # Command + Post-Condition: ephemeral containers
+  kd::realnode::assert_caps "app -c legacy" legacy "$default"
+  kd::realnode::assert_caps "app -c general" general "$ptrace"
+  kd::realnode::assert_caps "app -c baseline" baseline "$default"
+  kd::realnode::assert_caps "app -c restricted --run-as=1000" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "app -c netadmin" netadmin "$netadmin"
+  kd::realnode::assert_caps "app -c sysadmin" sysadmin "$all"
+  # Command + Post-Condition: copies
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-legacy --same-node" legacy "$default"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-general --same-node" general "$ptrace"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-baseline --same-node" baseline "$default"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-restricted --same-node --run-as=1000" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-netadmin --same-node" netadmin "$netadmin"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-sysadmin --same-node" sysadmin "$all"
+  # Command + Post-Condition: node debugging pods (restricted needs a user that is not
+  # root, which a custom profile gives there)
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" legacy "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" general "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" baseline "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE --custom=$nonroot" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" netadmin "$netadmin"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" sysadmin "$all"
+}
+
+run_realnode_netadmin_changes_a_link() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### Without NET_ADMIN the pod's loopback cannot be changed.
+  # Pre-Condition: lo has its usual MTU
+  # Command
+  kd::realnode::debug app -c general -i -- ip link set lo mtu 1280
+  # Post-Condition
+  kd::test::assert_eq "$DEBUG_RC" 2 'exit code of ip link set without NET_ADMIN (busybox ip fails with 2)'
+  kd::test::if_has_string "$DEBUG_OUT$DEBUG_ERR" 'Operation not permitted' output
+
+  ### --profile=netadmin can.
+  # Command
+  kd::realnode::debug app -c netadmin --profile=netadmin -i -- sh -c 'ip link set lo mtu 1280 && ip -o link show lo'
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'mtu 1280' stdout
+}
+
+run_realnode_restricted_run_as() {
+  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  nodeName: $KD_REAL_NODE
+  terminationGracePeriodSeconds: 0
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 3000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: main
+    image: $REALNODE_IMAGE
+    imagePullPolicy: Never
+    command: ["sleep", "3600"]
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+EOF
+  kd::test::wait_for 90 "pod app to run" kd::test::pod_running app
+
+  ### --profile=restricted --run-as=target: admitted, and runs as the target's user.
+  # Pre-Condition: the target runs as 1000:3000
+  kd::test::get_object_assert pod/app '{{.spec.securityContext.runAsUser}}:{{.spec.securityContext.runAsGroup}}' '1000:3000'
+  # Command
+  kd::realnode::debug app -c dbg --profile=restricted --run-as=target -i -- id
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" 'uid=1000 gid=3000 groups=3000' 'id in the debug container'
+}
+
+run_realnode_copy() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### A copy shares its processes: the debug container sees the copied container's.
+  # Pre-Condition: no copy
+  kd::test::object_absent pod/app-copy
+  # Command
+  kd::realnode::debug app -c dbg --copy-to=app-copy --same-node -i -- ps -o args
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'sleep 3603' stdout
+  kd::test::get_object_assert pod/app-copy '{{.spec.shareProcessNamespace}}:{{.spec.nodeName}}' "true:$KD_REAL_NODE"
+
+  ### Resources from a custom profile are enforced: the cgroup limit is visible inside.
+  local custom=$KD_TEST_TMP/$NS-resources.json
+  echo '{"resources": {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "64Mi", "cpu": "250m"}}}' >"$custom"
+  # Command
+  kd::realnode::debug app -c dbg --copy-to=limited --same-node --custom="$custom" -i -- \
+    sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us'
+  # Post-Condition: 64 MiB, and a quarter of the 100 ms period
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" $'67108864\n25000' 'memory and CPU limits inside the container'
+  kd::test::get_object_assert pod/limited '{{range .spec.containers}}{{.name}}:{{.resources.limits.memory}};{{end}}' 'main:<no value>;dbg:64Mi;'
+}
+
+run_realnode_node() {
+  kd::realnode::namespace
+  local host
+  host=$(hostname)
+
+  ### chroot /host reaches the host: its hostname, and its os-release (busybox has none).
+  # Pre-Condition: no debugging pod
+  kd::test::get_object_assert pods '{{len .items}}' '0'
+  # Command
+  kd::realnode::debug "node/$KD_REAL_NODE" -i -- chroot /host sh -c 'hostname; test -f /etc/os-release && echo os-release'
+  # Post-Condition: the pod ran on the real node
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "$host"$'\nos-release' 'hostname and os-release through chroot /host'
+  kd::test::wait_for 30 'the node debugging pod to be reported Succeeded' kd::realnode::phases Succeeded
+  kd::test::get_object_assert pods '{{range .items}}{{.spec.nodeName}}:{{.status.phase}};{{end}}' "$KD_REAL_NODE:Succeeded;"
+}
+
+run_realnode_attach_terminal() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  kd::test::command
+
+  ### A session through a pseudo-terminal runs a command and exits with its status.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command: script gives the command a terminal; the shell reads what is typed
+  local rc=0 out
+  # shellcheck disable=SC2016 # expanded by the debug container's shell
+  out=$(printf 'echo tty-$((6 * 7))\nexit 3\n' |
+    timeout -k 5 60 script -qec "$(printf '%q ' "${KD_CMD[@]}" -n "$NS" app -c tty -it --image=$REALNODE_IMAGE --image-pull-policy=Never)" /dev/null) || rc=$?
+  # Post-Condition
+  kd::test::assert_eq "$rc" 3 'exit code of the terminal session'
+  kd::test::if_has_string "$out" 'tty-42' 'terminal output'
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}}:{{.tty}}:{{.stdinOnce}};{{end}}' 'tty:true:<no value>;'
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'tty:3;'
+}
+
+run_realnode_attach_piped() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  local script=$KD_TEST_TMP/$NS-script.sh
+  # shellcheck disable=SC2016 # expanded by the debug container's shell
+  printf 'echo piped-$((1 + 2))\nps -o args | grep -c "^sleep 3603"\nexit 4\n' >"$script"
+
+  ### Piped input is a script: it runs, its output is printed, its status is returned.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  KD_TEST_STDIN=$script kd::realnode::debug app -c piped --target=main -i
+  # Post-Condition
+  kd::test::assert_eq "$DEBUG_RC" 4 'exit code of the piped session'
+  kd::test::assert_eq "$DEBUG_OUT" $'piped-3\n1' 'output of the piped script'
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}}:{{.stdin}}:{{.stdinOnce}};{{end}}' 'piped:true:true;'
+}
+
+run_realnode_attach_interrupt() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+
+  ### Ctrl-C ends an attached session at once; the container keeps running.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command: a session whose input stays open, like a terminal nobody types into
+  kd::test::start_debug "$out" "$err" app -c shell -i --image=$REALNODE_IMAGE --image-pull-policy=Never -- sh -c 'while :; do echo tick; sleep 0.2; done'
+  # The ticks come through the attach only once it is connected.
+  kd::test::wait_for 60 'the session to attach' grep -q tick "$out"
+  # Post-Condition
+  kd::test::assert_signal_ends INT 130 "$err"
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'shell:running;'
+}
+
+REALNODE_TOPICS=(
+  run_realnode_ephemeral
+  run_realnode_share_volumes
+  run_realnode_profile_capabilities
+  run_realnode_netadmin_changes_a_link
+  run_realnode_restricted_run_as
+  run_realnode_copy
+  run_realnode_node
+  run_realnode_attach_terminal
+  run_realnode_attach_piped
+  run_realnode_attach_interrupt
+)
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  kd::test::standalone "${1:-}" "${REALNODE_TOPICS[@]}"
+  kd::test::summary
+fi
