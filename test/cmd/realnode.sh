@@ -334,6 +334,28 @@ run_realnode_attach_interrupt() {
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'shell:running;'
 }
 
+run_realnode_sessions_rm() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### --rm on a copy: the session runs on the node, then the copy is deleted.
+  # Pre-Condition: only the pod
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+  # Command
+  KD_TEST_STDIN=/dev/null kd::realnode::debug app -c dbg --copy-to=app-copy --same-node --rm -i -- sh -c 'echo copy-ran; exit 6'
+  # Post-Condition: the container's output and exit code, and no copy
+  kd::test::assert_eq "$DEBUG_RC" 6 'exit code of the session on the copy'
+  kd::test::assert_eq "$DEBUG_OUT" 'copy-ran' 'output of the session on the copy'
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+
+  ### --rm on a node debugging pod: the same.
+  # Command
+  kd::realnode::debug "node/$KD_REAL_NODE" --rm -i -- chroot /host true
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+}
+
 REALNODE_TOPICS=(
   run_realnode_ephemeral
   run_realnode_share_volumes
@@ -345,6 +367,7 @@ REALNODE_TOPICS=(
   run_realnode_attach_terminal
   run_realnode_attach_piped
   run_realnode_attach_interrupt
+  run_realnode_sessions_rm
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
