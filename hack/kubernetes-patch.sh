@@ -88,6 +88,12 @@ if ! cmp -s "$work/a/$staging/go.sum" "$work/b/$staging/go.sum"; then
   kd::log "go mod tidy changed kubectl's go.sum: the package needs modules kubectl does not have"
   exit 1
 fi
+# go.mod: the same lines but for "// indirect" marks and where requirements are listed.
+gomod_lines() { sed -e 's#[[:space:]]*// indirect$##' -e '/^require ($/d' -e '/^)$/d' -e '/^$/d' "$1" | sort; }
+if ! diff <(gomod_lines "$work/a/$staging/go.mod") <(gomod_lines "$work/b/$staging/go.mod") >&2; then
+  kd::log "go mod tidy changed more in kubectl's go.mod than which requirements are direct"
+  exit 1
+fi
 
 # A git patch, which also carries empty files (test data) that plain diff leaves out.
 (cd "$work" && git diff --no-index --no-prefix --binary a b) >"$patch" || [[ $? == 1 ]]

@@ -8,6 +8,8 @@ set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/upstream-cluster}
+# Fake nodes only: upstream's node tests expect a single node, 127.0.0.1.
+export KD_NODE=kwok
 
 "$KD_ROOT/hack/build-server.sh"
 export DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}

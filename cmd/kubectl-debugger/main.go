@@ -110,7 +110,12 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	// error handling does for exit errors.
 	var exit uexec.ExitError
 	if errors.As(err, &exit) {
-		return exit.ExitStatus()
+		// A process's status is one byte; a code that is a multiple of 256 (Windows
+		// containers report larger ones) must not read as success.
+		if code := exit.ExitStatus() & 0xff; code != 0 {
+			return code
+		}
+		return 1
 	}
 	if err != nil {
 		return 1

@@ -21,7 +21,7 @@ import (
 )
 
 // attach waits for the debug container to run, then attaches the terminal to it; when the
-// container already ended or attaching fails, its logs are streamed instead. The session
+// container already ended or attaching fails, its logs are shown instead. The session
 // ends with the container's exit status when it has one.
 func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container string) error {
 	running, err := o.waitForContainer(ctx, pod.Namespace, pod.Name, container)
@@ -38,43 +38,57 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 		}
 		return exitStatus(running, container, code, " before it could be attached")
 	}
-	// The attach streams only what the container writes once it is connected.
-	written := &countingWriter{w: o.Out}
-	o.Out = written
-	err = o.attachFunc(ctx, running, container)
-	o.Out = written.w
-	if err != nil {
+	// The attach streams only what the container writes once it is connected: what it
+	// showed tells whether the logs hold something the user has not seen.
+	out, errOut := &countingWriter{w: o.Out}, &countingWriter{w: o.ErrOut}
+	if err := o.attachFunc(ctx, running, container, out, errOut); err != nil {
 		if ctx.Err() != nil {
 			// Ctrl-C ended the session; there is nothing to fall back to.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, ctx.Err())
 		}
+		if out.n+errOut.n > 0 {
+			// The session broke off: replaying the logs would repeat what was shown.
+			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, err)
+		}
 		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
-		if err := o.copyLogs(ctx, running, container, true, o.Out); err != nil {
+		// Only a container that reads no input ends by itself: one waiting for the
+		// input nobody could send would be followed for ever.
+		if err := o.copyLogs(ctx, running, container, !o.Interactive, o.Out); err != nil {
 			return err
 		}
-		_, err := o.waitForExit(ctx, running, container)
+		exited, err := o.waitForExit(ctx, running, container)
+		if exited == nil && err == nil {
+			o.printResumeHint(running, container)
+		}
 		return err
 	}
 	exited, err := o.waitForExit(ctx, running, container)
-	if exited != nil {
-		// A quick command can finish before the attach is connected: when the session
-		// showed nothing, the logs hold all it wrote. A terminal session always shows
-		// something (the terminal echoes), so this is for plain streams only.
-		if c, _ := podutil.Find(running, container); written.n == 0 && c != nil && !c.TTY {
-			if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
-				return err
-			}
-		}
-		return err
+	if exited == nil && err == nil {
+		o.printResumeHint(running, container)
+		return nil
 	}
-	if !o.Quiet && o.Interactive {
-		how := "resume using"
-		if _, kind := podutil.Find(running, container); kind == podutil.Ephemeral {
-			how = "the ephemeral container will not be restarted but may be reattached using"
+	// A quick command can finish before the attach is connected: when the session
+	// showed nothing, the logs hold all it wrote. A terminal session always shows
+	// something (the terminal echoes), so this is for plain streams only.
+	if c, _ := podutil.Find(running, container); exited != nil && out.n+errOut.n == 0 && c != nil && !c.TTY {
+		if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
+			return err
 		}
-		fmt.Fprintf(o.ErrOut, "Session ended, %s 'kubectl attach %s -c %s -n %s -i -t'\n", how, running.Name, container, running.Namespace)
 	}
-	return nil
+	return err
+}
+
+// printResumeHint says how to attach again to a container a session left running.
+// Piped input closed the container's stdin when it ended, so there is nothing to resume.
+func (o *DebugOptions) printResumeHint(pod *corev1.Pod, container string) {
+	if o.Quiet || !o.Interactive || o.pipedInput {
+		return
+	}
+	how := "resume using"
+	if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
+		how = "the ephemeral container will not be restarted but may be reattached using"
+	}
+	fmt.Fprintf(o.ErrOut, "Session ended, %s 'kubectl attach %s -c %s -n %s -i -t'\n", how, pod.Name, container, pod.Namespace)
 }
 
 // exitStatus is nil for code 0, else an error that carries code, so that the command
@@ -109,12 +123,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 var sessionExitGrace = 5 * time.Second
 
 // waitForExit waits, up to sessionExitGrace, for container to be reported terminated
-// after its session ended, and returns its state then, or nil if it still runs, with
-// exitStatus's error for a non-zero code.
+// after its session ended, and returns how it ended, or nil if it still runs, with
+// exitStatus's error for a non-zero code. A restart since pod was read counts: a copy
+// keeps its pod's restart policy, and the kubelet may restart the shell before anyone
+// sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
 func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
-	if ctx.Err() != nil {
-		return nil, nil
-	}
 	client, err := o.clientset()
 	if err != nil {
 		return nil, err
@@ -122,18 +135,28 @@ func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, contain
 	waitCtx, cancel := context.WithTimeout(ctx, sessionExitGrace)
 	defer cancel()
 	w := &exitWait{name: pod.Name, container: container}
+	if s := podutil.Status(pod, container); s != nil {
+		w.restarts = s.RestartCount
+	}
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", pod.Name).String()}
-	if err := watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w); err != nil || w.terminated == nil {
+	err = watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("waiting for container %q of pod %q to end: %w", container, pod.Name, ctx.Err())
+	}
+	if err != nil || w.terminated == nil {
 		// Still running, gone, or not known in time: the session simply ended.
 		return nil, nil
 	}
 	return w.terminated, exitStatus(pod, container, w.terminated.ExitCode, "")
 }
 
-// exitWait watches one pod until a container is reported terminated or the pod is gone.
+// exitWait watches one pod until a container is reported terminated, or restarted after
+// ending, or the pod is gone.
 type exitWait struct {
 	name, container string
-	terminated      *corev1.ContainerStateTerminated
+	// restarts is the container's restart count when the session started.
+	restarts   int32
+	terminated *corev1.ContainerStateTerminated
 }
 
 func (w *exitWait) listed(pods []corev1.Pod) bool {
@@ -152,8 +175,15 @@ func (w *exitWait) changed(pod *corev1.Pod, deleted bool) bool {
 	if deleted {
 		return true
 	}
-	if s := podutil.Status(pod, w.container); s != nil && s.State.Terminated != nil {
+	s := podutil.Status(pod, w.container)
+	switch {
+	case s == nil:
+		return false
+	case s.State.Terminated != nil:
 		w.terminated = s.State.Terminated
+		return true
+	case s.RestartCount > w.restarts && s.LastTerminationState.Terminated != nil:
+		w.terminated = s.LastTerminationState.Terminated
 		return true
 	}
 	return false
@@ -247,7 +277,7 @@ func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container 
 
 // remoteAttach attaches the terminal to container with client-go's remote command
 // streams: WebSocket first, SPDY for servers that lack it.
-func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, container string) error {
+func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error {
 	c, _ := podutil.Find(pod, container)
 	if c == nil {
 		return fmt.Errorf("container %q not found in pod %q", container, pod.Name)
@@ -289,12 +319,12 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		return err
 	}
 
-	streams := remotecommand.StreamOptions{Stdout: o.Out, Tty: t.Raw}
+	streams := remotecommand.StreamOptions{Stdout: out, Tty: t.Raw}
 	if o.Interactive {
 		streams.Stdin = o.In
 	}
 	if !t.Raw {
-		streams.Stderr = o.ErrOut
+		streams.Stderr = errOut
 	}
 	if t.Raw {
 		if size := t.GetSize(); size != nil {

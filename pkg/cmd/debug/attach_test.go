@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,18 +34,22 @@ func TestPlanStdinOnce(t *testing.T) {
 		args     []string
 		terminal bool
 		want     bool
+		wantTTY  bool
 	}{
-		{"piped -i", []string{"-i"}, false, true},
-		{"piped -i --attach=false", []string{"-i", "--attach=false"}, false, false},
-		{"terminal -it", []string{"-it"}, true, false},
-		{"terminal -i", []string{"-i"}, true, false},
-		{"no -i", []string{"--attach"}, false, false},
+		{"piped -i", []string{"-i"}, false, true, false},
+		{"piped -it: a pipe cannot drive a TTY", []string{"-it"}, false, true, false},
+		{"piped -i --attach=false", []string{"-i", "--attach=false"}, false, false, false},
+		{"piped -it --attach=false keeps the TTY", []string{"-it", "--attach=false"}, false, false, true},
+		{"piped -i, dry run: nothing is attached", []string{"-i", "--dry-run=client"}, false, false, false},
+		{"terminal -it", []string{"-it"}, true, false, true},
+		{"terminal -i", []string{"-i"}, true, false, false},
+		{"no -i", []string{"--attach"}, false, false, false},
 	}
 	for _, mode := range modes {
 		for _, session := range sessions {
 			t.Run(mode.name+"/"+session.name, func(t *testing.T) {
 				args := append(append([]string{"--image=busybox:1.36"}, mode.args...), session.args...)
-				if !containsArg(args, "-c") {
+				if !slices.Contains(args, "-c") {
 					args = append(args, "-c", "dbg")
 				}
 				h := newHarness(t)
@@ -74,18 +79,19 @@ func TestPlanStdinOnce(t *testing.T) {
 				if c.StdinOnce != session.want || !c.Stdin && session.want {
 					t.Errorf("stdin = %v, stdinOnce = %v; want stdinOnce %v", c.Stdin, c.StdinOnce, session.want)
 				}
+				if c.TTY != session.wantTTY {
+					t.Errorf("tty = %v, want %v", c.TTY, session.wantTTY)
+				}
+				wantWarnings := []string(nil)
+				if slices.Contains(session.args, "-it") && !session.wantTTY {
+					wantWarnings = []string{"Unable to use a TTY - input is not a terminal or the right kind of file"}
+				}
+				if diff := cmp.Diff(wantWarnings, o.warnings); diff != "" {
+					t.Errorf("warnings (-want +got):\n%s", diff)
+				}
 			})
 		}
 	}
-}
-
-func containsArg(args []string, arg string) bool {
-	for _, a := range args {
-		if a == arg {
-			return true
-		}
-	}
-	return false
 }
 
 // After a session the command waits for the container to be reported terminated and
@@ -98,10 +104,17 @@ func TestSessionExitStatus(t *testing.T) {
 		name string
 		// exit ends the container with this code during the attach; nil keeps it running.
 		exit *int32
-		// shown is what the attach prints; attachErr makes it fail.
-		shown      string
-		attachErr  error
-		tty        bool
+		// restarted reports the exit as a restart (a copy keeps its pod's restart
+		// policy): running again, the exit as its last state.
+		restarted bool
+		// shown and shownErr are what the attach prints; attachErr makes it fail, and
+		// cancel is Ctrl-C as it returns.
+		shown, shownErr string
+		attachErr       error
+		cancel          bool
+		tty             bool
+		// piped: standard input is not a terminal.
+		piped      bool
 		wantErr    string
 		wantCode   int
 		wantOut    string
@@ -118,6 +131,15 @@ func TestSessionExitStatus(t *testing.T) {
 		{name: "attach fails: the logs and the code", exit: ptrTo[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 5", wantCode: 5,
 			wantStderr: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
+		{name: "only stderr shown: no logs", exit: ptrTo[int32](1), shownErr: "sh: nope: not found\n",
+			wantErr: "container dbg of pod app exited with code 1", wantCode: 1, wantStderr: "sh: nope: not found\n"},
+		{name: "broken off after output: no logs", shown: "partial\n", attachErr: errors.New("connection reset"), wantOut: "partial\n",
+			wantErr: `attaching to container "dbg" of pod "app": connection reset`},
+		{name: "restarted after exit 6", exit: ptrTo[int32](6), restarted: true, shown: "out\n", wantOut: "out\n",
+			wantErr: "container dbg of pod app exited with code 6", wantCode: 6},
+		{name: "piped, still running: no resume hint", piped: true, shown: "out\n", wantOut: "out\n"},
+		{name: "Ctrl-C while waiting for the exit", cancel: true, shown: "out\n", wantOut: "out\n",
+			wantErr: `waiting for container "dbg" of pod "app" to end: context canceled`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,17 +152,29 @@ func TestSessionExitStatus(t *testing.T) {
 				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
 				watcher.Modify(p)
 			}()
-			var o *DebugOptions
-			attach := func(_ context.Context, pod *corev1.Pod, _ string) error {
-				io.WriteString(o.Out, tt.shown)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			attach := func(_ context.Context, pod *corev1.Pod, _ string, out, errOut io.Writer) error {
+				if _, err := io.WriteString(out, tt.shown); err != nil {
+					return err
+				}
+				if _, err := io.WriteString(errOut, tt.shownErr); err != nil {
+					return err
+				}
 				if tt.exit != nil {
 					p := pod.DeepCopy()
-					p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
-						Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit},
-					}}}
+					exited := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit}}
+					status := corev1.ContainerStatus{Name: "dbg", State: exited}
+					if tt.restarted {
+						status = corev1.ContainerStatus{Name: "dbg", State: running, LastTerminationState: exited, RestartCount: 1}
+					}
+					p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{status}
 					if err := client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace); err != nil {
 						return err
 					}
+				}
+				if tt.cancel {
+					cancel()
 				}
 				return tt.attachErr
 			}
@@ -148,7 +182,11 @@ func TestSessionExitStatus(t *testing.T) {
 			if tt.tty {
 				args = append(args, "-t")
 			}
-			h := newHarness(t, withAttach(attach), withTerminal(), withOptions(func(opts *DebugOptions) { o = opts }))
+			opts := []harnessOption{withAttach(attach), withContext(ctx)}
+			if !tt.piped {
+				opts = append(opts, withTerminal())
+			}
+			h := newHarness(t, opts...)
 			r := h.run(client, args...)
 			if got := errString(r.err); got != tt.wantErr {
 				t.Errorf("error = %q, want %q", got, tt.wantErr)

@@ -136,10 +136,11 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 	return debugPod, name, nil
 }
 
-// nodeDebugLabel marks the pods the command creates, node debuggers and copies; the
-// value is upstream kubectl's for node debuggers, so tooling that selects on it finds
-// ours too, and `kubectl delete pod -l app.kubernetes.io/managed-by=kubectl-debug`
-// finds every leftover.
+// nodeDebugLabel marks the debugging pods the command creates: node debuggers, and
+// copies it holds a session on (see holdsSession); the value is upstream kubectl's for
+// node debuggers, so tooling that selects on it finds ours too, and
+// `kubectl delete pod -l app.kubernetes.io/managed-by=kubectl-debug` finds the
+// leftovers of sessions.
 var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
 
 // debugTargetAnnotation names, on a pod the command creates, what it debugs (pod/NAME

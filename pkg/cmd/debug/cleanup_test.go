@@ -3,6 +3,7 @@ package debug
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+	uexec "k8s.io/utils/exec"
 )
 
 // debugState returns the debug pod called name with its container dbg in state.
@@ -97,7 +99,7 @@ func TestRemoveAfterEverySessionEnd(t *testing.T) {
 			} else {
 				args = append(args, "-i")
 			}
-			r := newHarness(t, withContext(ctx), withAttach(func(context.Context, *corev1.Pod, string) error { return tt.attachErr })).run(client, args...)
+			r := newHarness(t, withContext(ctx), withAttach(func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error { return tt.attachErr })).run(client, args...)
 			if got := errString(r.err); got != tt.wantErr {
 				t.Errorf("error = %q, want %q", got, tt.wantErr)
 			}
@@ -126,7 +128,7 @@ func TestRemoveNodePod(t *testing.T) {
 		return p
 	}())
 	// The shell exits: the kubelet reports the container terminated.
-	exit := func(_ context.Context, pod *corev1.Pod, _ string) error {
+	exit := func(_ context.Context, pod *corev1.Pod, _ string, out, _ io.Writer) error {
 		p := pod.DeepCopy()
 		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "debugger", State: terminated}}
 		return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
@@ -158,7 +160,7 @@ func TestRemoveFails(t *testing.T) {
 	watcher := watch.NewFake()
 	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
 	go watcher.Modify(debugState("app-copy", running))
-	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error { return nil })).
 		run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i", "-q")
 	want := `pod test/app-copy was not deleted: pods "app-copy" is forbidden: no; delete it with: kubectl delete pod app-copy -n test`
 	if got := errString(r.err); got != want {
@@ -209,7 +211,7 @@ func TestRemoveChecksALostAnswer(t *testing.T) {
 	watcher := watch.NewFake()
 	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
 	go watcher.Modify(debugState("app-copy", running))
-	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string) error { return nil })).
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error { return nil })).
 		run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--rm", "-i")
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -241,5 +243,33 @@ func TestRemoveAfterAnInterruptedCreate(t *testing.T) {
 	}
 	if _, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app-copy"); !apierrors.IsNotFound(err) {
 		t.Errorf("the copy is left behind: %v", err)
+	}
+}
+
+// --rm keeps the session's exit status as the error itself, not wrapped: kubectl's
+// error handling takes the status only from an error that is one (a type switch).
+func TestRemoveKeepsExitStatus(t *testing.T) {
+	client := fake.NewClientset(nodeA())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go watcher.Modify(func() *corev1.Pod {
+		p := debugState("node-debugger-node-a-aaaaa", running)
+		p.Status.ContainerStatuses[0].Name = "debugger"
+		return p
+	}())
+	exit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
+		p := pod.DeepCopy()
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "debugger", State: corev1.ContainerState{
+			Terminated: &corev1.ContainerStateTerminated{ExitCode: 3},
+		}}}
+		return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+	}
+	r := newHarness(t, withAttach(exit)).run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i", "-q")
+	exitErr, ok := r.err.(uexec.ExitError)
+	if !ok || exitErr.ExitStatus() != 3 {
+		t.Errorf("error = %#v, want an exit error with status 3", r.err)
+	}
+	if n := deletesOf(client, "node-debugger-node-a-aaaaa"); n != 1 {
+		t.Errorf("%d deletes of the node pod, want 1", n)
 	}
 }

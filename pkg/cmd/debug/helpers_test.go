@@ -100,7 +100,7 @@ type harness struct {
 	stdin    string
 	getter   *genericclioptions.TestConfigFlags
 	terminal bool
-	attach   func(context.Context, *corev1.Pod, string) error
+	attach   func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error
 	ctx      context.Context
 	// prepare changes the options after the defaults, before the command runs.
 	prepare func(*DebugOptions)
@@ -121,7 +121,7 @@ func withMapper(m meta.RESTMapper) harnessOption {
 	return func(h *harness) { h.getter = h.getter.WithRESTMapper(m) }
 }
 func withTerminal() harnessOption { return func(h *harness) { h.terminal = true } }
-func withAttach(f func(context.Context, *corev1.Pod, string) error) harnessOption {
+func withAttach(f func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error) harnessOption {
 	return func(h *harness) { h.attach = f }
 }
 func withContext(ctx context.Context) harnessOption { return func(h *harness) { h.ctx = ctx } }
@@ -133,7 +133,7 @@ func withOptions(f func(*DebugOptions)) harnessOption {
 // attach that fails the test.
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	h := &harness{getter: testGetter("test"), ctx: context.Background()}
-	h.attach = func(context.Context, *corev1.Pod, string) error {
+	h.attach = func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error {
 		t.Errorf("attach was not expected")
 		return nil
 	}

@@ -109,8 +109,9 @@ type DebugOptions struct {
 	client kubernetes.Interface
 	// nameSuffix makes the random part of generated names; tests make it predictable.
 	nameSuffix func() string
-	// attachFunc attaches the terminal to a running container.
-	attachFunc func(ctx context.Context, pod *corev1.Pod, container string) error
+	// attachFunc attaches the terminal to a running container; what the container
+	// shows goes to out and errOut.
+	attachFunc func(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error
 	// isTerminal tells whether a stream is a terminal, for progress and colours.
 	isTerminal func(w io.Writer) bool
 	// stdinIsTerminal tells whether standard input is a terminal.
@@ -204,10 +205,6 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if !o.attachChanged && o.Interactive {
 		o.Attach = true
 	}
-	// Input piped into a session is a script: the container must see its end, as a
-	// shell reading a pipe would, or it waits for more while the attach has already
-	// returned with nothing printed. A terminal keeps stdin open for a re-attach.
-	o.pipedInput = o.Interactive && o.Attach && !o.stdinIsTerminal(o.In)
 	o.changedCopyFlags = nil
 	for _, name := range copyOnlyFlags {
 		if cmd.Flags().Changed(name) {
@@ -225,6 +222,15 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	}
 	if o.DryRun == "true" || o.DryRun == "false" {
 		o.warnings = append(o.warnings, fmt.Sprintf("--dry-run=%s is deprecated: use --dry-run=%s", o.DryRun, map[string]string{"true": "client", "false": "none"}[o.DryRun]))
+	}
+	// Input piped into a session is a script: the container must see its end, as a
+	// shell reading a pipe would, or it waits for more while the attach has already
+	// returned with nothing printed. A terminal keeps stdin open for a re-attach. The
+	// runtime closes stdin only without a TTY, which a pipe cannot drive anyway.
+	o.pipedInput = o.Interactive && o.Attach && o.dryRun == dryRunNone && !o.stdinIsTerminal(o.In)
+	if o.pipedInput && o.TTY {
+		o.TTY = false
+		o.warnings = append(o.warnings, "Unable to use a TTY - input is not a terminal or the right kind of file")
 	}
 	if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
 		return err

@@ -57,7 +57,7 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 		if o.removes(p) && out.sent && out.pod == nil && p.pod != nil && interrupted(out.err) {
 			// The create may have reached the server before the interrupt: --rm
 			// deletes by the name planned.
-			return errors.Join(out.err, o.removePods(ctx, []*corev1.Pod{p.pod}))
+			return withCleanup(out.err, o.removePods(ctx, []*corev1.Pod{p.pod}))
 		}
 		return out.err
 	}
@@ -65,7 +65,7 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 		if o.dryRun != dryRunNone {
 			fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
 		} else {
-			defer func() { err = errors.Join(err, o.removePods(ctx, []*corev1.Pod{out.pod})) }()
+			defer func() { err = withCleanup(err, o.removePods(ctx, []*corev1.Pod{out.pod})) }()
 		}
 	}
 	if p.mode == ModeNode && o.dryRun == dryRunNone {
@@ -93,6 +93,19 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 	return nil
 }
 
+// withCleanup adds the error of a cleanup to err. Either alone is returned as it is, not
+// wrapped: kubectl's error handling takes a session's exit status only from an error
+// that is one itself.
+func withCleanup(err, cleanupErr error) error {
+	switch {
+	case cleanupErr == nil:
+		return err
+	case err == nil:
+		return cleanupErr
+	}
+	return errors.Join(err, cleanupErr)
+}
+
 // presentMany reports several targets: each warning once, then a table (or with -o the
 // objects), then --logs, then with --rm the deletion of the debug pods; the error counts
 // the targets that failed.
@@ -107,7 +120,7 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 			}
 		}
 		if len(created) > 0 {
-			defer func() { err = errors.Join(err, o.removePods(ctx, created)) }()
+			defer func() { err = withCleanup(err, o.removePods(ctx, created)) }()
 		}
 	}
 	// With -o, standard output is for objects: when nothing was sent there are none,

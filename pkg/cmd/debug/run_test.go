@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -400,7 +401,8 @@ func TestRunAttach(t *testing.T) {
 		{name: "running: attach", wantAttach: true, wantErrText: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
 		{name: "terminated: logs", terminated: true, wantOut: "fake logs", wantErrText: "Container dbg exited with code 0 before it could be attached.\n"},
 		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs",
-			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
+			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n" +
+				"Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,8 +412,9 @@ func TestRunAttach(t *testing.T) {
 			streams, _, out, errOut := newTestStreams()
 			o := NewDebugOptions(streams)
 			o.client = client
+			o.stdinIsTerminal = func(io.Reader) bool { return true }
 			attached := false
-			o.attachFunc = func(_ context.Context, pod *corev1.Pod, container string) error {
+			o.attachFunc = func(_ context.Context, pod *corev1.Pod, container string, _, _ io.Writer) error {
 				attached = true
 				if pod.Name != "app" || container != "dbg" {
 					t.Errorf("attached to %s/%s, want app/dbg", pod.Name, container)
@@ -453,7 +456,7 @@ func TestRunAttachCancelledWhileWaiting(t *testing.T) {
 	o := NewDebugOptions(streams)
 	o.client = client
 	ctx, cancel := context.WithCancel(context.Background())
-	o.attachFunc = func(context.Context, *corev1.Pod, string) error {
+	o.attachFunc = func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error {
 		t.Error("attached after cancellation")
 		return nil
 	}
