@@ -4,7 +4,8 @@
 # PID. Everything but etcd stops at once (each takes a few seconds to shut down
 # gracefully), then etcd, so the apiserver never loses its storage while still serving.
 # A real node (KD_NODE=real) goes first, with all it made outside the cluster directory:
-# its containers and shims, mounts, cgroups, bridge and veths (kd::node::down).
+# its containers and shims, cgroups, bridge and veths (kd::node::down). Its mounts go with
+# its mount namespace; any the host still sees is reported, never unmounted here.
 # Logs stay in _output/local-cluster/ for post-mortems; the next start wipes them.
 set -o errexit -o nounset -o pipefail
 
@@ -12,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/node.sh"
 
-# Also without bookkeeping: the node's processes are found by cgroup and namespace.
+# Also without bookkeeping: the node's processes are found by this cluster's cgroup.
 if [[ -d $KD_CLUSTER_DIR/node ]] || ! kd::node::leftovers >/dev/null; then
   kd::node::down
   if leftovers=$(kd::node::leftovers); then

@@ -50,9 +50,6 @@ if [[ $KD_NODE == real ]]; then
   "$KD_ROOT/hack/build-node.sh"
 fi
 
-# A failed start must not leave half a cluster behind.
-trap 'rc=$?; if ((rc != 0)); then kd::log "start failed; logs in $KD_CLUSTER_DIR"; "$KD_ROOT/hack/local-down-cluster.sh" || true; fi' EXIT
-
 # Wiped on every start; refuse to wipe a directory this script did not make.
 if [[ -d $KD_CLUSTER_DIR && -n $(ls -A "$KD_CLUSTER_DIR") && ! -f $KD_CLUSTER_DIR/audit-policy.yaml ]]; then
   kd::log "$KD_CLUSTER_DIR exists and is not a local cluster's state; not touching it"
@@ -63,12 +60,18 @@ if ! kd::node::leftovers >/dev/null; then
   kd::log "stopping what a real node of an earlier run in $KD_CLUSTER_DIR left"
   kd::node::down
 fi
-# Removing a mounted directory's contents would reach into whatever is mounted there.
-if [[ -n $(kd::node::host_mounts) ]]; then
-  kd::log "$KD_CLUSTER_DIR has mounts below it; not wiping it:"
-  kd::node::host_mounts >&2
+# Removing a mounted directory's contents would reach into whatever is mounted there;
+# nothing here unmounts it (it may be the node's leak, or the user's own).
+if [[ -n $(kd::node::mounts "$KD_CLUSTER_DIR") ]]; then
+  kd::log "$KD_CLUSTER_DIR has mounts at or below it; not wiping it (unmount them first):"
+  kd::node::mounts "$KD_CLUSTER_DIR" >&2
   exit 1
 fi
+
+# A failed start must not leave half a cluster behind. Only from here on: a refusal above
+# must not tear down what it refused to touch.
+trap 'rc=$?; if ((rc != 0)); then kd::log "start failed; logs in $KD_CLUSTER_DIR"; "$KD_ROOT/hack/local-down-cluster.sh" || true; fi' EXIT
+
 rm -rf "$KD_CLUSTER_DIR"
 mkdir -p "$KD_CLUSTER_DIR/pki" "$KD_CLUSTER_DIR/etcd" "$KD_CLUSTER_DIR/kwok"
 chmod 700 "$KD_CLUSTER_DIR"

@@ -13,9 +13,14 @@
 #   fixed paths there, such as /var/log/containers and /var/lib/kubelet/device-plugins):
 #   every mount they make (overlay root filesystems, shm, network namespaces, volume
 #   tmpfs) is invisible outside it and vanishes with its last process.
-# - the pods' cgroups are below one cgroup per cluster (kubectl-debugger-ID), their
-#   network is one bridge per cluster (kdID) with no address on the host, no route and
-#   no masquerading: a pod reaches the other pods of the node and nothing else.
+# - every process of the node is below one cgroup per cluster (kubectl-debugger-ID), in
+#   every hierarchy: the pods' containers (the kubelet's cgroupRoot) and, in its child
+#   "daemons", containerd, the kubelet, the namespace holder and all they start (shims,
+#   runc, CNI plugins). The tear-down finds processes by that membership alone.
+# - the pods' network is one bridge per cluster (kdID) with no address on the host, no
+#   route and no masquerading: a pod reaches the other pods of the node and nothing else.
+# - containerd (and the kubelet) run with a proxy that does not exist: an image pull (a
+#   pod with imagePullPolicy Always) fails on 127.0.0.1:1 instead of reaching a registry.
 # - ID is a hash of the cluster directory, so two clusters never share a name, and the
 #   tear-down finds everything again from the directory alone.
 # shellcheck disable=SC2034 # the variables are for the scripts that source this file
@@ -32,6 +37,13 @@ KD_NODE_IMAGES_REV=1
 KD_NODE_PAUSE_IMAGE=localhost/kubectl-debugger/pause:v1
 KD_NODE_BUSYBOX_REPO=docker.io/library/busybox
 KD_NODE_BUSYBOX_TAGS=(1.36 latest)
+# Nothing of the node may talk to anything but 127.0.0.1. containerd pulls through
+# HTTP(S)_PROXY (so does any HTTP client in Go): a closed port makes every pull fail at
+# once, before a name is even resolved, while loopback addresses (the apiserver, the CRI
+# streaming server) are never proxied.
+KD_NODE_OFFLINE_ENV=(HTTP_PROXY=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1
+  http_proxy=http://127.0.0.1:1 https_proxy=http://127.0.0.1:1
+  "NO_PROXY=127.0.0.1,localhost" "no_proxy=127.0.0.1,localhost")
 
 # Sets the per-cluster names, all derived from the cluster directory.
 kd::node::vars() {
@@ -41,6 +53,8 @@ kd::node::vars() {
   KD_NODE_DIR=$abs/node
   KD_NODE_ID=$(printf '%s' "$abs" | sha256sum | cut -c1-8)
   KD_NODE_CGROUP=kubectl-debugger-$KD_NODE_ID
+  # Beside the kubelet's kubepods below KD_NODE_CGROUP, where it looks for nothing.
+  KD_NODE_DAEMONS_CGROUP=$KD_NODE_CGROUP/daemons
   KD_NODE_BRIDGE=kd$KD_NODE_ID
   KD_NODE_NETWORK=kubectl-debugger-$KD_NODE_ID
   KD_NODE_SOCK=$KD_NODE_DIR/containerd.sock
@@ -115,11 +129,16 @@ kd::node::unsupported_reason() {
     echo "a real node needs root (containerd, cgroups, mounts, a bridge); running as uid $EUID"
     return 0
   fi
-  for tool in ip mount umount unshare nsenter realpath sha256sum go; do
+  for tool in ip mount unshare nsenter realpath sha256sum go; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if ((${#missing[@]})); then
     echo "a real node needs ${missing[*]} (iproute2, util-linux, coreutils, Go), not found on PATH"
+    return 0
+  fi
+  # Its tests give the command under test a terminal.
+  if ! command -v script >/dev/null; then
+    echo "a real node's tests need script from util-linux"
     return 0
   fi
   # The node's mount namespace gives it its own /var/lib, /var/log and /run, which would
@@ -278,7 +297,7 @@ subjects:
 EOF
 
   started=$SECONDS
-  kd::cluster::start node-ns unshare --mount --propagation private -- \
+  kd::node::start node-ns unshare --mount --propagation private -- \
     bash "$KD_ROOT/hack/node/ns.sh" "$KD_NODE_DIR" "$images_dir/pause"
   holder=$(kd::node::recorded_pid node-ns)
   # The holder becomes the pause program once the namespace is set up.
@@ -295,8 +314,9 @@ EOF
   echo "$ns" >"$KD_NODE_DIR/mntns"
 
   kd::log "starting containerd (socket $KD_NODE_SOCK)"
-  kd::cluster::start containerd nsenter --target "$holder" --mount -- \
-    env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "$root/usr/bin/containerd" --config "$KD_NODE_DIR/containerd/config.toml"
+  kd::node::start containerd nsenter --target "$holder" --mount -- \
+    env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "${KD_NODE_OFFLINE_ENV[@]}" \
+    "$root/usr/bin/containerd" --config "$KD_NODE_DIR/containerd/config.toml"
   deadline=$((SECONDS + 30))
   until kd::node::ctr version >/dev/null 2>&1; do
     if ((SECONDS > deadline)) || ! kd::cluster::alive containerd; then
@@ -310,8 +330,8 @@ EOF
   kd::node::ctr images import --base-name "$KD_NODE_BUSYBOX_REPO" "$images_dir/busybox.tar" >/dev/null
 
   kd::log "starting kubelet $KD_KUBE_VERSION (node $KD_REAL_NODE) on 127.0.0.1:$kubelet_port"
-  kd::cluster::start kubelet nsenter --target "$holder" --mount -- \
-    "$KD_BIN/kubelet" \
+  kd::node::start kubelet nsenter --target "$holder" --mount -- \
+    env "${KD_NODE_OFFLINE_ENV[@]}" "$KD_BIN/kubelet" \
     --config="$KD_NODE_DIR/kubelet.yaml" \
     --kubeconfig="$KD_NODE_DIR/kubelet.kubeconfig" \
     --root-dir="$KD_NODE_DIR/kubelet" \
@@ -404,18 +424,45 @@ kd::node::pick_cidr() {
   echo "10.88.$n.0/24"
 }
 
-# The node's cgroup in every hierarchy: the kubelet's cgroupRoot, which it wants to exist.
+# The node's cgroup in every hierarchy (the kubelet's cgroupRoot, which it wants to exist)
+# and the daemons' below it.
 kd::node::make_cgroups() {
-  local m cg
+  local m parent cg
   while read -r m; do
-    cg=$m/$KD_NODE_CGROUP
-    mkdir -p "$cg"
-    # A new v1 cpuset has no CPUs and no memory nodes: nothing could run below it.
-    if [[ -f $m/cpuset.cpus && -z $(<"$cg/cpuset.cpus") ]]; then
-      cat "$m/cpuset.cpus" >"$cg/cpuset.cpus"
-      cat "$m/cpuset.mems" >"$cg/cpuset.mems"
-    fi
+    parent=$m
+    for cg in "$m/$KD_NODE_CGROUP" "$m/$KD_NODE_DAEMONS_CGROUP"; do
+      mkdir -p "$cg"
+      # A new v1 cpuset has no CPUs and no memory nodes: nothing could run in it. (A v2
+      # one, with cgroup.controllers, inherits its parent's.)
+      if [[ ! -f $m/cgroup.controllers && -f $cg/cpuset.cpus && -z $(<"$cg/cpuset.cpus") ]]; then
+        cat "$parent/cpuset.cpus" >"$cg/cpuset.cpus"
+        cat "$parent/cpuset.mems" >"$cg/cpuset.mems"
+      fi
+      parent=$cg
+    done
   done < <(kd::node::cgroup_mounts)
+}
+
+# kd::node::start NAME COMMAND ARGS...: kd::cluster::start, with COMMAND in the daemons'
+# cgroup of every hierarchy from its first instruction on. Whatever it starts later
+# inherits that (containerd's shims re-parent away from it, but keep their cgroup), so
+# kd::node::pids finds all of it by cgroup, without a window in which a child escapes.
+kd::node::start() {
+  local name=$1 m procs=()
+  shift
+  while read -r m; do
+    procs+=("$m/$KD_NODE_DAEMONS_CGROUP/cgroup.procs")
+  done < <(kd::node::cgroup_mounts)
+  # The wrapper's arguments: the number of cgroup.procs files, the files, the command.
+  # shellcheck disable=SC2016 # expanded by the wrapper's own shell
+  kd::cluster::start "$name" bash -c '
+    n=$1
+    shift
+    for procs in "${@:1:n}"; do
+      echo $$ >"$procs" || { echo "$0: cannot join the cgroup of $procs" >&2; exit 1; }
+    done
+    shift "$n"
+    exec "$@"' "kd::node::start $name" "${#procs[@]}" "${procs[@]}" "$@"
 }
 
 # kd::node::write_configs ROOT CIDR KUBELET_PORT HEALTHZ_PORT API_PORT: containerd's,

@@ -76,6 +76,11 @@ kd::realnode::phases() {
   [[ $(kubectl get pods -n "$NS" -o 'jsonpath={.items[*].status.phase}') == "$1" ]]
 }
 
+# kd::realnode::ended PID: the background process PID has ended.
+kd::realnode::ended() {
+  ! kill -0 "$1" 2>/dev/null
+}
+
 # kd::realnode::cap_line TEXT FIELD: the value of FIELD (CapEff, CapBnd) in TEXT, a
 # /proc/PID/status.
 kd::realnode::cap_line() {
@@ -254,8 +259,13 @@ run_realnode_copy() {
   local custom=$KD_TEST_TMP/$NS-resources.json
   echo '{"resources": {"limits": {"memory": "64Mi", "cpu": "250m"}, "requests": {"memory": "64Mi", "cpu": "250m"}}}' >"$custom"
   # Command
-  kd::realnode::debug app -c dbg --copy-to=limited --same-node --custom="$custom" -i -- \
-    sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us'
+  # (cgroup v2 shows the container its own cgroup at the root, v1 per controller)
+  kd::realnode::debug app -c dbg --copy-to=limited --same-node --custom="$custom" -i -- sh -c '
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+      cat /sys/fs/cgroup/memory.max; cut -d" " -f1 /sys/fs/cgroup/cpu.max
+    else
+      cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+    fi'
   # Post-Condition: 64 MiB, and a quarter of the 100 ms period
   kd::test::assert_success
   kd::test::assert_eq "$DEBUG_OUT" $'67108864\n25000' 'memory and CPU limits inside the container'
@@ -283,18 +293,30 @@ run_realnode_attach_terminal() {
   kd::realnode::namespace
   kd::realnode::pod app
   kd::test::command
+  local rc=0 transcript=$KD_TEST_TMP/$NS.out keys=$KD_TEST_TMP/$NS.keys pid
+  mkfifo "$keys"
 
-  ### A session through a pseudo-terminal runs a command and exits with its status.
+  ### A session through a pseudo-terminal runs commands and exits with their status.
   # Pre-Condition: no ephemeral container
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
-  # Command: script gives the command a terminal; the shell reads what is typed
-  local rc=0 out
+  # Command: script gives the command a terminal of 40 rows and 132 columns; what is
+  # typed is held open until the session ends, as a keyboard is (script ends a
+  # session whose input ends)
+  script -qec "stty rows 40 cols 132; $(printf '%q ' "${KD_CMD[@]}" -n "$NS" app -c tty -it --image=$REALNODE_IMAGE --image-pull-policy=Never)" \
+    /dev/null <"$keys" >"$transcript" 2>&1 &
+  pid=$!
+  exec 7>"$keys"
+  # The size reaches the container beside what is typed, not before it: the shell
+  # gives it a few seconds.
   # shellcheck disable=SC2016 # expanded by the debug container's shell
-  out=$(printf 'echo tty-$((6 * 7))\nexit 3\n' |
-    timeout -k 5 60 script -qec "$(printf '%q ' "${KD_CMD[@]}" -n "$NS" app -c tty -it --image=$REALNODE_IMAGE --image-pull-policy=Never)" /dev/null) || rc=$?
-  # Post-Condition
+  printf '%s\n' 'for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(stty size)" = "40 132" ] && break; sleep 0.3; done' \
+    'echo tty-$((6 * 7)) size $(stty size)' 'exit 3' >&7
+  kd::test::wait_for 60 'the terminal session to end' kd::realnode::ended "$pid"
+  wait "$pid" || rc=$?
+  exec 7>&-
+  # Post-Condition: the commands ran on a terminal of the session's size
   kd::test::assert_eq "$rc" 3 'exit code of the terminal session'
-  kd::test::if_has_string "$out" 'tty-42' 'terminal output'
+  kd::test::if_has_string "$(tr -d '\r' <"$transcript")" 'tty-42 size 40 132' 'terminal output'
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}}:{{.tty}}:{{.stdinOnce}};{{end}}' 'tty:true:<no value>;'
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'tty:3;'
 }
@@ -320,17 +342,18 @@ run_realnode_attach_piped() {
 run_realnode_attach_interrupt() {
   kd::realnode::namespace
   kd::realnode::pod app
-  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+  local stdout=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
 
   ### Ctrl-C ends an attached session at once; the container keeps running.
   # Pre-Condition: no ephemeral container
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
   # Command: a session whose input stays open, like a terminal nobody types into
-  kd::test::start_debug "$out" "$err" app -c shell -i --image=$REALNODE_IMAGE --image-pull-policy=Never -- sh -c 'while :; do echo tick; sleep 0.2; done'
+  kd::test::start_debug "$stdout" "$err" app -c shell -i --image=$REALNODE_IMAGE --image-pull-policy=Never -- sh -c 'while :; do echo tick; sleep 0.2; done'
   # The ticks come through the attach only once it is connected.
-  kd::test::wait_for 60 'the session to attach' grep -q tick "$out"
+  kd::test::wait_for 60 'the session to attach' grep -q tick "$stdout"
   # Post-Condition
   kd::test::assert_signal_ends INT 130 "$err"
+  kd::test::if_has_not_string "$(<"$err")" 'falling back' stderr
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'shell:running;'
 }
 
