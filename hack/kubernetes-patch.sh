@@ -80,7 +80,7 @@ while IFS= read -r -d '' file; do
   fi
 done < <(find "$work/b/$debug" -name '*.go' -print0)
 
-# The debug package imports two modules kubectl requires only indirectly so far: tidy
+# The debug package imports modules kubectl requires only indirectly so far: tidy
 # marks them direct, as kubernetes' hack/update-vendor.sh would. Nothing else may move.
 (cd "$work/b/$staging" && GOFLAGS=-mod=mod go mod tidy)
 if ! cmp -s "$work/a/$staging/go.sum" "$work/b/$staging/go.sum"; then

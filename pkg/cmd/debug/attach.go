@@ -342,7 +342,7 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		}
 	}
 	return t.Safe(func() error {
-		if err := exec.StreamWithContext(ctx, streams); err != nil {
+		if err := exec.StreamWithContext(withQuietStreamErrors(ctx), streams); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
