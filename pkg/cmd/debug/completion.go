@@ -2,6 +2,7 @@ package debug
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -158,13 +159,13 @@ func (c completer) namesOf(ctx context.Context, client kubernetes.Interface, res
 }
 
 // containers completes -c, --target and --share-volumes with the containers of the
-// pod named first on the command line.
+// pod named first on the command line, or of the pod a workload named there stands for.
 func (c completer) containers(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	if len(args) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	t, err := parseTarget(args[0], "")
-	if err != nil || t.kind != kindPod {
+	if err != nil || (t.kind != kindPod && t.kind != kindWorkload) {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	client, namespace, ctx, cancel, ok := c.client(cmd)
@@ -172,7 +173,7 @@ func (c completer) containers(cmd *cobra.Command, args []string, toComplete stri
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	defer cancel()
-	pod, err := client.CoreV1().Pods(namespace).Get(ctx, t.name, metav1.GetOptions{})
+	pod, err := podForCompletion(ctx, client, t, namespace)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -183,6 +184,30 @@ func (c completer) containers(cmd *cobra.Command, args []string, toComplete stri
 		}
 	}
 	return withPrefix(names, toComplete), cobra.ShellCompDirectiveNoFileComp
+}
+
+// podForCompletion reads the pod t names, or chooses the pod workload t stands for as
+// the command would, without waiting for one to appear.
+func podForCompletion(ctx context.Context, client kubernetes.Interface, t target, namespace string) (*corev1.Pod, error) {
+	if t.kind == kindPod {
+		return client.CoreV1().Pods(namespace).Get(ctx, t.name, metav1.GetOptions{})
+	}
+	selector, err := t.workload.selector(ctx, client, namespace, t.name)
+	if err != nil {
+		return nil, err
+	}
+	list, err := client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Items) == 0 {
+		return nil, fmt.Errorf("%s has no pods", t.describe())
+	}
+	pods := make([]*corev1.Pod, len(list.Items))
+	for i := range list.Items {
+		pods[i] = &list.Items[i]
+	}
+	return choosePod(pods), nil
 }
 
 // customProfiles completes --custom with the named profiles, then the profile files of

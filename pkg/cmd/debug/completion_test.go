@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 )
@@ -107,5 +108,25 @@ func TestCompleteFlags(t *testing.T) {
 		if diff := cmp.Diff(tt.want, completions(t, client, tt.words...)); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", tt.words, diff)
 		}
+	}
+}
+
+// -c completes a workload target with the containers of the pod the command would
+// choose for it, and with nothing when the workload has no pod (no waiting).
+func TestCompleteContainersOfWorkload(t *testing.T) {
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	chosen := webPod("web-old", corev1.PodRunning, true, old)
+	chosen.Spec.Containers = append(chosen.Spec.Containers, corev1.Container{Name: "proxy", Image: "envoy"})
+	other := webPod("web-new", corev1.PodRunning, true, old.Add(time.Hour))
+	other.Spec.Containers[0].Name = "other"
+	client := fake.NewClientset(append(webWorkloads(), chosen, other)...)
+	for _, arg := range []string{"deployment/web", "svc/web", "rc/web"} {
+		if diff := cmp.Diff([]string{"main", "proxy"}, completions(t, client, arg, "-c", "")); diff != "" {
+			t.Errorf("%s -c (-want +got):\n%s", arg, diff)
+		}
+	}
+	empty := fake.NewClientset(webWorkloads()...)
+	if got := completions(t, empty, "deployment/web", "--target", ""); got != nil {
+		t.Errorf("a workload without pods completes %q, want nothing", got)
 	}
 }

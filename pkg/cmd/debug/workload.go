@@ -220,13 +220,19 @@ func podOfWorkload(ctx context.Context, client kubernetes.Interface, t target, t
 	if len(pods) == 0 {
 		return nil, "", fmt.Errorf("%s has no pods: none matched its selector %s within %s (--pod-running-timeout)", t.describe(), selector, timeout)
 	}
-	sort.Sort(sort.Reverse(podutils.ActivePods(pods)))
-	chosen := pods[0]
+	chosen := choosePod(pods)
 	notice := fmt.Sprintf("Using pod/%s of %s.", chosen.Name, t.describe())
 	if len(pods) > 1 {
 		notice = fmt.Sprintf("Found %d pods for %s, using pod/%s.", len(pods), t.describe(), chosen.Name)
 	}
 	return chosen, notice, nil
+}
+
+// choosePod returns the pod of a workload that kubectl attach and logs would choose
+// among pods, which it reorders; pods must not be empty.
+func choosePod(pods []*corev1.Pod) *corev1.Pod {
+	sort.Sort(sort.Reverse(podutils.ActivePods(pods)))
+	return pods[0]
 }
 
 // waitForPods lists the pods selector matches in namespace; when there are none it
