@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	uexec "k8s.io/utils/exec"
+	"k8s.io/utils/ptr"
 )
 
 // Input that is not a terminal is a script: the debug container closes its stdin when
@@ -120,22 +121,22 @@ func TestSessionExitStatus(t *testing.T) {
 		wantOut    string
 		wantStderr string
 	}{
-		{name: "exit 3", exit: ptrTo[int32](3), shown: "out\n", wantOut: "out\n", wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
-		{name: "exit 0", exit: ptrTo[int32](0), shown: "out\n", wantOut: "out\n"},
+		{name: "exit 3", exit: ptr.To[int32](3), shown: "out\n", wantOut: "out\n", wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
+		{name: "exit 0", exit: ptr.To[int32](0), shown: "out\n", wantOut: "out\n"},
 		{name: "still running", shown: "out\n", wantOut: "out\n", wantStderr: hint},
-		{name: "nothing shown, exited: the logs", exit: ptrTo[int32](0), wantOut: "fake logs"},
-		{name: "nothing shown, exit 2: the logs and the code", exit: ptrTo[int32](2), wantOut: "fake logs",
+		{name: "nothing shown, exited: the logs", exit: ptr.To[int32](0), wantOut: "fake logs"},
+		{name: "nothing shown, exit 2: the logs and the code", exit: ptr.To[int32](2), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 2", wantCode: 2},
-		{name: "nothing shown on a terminal: no logs", exit: ptrTo[int32](0), tty: true},
+		{name: "nothing shown on a terminal: no logs", exit: ptr.To[int32](0), tty: true},
 		{name: "nothing shown, still running: no logs", wantStderr: hint},
-		{name: "attach fails: the logs and the code", exit: ptrTo[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
+		{name: "attach fails: the logs and the code", exit: ptr.To[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 5", wantCode: 5,
 			wantStderr: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
-		{name: "only stderr shown: no logs", exit: ptrTo[int32](1), shownErr: "sh: nope: not found\n",
+		{name: "only stderr shown: no logs", exit: ptr.To[int32](1), shownErr: "sh: nope: not found\n",
 			wantErr: "container dbg of pod app exited with code 1", wantCode: 1, wantStderr: "sh: nope: not found\n"},
 		{name: "broken off after output: no logs", shown: "partial\n", attachErr: errors.New("connection reset"), wantOut: "partial\n",
 			wantErr: `attaching to container "dbg" of pod "app": connection reset`},
-		{name: "restarted after exit 6", exit: ptrTo[int32](6), restarted: true, shown: "out\n", wantOut: "out\n",
+		{name: "restarted after exit 6", exit: ptr.To[int32](6), restarted: true, shown: "out\n", wantOut: "out\n",
 			wantErr: "container dbg of pod app exited with code 6", wantCode: 6},
 		{name: "piped, still running: no resume hint", piped: true, shown: "out\n", wantOut: "out\n"},
 		{name: "Ctrl-C while waiting for the exit", cancel: true, shown: "out\n", wantOut: "out\n",
@@ -162,14 +163,11 @@ func TestSessionExitStatus(t *testing.T) {
 					return err
 				}
 				if tt.exit != nil {
-					p := pod.DeepCopy()
-					exited := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: *tt.exit}}
-					status := corev1.ContainerStatus{Name: "dbg", State: exited}
+					status := corev1.ContainerStatus{Name: "dbg", State: exitedWith(*tt.exit)}
 					if tt.restarted {
-						status = corev1.ContainerStatus{Name: "dbg", State: running, LastTerminationState: exited, RestartCount: 1}
+						status = corev1.ContainerStatus{Name: "dbg", State: running, LastTerminationState: exitedWith(*tt.exit), RestartCount: 1}
 					}
-					p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{status}
-					if err := client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace); err != nil {
+					if err := reportStatus(client, pod, status, true); err != nil {
 						return err
 					}
 				}
@@ -218,9 +216,7 @@ func TestAttachAfterExit(t *testing.T) {
 	go func() {
 		p := appPod()
 		p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
-		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: corev1.ContainerState{
-			Terminated: &corev1.ContainerStateTerminated{ExitCode: 7},
-		}}}
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: exitedWith(7)}}
 		watcher.Modify(p)
 	}()
 	r := newHarness(t).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i")
@@ -235,5 +231,3 @@ func TestAttachAfterExit(t *testing.T) {
 		t.Errorf("stdout = %q, want the logs", r.stdout)
 	}
 }
-
-func ptrTo[T any](v T) *T { return &v }

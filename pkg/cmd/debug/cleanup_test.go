@@ -128,10 +128,8 @@ func TestRemoveNodePod(t *testing.T) {
 		return p
 	}())
 	// The shell exits: the kubelet reports the container terminated.
-	exit := func(_ context.Context, pod *corev1.Pod, _ string, out, _ io.Writer) error {
-		p := pod.DeepCopy()
-		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "debugger", State: terminated}}
-		return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+	exit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
+		return reportStatus(client, pod, corev1.ContainerStatus{Name: "debugger", State: terminated}, false)
 	}
 	r := newHarness(t, withAttach(exit)).run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i")
 	if r.err != nil {
@@ -258,11 +256,7 @@ func TestRemoveKeepsExitStatus(t *testing.T) {
 		return p
 	}())
 	exit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
-		p := pod.DeepCopy()
-		p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "debugger", State: corev1.ContainerState{
-			Terminated: &corev1.ContainerStateTerminated{ExitCode: 3},
-		}}}
-		return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+		return reportStatus(client, pod, corev1.ContainerStatus{Name: "debugger", State: exitedWith(3)}, false)
 	}
 	r := newHarness(t, withAttach(exit)).run(client, "node/node-a", "--image=busybox:1.36", "--rm", "-i", "-q")
 	exitErr, ok := r.err.(uexec.ExitError)

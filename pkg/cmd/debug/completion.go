@@ -2,7 +2,6 @@ package debug
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,22 +191,9 @@ func podForCompletion(ctx context.Context, client kubernetes.Interface, t target
 	if t.kind == kindPod {
 		return client.CoreV1().Pods(namespace).Get(ctx, t.name, metav1.GetOptions{})
 	}
-	selector, err := t.workload.selector(ctx, client, namespace, t.name)
-	if err != nil {
-		return nil, err
-	}
-	list, err := client.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
-	if err != nil {
-		return nil, err
-	}
-	if len(list.Items) == 0 {
-		return nil, fmt.Errorf("%s has no pods", t.describe())
-	}
-	pods := make([]*corev1.Pod, len(list.Items))
-	for i := range list.Items {
-		pods[i] = &list.Items[i]
-	}
-	return choosePod(pods), nil
+	t.namespace = namespace
+	pod, _, err := podOfWorkload(ctx, client, t, 0)
+	return pod, err
 }
 
 // customProfiles completes --custom with the named profiles, then the profile files of

@@ -187,6 +187,23 @@ func (h *harness) complete(client *fake.Clientset, args ...string) (*DebugOption
 	return o, o.Validate()
 }
 
+// reportStatus plays the kubelet reporting status for a container of pod: one of its
+// ephemeral containers, or else one of its containers.
+func reportStatus(client *fake.Clientset, pod *corev1.Pod, status corev1.ContainerStatus, ephemeral bool) error {
+	p := pod.DeepCopy()
+	if ephemeral {
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{status}
+	} else {
+		p.Status.ContainerStatuses = []corev1.ContainerStatus{status}
+	}
+	return client.Tracker().Update(corev1.SchemeGroupVersion.WithResource("pods"), p, p.Namespace)
+}
+
+// exitedWith is the state of a container whose process exited with code.
+func exitedWith(code int32) corev1.ContainerState {
+	return corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: code}}
+}
+
 // runCommand runs the debug command with args against client; stdin feeds -f - and
 // --custom=-.
 func runCommand(t *testing.T, client *fake.Clientset, stdin string, args ...string) result {

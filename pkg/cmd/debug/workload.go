@@ -236,20 +236,17 @@ func choosePod(pods []*corev1.Pod) *corev1.Pod {
 }
 
 // waitForPods lists the pods selector matches in namespace; when there are none it
-// watches for the first one, up to timeout. It returns no pods and no error when the
-// timeout passes.
+// watches for the first one, up to timeout (none: it only lists). It returns no pods and
+// no error when the timeout passes.
 func waitForPods(ctx context.Context, client kubernetes.Interface, namespace, selector string, timeout time.Duration) ([]*corev1.Pod, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	pods := client.CoreV1().Pods(namespace)
+	list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	for {
-		list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector})
-		if err != nil {
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return nil, nil
-			}
-			return nil, err
-		}
 		if len(list.Items) > 0 {
 			found := make([]*corev1.Pod, len(list.Items))
 			for i := range list.Items {
@@ -257,19 +254,19 @@ func waitForPods(ctx context.Context, client kubernetes.Interface, namespace, se
 			}
 			return found, nil
 		}
-		w, err := pods.Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
+		w, err := pods.Watch(waitCtx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
 		if err != nil {
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			if errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
 				return nil, nil
 			}
 			return nil, err
 		}
-		pod, err := firstPodEvent(ctx, w)
+		pod, err := firstPodEvent(waitCtx, w)
 		w.Stop()
 		switch {
 		case pod != nil:
 			return []*corev1.Pod{pod}, nil
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		case errors.Is(waitCtx.Err(), context.DeadlineExceeded):
 			return nil, nil
 		case err != nil:
 			return nil, err
@@ -277,8 +274,14 @@ func waitForPods(ctx context.Context, client kubernetes.Interface, namespace, se
 		// The watch closed early (a server timeout, an expired resource version): list
 		// again, after a pause so that a failing server is not hammered.
 		select {
-		case <-ctx.Done():
+		case <-waitCtx.Done():
 		case <-time.After(200 * time.Millisecond):
+		}
+		if list, err = pods.List(waitCtx, metav1.ListOptions{LabelSelector: selector}); err != nil {
+			if errors.Is(waitCtx.Err(), context.DeadlineExceeded) {
+				return nil, nil
+			}
+			return nil, err
 		}
 	}
 }
