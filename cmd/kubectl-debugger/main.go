@@ -35,10 +35,13 @@ var (
 	commit  = "unknown"
 )
 
-// stopGrace is how long the command has, after the first Ctrl-C or SIGTERM, to stop by
-// itself: to report what it sent and restore the terminal. Then, or at a second
-// signal, the process ends.
-const stopGrace = time.Second
+// stopGrace is how long the command has, after the first Ctrl-C, SIGTERM or SIGHUP, to
+// stop by itself before the process is ended anyway, or at once on a second signal.
+// Every step the command blocks on ends at the signal, and the cleanup after it
+// (restoring the terminal, deleting what --rm owns, naming what it could not) is
+// bounded to well under a second, so this only catches a step that fails to stop: it is
+// a backstop, not the budget, and must not cut that cleanup short on a loaded machine.
+const stopGrace = 3 * time.Second
 
 func main() {
 	// A debug call lives for tens of milliseconds and allocates a few MiB: collecting

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
+	mobyterm "github.com/moby/term"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -128,7 +130,7 @@ var sessionExitGrace = 5 * time.Second
 // keeps its pod's restart policy, and the kubelet may restart the shell before anyone
 // sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
 func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
-	client, err := o.clientset()
+	client, err := o.streamingClientset()
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +238,7 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 // waitForContainer watches pod until container runs or has terminated, reporting why it
 // waits; it only ends early when ctx is cancelled (Ctrl-C) or the pod is deleted.
 func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, container string) (*corev1.Pod, error) {
-	client, err := o.clientset()
+	client, err := o.streamingClientset()
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +262,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 
 // copyLogs copies the container's logs to w, following them while it runs.
 func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {
-	client, err := o.clientset()
+	client, err := o.streamingClientset()
 	if err != nil {
 		return err
 	}
@@ -341,15 +343,43 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 			fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
 		}
 	}
-	return t.Safe(func() error {
-		if err := exec.StreamWithContext(withQuietStreamErrors(ctx), streams); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+	if t.Raw {
+		restore, err := rawTerminal(ctx, o.In)
+		if err != nil {
 			return err
 		}
-		return nil
-	})
+		defer restore()
+	}
+	if err := exec.StreamWithContext(withQuietStreamErrors(ctx), streams); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	return nil
+}
+
+// rawTerminal puts the terminal of in, if it is one, in raw mode for a TTY session, and
+// returns what restores it. The terminal comes back as soon as ctx ends, so what the
+// command prints while it stops (the deletion of --rm's pods, what it could not delete)
+// reads as lines. kubectl's terminal helper would restore it too, but from a signal
+// handler of its own that ends the process, before any of that could happen.
+func rawTerminal(ctx context.Context, in io.Reader) (func(), error) {
+	fd, isTerminal := mobyterm.GetFdInfo(in)
+	if !isTerminal {
+		return func() {}, nil
+	}
+	state, err := mobyterm.MakeRaw(fd)
+	if err != nil {
+		return nil, fmt.Errorf("setting the terminal to raw mode: %w", err)
+	}
+	var once sync.Once
+	restore := func() { once.Do(func() { _ = mobyterm.RestoreTerminal(fd, state) }) }
+	stopWatching := context.AfterFunc(ctx, restore)
+	return func() {
+		stopWatching()
+		restore()
+	}, nil
 }
 
 // sizeQueue adapts kubectl's terminal size queue to client-go's.

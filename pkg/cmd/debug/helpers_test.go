@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,6 +103,9 @@ type harness struct {
 	terminal bool
 	attach   func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error
 	ctx      context.Context
+	// signals stands for the process's stop signals: what is sent on it reaches the run
+	// as a signal would.
+	signals chan os.Signal
 	// prepare changes the options after the defaults, before the command runs.
 	prepare func(*DebugOptions)
 }
@@ -125,6 +129,9 @@ func withAttach(f func(context.Context, *corev1.Pod, string, io.Writer, io.Write
 	return func(h *harness) { h.attach = f }
 }
 func withContext(ctx context.Context) harnessOption { return func(h *harness) { h.ctx = ctx } }
+func withSignals(signals chan os.Signal) harnessOption {
+	return func(h *harness) { h.signals = signals }
+}
 func withOptions(f func(*DebugOptions)) harnessOption {
 	return func(h *harness) { h.prepare = f }
 }
@@ -155,6 +162,19 @@ func (h *harness) options(client *fake.Clientset) (*DebugOptions, *bytes.Buffer,
 	o.attachFunc = h.attach
 	o.isTerminal = func(io.Writer) bool { return h.terminal }
 	o.stdinIsTerminal = func(io.Reader) bool { return h.terminal }
+	// Never the process's own signals: a test must not catch what is sent to go test.
+	stopForwarding := make(chan struct{})
+	o.notifySignals = func(c chan<- os.Signal) {
+		go func() {
+			select {
+			case sig := <-h.signals:
+				c <- sig
+			case <-stopForwarding:
+			}
+		}()
+	}
+	var once sync.Once
+	o.ignoreSignals = func(chan<- os.Signal) { once.Do(func() { close(stopForwarding) }) }
 	if h.prepare != nil {
 		h.prepare(o)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -107,6 +108,9 @@ type DebugOptions struct {
 	restClientGetter genericclioptions.RESTClientGetter
 	// client is built on first use, so that invocations refused early cost nothing.
 	client kubernetes.Interface
+	// streamClient is client without --request-timeout, for what lasts as long as a
+	// session: watches, followed logs and attaches. nil means client (tests).
+	streamClient kubernetes.Interface
 	// nameSuffix makes the random part of generated names; tests make it predictable.
 	nameSuffix func() string
 	// attachFunc attaches the terminal to a running container; what the container
@@ -121,6 +125,11 @@ type DebugOptions struct {
 	pipedInput bool
 	// warnMu keeps warnings from concurrent waits whole.
 	warnMu sync.Mutex
+	// notifySignals and ignoreSignals start and stop catching the stop signals for a
+	// run; tests replace them.
+	notifySignals, ignoreSignals func(chan<- os.Signal)
+	// stop records how the run was stopped; set by Run.
+	stop *runStop
 }
 
 // NewDebugOptions returns options with kubectl's defaults.
@@ -137,6 +146,8 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		nameSuffix:        func() string { return utilrand.String(5) },
 		isTerminal:        isTerminal,
 		stdinIsTerminal:   func(r io.Reader) bool { return term.TTY{In: r}.IsTerminalIn() },
+		notifySignals:     notifyStopSignals,
+		ignoreSignals:     ignoreStopSignals,
 	}
 	o.attachFunc = o.remoteAttach
 	return o
@@ -397,8 +408,25 @@ func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the API client: %w", err)
 	}
-	o.client = client
+	// --request-timeout bounds requests, as kubectl's flag says; applied to a stream it
+	// would cut a session or a log short at that age, losing output.
+	config.Timeout = 0
+	streamClient, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("creating the API client: %w", err)
+	}
+	o.client, o.streamClient = client, streamClient
 	return client, nil
+}
+
+// streamingClientset returns the API client for watches and streams, which
+// --request-timeout does not cut.
+func (o *DebugOptions) streamingClientset() (kubernetes.Interface, error) {
+	client, err := o.clientset()
+	if err != nil || o.streamClient == nil {
+		return client, err
+	}
+	return o.streamClient, nil
 }
 
 // briefText shortens a value quoted in a message: an error names what is wrong, it

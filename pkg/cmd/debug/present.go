@@ -53,20 +53,14 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 	for _, n := range p.notices {
 		o.notice(n)
 	}
+	if pods := o.removable([]outcome{out}); len(pods) > 0 {
+		defer func() { err = withCleanup(err, o.removePods(ctx, pods)) }()
+	}
 	if out.err != nil {
-		if o.removes(p) && out.sent && out.pod == nil && p.pod != nil && interrupted(out.err) {
-			// The create may have reached the server before the interrupt: --rm
-			// deletes by the name planned.
-			return withCleanup(out.err, o.removePods(ctx, []*corev1.Pod{p.pod}))
-		}
 		return out.err
 	}
-	if o.removes(p) {
-		if o.dryRun != dryRunNone {
-			fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
-		} else {
-			defer func() { err = withCleanup(err, o.removePods(ctx, []*corev1.Pod{out.pod})) }()
-		}
+	if o.removes(p) && o.dryRun != dryRunNone {
+		fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
 	}
 	if p.mode == ModeNode && o.dryRun == dryRunNone {
 		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", out.pod.Name, p.container, p.node.Name))
@@ -112,16 +106,8 @@ func withCleanup(err, cleanupErr error) error {
 func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err error) {
 	o.printWarnings(pr.outcomes)
 	nothingSent := pr.planFailed > 0 && !o.KeepGoing
-	if o.dryRun == dryRunNone {
-		var created []*corev1.Pod
-		for _, out := range pr.outcomes {
-			if out.plan != nil && out.pod != nil && o.removes(out.plan) {
-				created = append(created, out.pod)
-			}
-		}
-		if len(created) > 0 {
-			defer func() { err = withCleanup(err, o.removePods(ctx, created)) }()
-		}
+	if pods := o.removable(pr.outcomes); len(pods) > 0 {
+		defer func() { err = withCleanup(err, o.removePods(ctx, pods)) }()
 	}
 	// With -o, standard output is for objects: when nothing was sent there are none,
 	// and the error says why.

@@ -10,10 +10,19 @@ import (
 // plans hold (or with --keep-going) sends them, concurrently with several targets; then
 // it presents the outcome. It works after Complete and Validate, in that order, with
 // nothing else set up.
-func (o *DebugOptions) Run(ctx context.Context) error {
+//
+// A run catches Ctrl-C, SIGTERM and SIGHUP itself, since once it has written it may own
+// pods to delete and writes to report: the signal stops what is under way, and the run
+// ends with the signal's exit code once it has cleaned up.
+func (o *DebugOptions) Run(ctx context.Context) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	ctx, stopCatching := o.catchSignals(ctx)
+	defer func() {
+		stopCatching()
+		err = withSignal(err, o.stop.signal())
+	}()
 	found, err := o.resolve(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,42 @@
+package debug
+
+import (
+	"testing"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// --request-timeout bounds requests, not streams: the client for watches, followed logs
+// and attaches has no timeout, or a session or --logs would be cut at that age.
+func TestStreamsOutliveTheRequestTimeout(t *testing.T) {
+	config := clientcmdapi.NewConfig()
+	config.Clusters["c"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1"}
+	config.AuthInfos["u"] = &clientcmdapi.AuthInfo{Token: "t"}
+	config.Contexts["x"] = &clientcmdapi.Context{Cluster: "c", AuthInfo: "u"}
+	config.CurrentContext = "x"
+	getter := genericclioptions.NewTestConfigFlags().WithClientConfig(
+		clientcmd.NewDefaultClientConfig(*config, &clientcmd.ConfigOverrides{Timeout: "3s"}))
+	streams, _, _, _ := newTestStreams()
+	o := NewDebugOptions(streams)
+	o.restClientGetter = getter
+
+	timeoutOf := func(get func() (kubernetes.Interface, error)) time.Duration {
+		t.Helper()
+		client, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return client.CoreV1().RESTClient().(*rest.RESTClient).Client.Timeout
+	}
+	if got := timeoutOf(o.clientset); got != 3*time.Second {
+		t.Errorf("requests time out after %v, want --request-timeout's 3s", got)
+	}
+	if got := timeoutOf(o.streamingClientset); got != 0 {
+		t.Errorf("streams time out after %v, want never", got)
+	}
+}
