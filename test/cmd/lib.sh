@@ -142,8 +142,11 @@ kd::test::if_has_line_prefix() {
 }
 
 # kd::test::assert_signal_ends SIGNAL CODE ERR_FILE [MESSAGE]: sends SIGNAL to the
-# command kd::test::start_debug started, then checks that it exits within a second with
-# CODE and, when given, MESSAGE as the last line of its standard error.
+# command kd::test::start_debug started, then checks that it exits by itself with CODE
+# and, when given, MESSAGE as the last line of its standard error. "By itself" is
+# within 1.5 s: the command stops within a second by design, half a second more absorbs
+# a loaded machine, and the plugin's backstop, which would end a step that ignores the
+# signal, fires only after 3 s.
 kd::test::assert_signal_ends() {
   local signal=$1 code=$2 err=$3 message=${4:-} start elapsed rc=0
   # The command has long reached the step it blocks on: it starts in tens of ms.
@@ -161,10 +164,10 @@ kd::test::assert_signal_ends() {
   wait "$DEBUG_PID" || rc=$?
   DEBUG_PID=
   kd::test::stop_debug
-  if ((elapsed <= 1000)); then
+  if ((elapsed <= 1500)); then
     kd::test::pass "exited ${elapsed}ms after SIG$signal"
   else
-    kd::test::fail "exited ${elapsed}ms after SIG$signal, more than a second"
+    kd::test::fail "exited ${elapsed}ms after SIG$signal, more than 1.5 s"
   fi
   kd::test::assert_eq "$rc" "$code" "exit code after SIG$signal"
   if [[ -n $message ]]; then

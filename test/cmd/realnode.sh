@@ -87,6 +87,67 @@ kd::realnode::cap_line() {
   sed -n "s/^$2:[[:space:]]*//p" <<<"$1"
 }
 
+# kd::realnode::terminal ARGS...: runs the command under test with ARGS as a person at a
+# terminal does: script(1) gives an interactive bash a pseudo-terminal of its own, and
+# the command line is typed into it, so the command is that terminal's foreground job,
+# in its own process group. A small wrapper, in the same job, sends the command's
+# standard error to $TERM_ERR and its exit code to $TERM_RC once it ends: it outlives
+# the signals (its trap runs only after the command), as the person's shell does.
+# What the terminal shows goes to $TERM_OUT; fd 7 types into it. Sets TERM_PID, the
+# PID of script, whose death closes the terminal.
+kd::realnode::terminal() {
+  kd::test::command
+  kd::realnode::terminal_run "${KD_CMD[@]}" -n "$NS" "$@"
+}
+
+# kd::realnode::terminal_run COMMAND...: kd::realnode::terminal for any COMMAND that
+# attaches (kubectl attach, too).
+kd::realnode::terminal_run() {
+  TERM_OUT=$KD_TEST_TMP/$NS.term.out TERM_ERR=$KD_TEST_TMP/$NS.term.err TERM_RC=$KD_TEST_TMP/$NS.term.rc
+  local keys=$KD_TEST_TMP/$NS.term.keys record=$KD_TEST_TMP/record.sh
+  rm -f "$TERM_OUT" "$TERM_ERR" "$TERM_RC" "$keys"
+  mkfifo "$keys"
+  cat >"$record" <<'RECORD'
+#!/usr/bin/env bash
+err=$1 rc=$2
+shift 2
+trap : HUP INT TERM
+"$@" 2>"$err"
+echo $? >"$rc"
+RECORD
+  chmod +x "$record"
+  script -qfc 'bash --norc --noprofile -i' /dev/null <"$keys" >"$TERM_OUT" 2>&1 &
+  TERM_PID=$!
+  exec 7>"$keys"
+  printf '%s\n' "$(printf '%q ' "$record" "$TERM_ERR" "$TERM_RC" "$@")" >&7
+  # The session is live once the debug container's shell answers what is typed.
+  kd::test::wait_for 60 'the session to attach' grep -q 'If you don.t see a command prompt' "$TERM_ERR"
+  kd::realnode::terminal_answers ready
+}
+
+# kd::realnode::terminal_answers WORD: types a command into the terminal's session and
+# waits for the shell in the container to answer it.
+kd::realnode::terminal_answers() {
+  # shellcheck disable=SC2016 # expanded by the debug container's shell
+  printf 'echo %s-$((6 * 7))\n' "$1" >&7
+  kd::test::wait_for 30 "the shell in the container to answer $1" grep -q "$1-42" "$TERM_OUT"
+}
+
+# kd::realnode::terminal_end: closes what kd::realnode::terminal opened.
+kd::realnode::terminal_end() {
+  kill -KILL "$TERM_PID" 2>/dev/null || true
+  wait "$TERM_PID" 2>/dev/null || true
+  exec 7>&-
+}
+
+# kd::realnode::foreground_group: the process group the terminal of kd::realnode::terminal
+# signals: its foreground job's (field 8 of the session leader's stat).
+kd::realnode::foreground_group() {
+  local leader
+  leader=$(pgrep -P "$TERM_PID" | head -n 1)
+  awk '{print $8}' "/proc/$leader/stat"
+}
+
 run_realnode_ephemeral() {
   kd::realnode::namespace
   kd::realnode::pod app
@@ -382,6 +443,122 @@ run_realnode_sessions_rm() {
   kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
 }
 
+run_realnode_logs_outlive_request_timeout() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### --request-timeout bounds requests, not the followed output of --logs.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command: the container writes for three seconds, three times the timeout
+  # shellcheck disable=SC2016 # expanded by the debug container's shell
+  kd::realnode::debug app -c logs --logs --request-timeout=1s -- sh -c 'for i in 1 2 3; do echo line-$i; sleep 1; done'
+  # Post-Condition: every line, and the clean exit reported as one
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" $'line-1\nline-2\nline-3' 'streamed output'
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'logs:0;'
+}
+
+# kd::realnode::assert_terminal_stop HOW CODE: ends the session kd::realnode::terminal
+# started as HOW (INT, TERM or HUP sent to the terminal's foreground process group, or
+# close: the terminal itself goes away), then checks that the command exited with CODE.
+kd::realnode::assert_terminal_stop() {
+  local how=$1 code=$2
+  if [[ $how == close ]]; then
+    # The terminal emulator dies: the kernel hangs the terminal up, and its shell sends
+    # SIGHUP to its jobs before it exits.
+    kill -KILL "$TERM_PID"
+  else
+    kill "-$how" -- "-$(kd::realnode::foreground_group)"
+  fi
+  kd::test::wait_for 30 "the command to end after $how" test -s "$TERM_RC"
+  kd::test::assert_eq "$(<"$TERM_RC")" "$code" "exit code after $how"
+}
+
+run_realnode_terminal_rm_on_signals() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  local how code
+  for how in INT TERM HUP close; do
+    case $how in
+      INT) code=130 ;;
+      TERM) code=143 ;;
+      *) code=129 ;;
+    esac
+
+    ### A terminal session on a copy with --rm, stopped by a signal or by closing the
+    ### terminal: the copy is deleted and the command exits with the signal's code.
+    # Pre-Condition: only the pod
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+    # Command
+    kd::realnode::terminal app -c dbg --copy-to=app-copy --same-node --rm -it --image=$REALNODE_IMAGE --image-pull-policy=Never
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}};{{end}}' 'app:Running;app-copy:Running;'
+    kd::realnode::assert_terminal_stop "$how" "$code"
+    # Post-Condition: no copy; why the session ended is the last thing said
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+    kd::test::assert_eq "$(tail -n 1 "$TERM_ERR")" 'error: attaching to container "dbg" of pod "app-copy": interrupted' "stderr after $how"
+    if [[ $how != close ]]; then
+      # The terminal was restored before the deletion was reported: a line of its own.
+      kd::test::if_has_string "$(tr -d '\r' <"$TERM_OUT")" $'\n'"Deleted pod $NS/app-copy."$'\n' "terminal after $how"
+    fi
+    kd::realnode::terminal_end
+
+    ### The same on a node debugging pod.
+    # Pre-Condition
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+    # Command
+    kd::realnode::terminal "node/$KD_REAL_NODE" --rm -it --image=$REALNODE_IMAGE --image-pull-policy=Never
+    kd::test::get_object_assert pods '{{len .items}}' '2'
+    kd::realnode::assert_terminal_stop "$how" "$code"
+    # Post-Condition: only the pod is left
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;'
+    kd::test::if_has_line_prefix "$(tail -n 1 "$TERM_ERR")" "error: attaching to container \"debugger\" of pod \"node-debugger-$KD_REAL_NODE-" "stderr after $how"
+    kd::realnode::terminal_end
+  done
+}
+
+run_realnode_terminal_detach() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### ctrl-p,ctrl-q leaves a terminal session: exit 0, kubectl attach's message, and the
+  ### ephemeral container still runs.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  kd::realnode::terminal app -c dbg -it --image=$REALNODE_IMAGE --image-pull-policy=Never
+  printf '\x10\x11' >&7
+  kd::test::wait_for 30 'the command to end after the detach keys' test -s "$TERM_RC"
+  # Post-Condition
+  kd::test::assert_eq "$(<"$TERM_RC")" 0 'exit code after the detach keys'
+  kd::test::if_has_string "$(tr -d '\r' <"$TERM_OUT")" "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n $NS -i -t' if it is still running" 'terminal after the detach keys'
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'dbg:running;'
+  kd::realnode::terminal_end
+
+  ### The session left goes on with kubectl attach, and kubectl leaves it the same way.
+  # Command
+  kd::realnode::terminal_run "$KD_BIN/kubectl" attach app -c dbg -n "$NS" -it
+  kd::realnode::terminal_answers again
+  printf '\x10\x11' >&7
+  kd::test::wait_for 30 'kubectl attach to end after the detach keys' test -s "$TERM_RC"
+  # Post-Condition
+  kd::test::assert_eq "$(<"$TERM_RC")" 0 'exit code of kubectl attach'
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'dbg:running;'
+  kd::realnode::terminal_end
+
+  ### With --rm, a session left is not ended: the copy stays, and stderr says how to
+  ### delete it.
+  # Command
+  kd::realnode::terminal app -c dbg --copy-to=app-copy --same-node --rm -it --image=$REALNODE_IMAGE --image-pull-policy=Never
+  printf '\x10\x11' >&7
+  kd::test::wait_for 30 'the command to end after the detach keys' test -s "$TERM_RC"
+  # Post-Condition
+  kd::test::assert_eq "$(<"$TERM_RC")" 0 'exit code after the detach keys'
+  kd::test::assert_eq "$(tail -n 1 "$TERM_ERR")" "Pod $NS/app-copy was kept, as the session was left, not ended (--rm); delete it with: kubectl delete pod app-copy -n $NS" stderr
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}};{{end}}' 'app:Running;app-copy:Running;'
+  kd::realnode::terminal_end
+}
+
 REALNODE_TOPICS=(
   run_realnode_ephemeral
   run_realnode_share_volumes
@@ -394,6 +571,9 @@ REALNODE_TOPICS=(
   run_realnode_attach_piped
   run_realnode_attach_interrupt
   run_realnode_sessions_rm
+  run_realnode_terminal_rm_on_signals
+  run_realnode_logs_outlive_request_timeout
+  run_realnode_terminal_detach
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -162,11 +162,86 @@ POD
   kd::test::stop_debug
 }
 
+# kd::test::create_pool_nodes POOL N: N nodes labelled pool=POOL, named POOL-n000...;
+# deleted when the topic ends.
+kd::test::create_pool_nodes() {
+  local pool=$1 n=$2 i
+  for ((i = 0; i < n; i++)); do
+    printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s-n%03d, labels: {pool: %s}}\n---\n' "$pool" "$i" "$pool"
+  done | kubectl create -f - >/dev/null
+  # shellcheck disable=SC2064 # the pool is fixed now
+  trap "kd::test::stop_debug; kubectl delete nodes -l pool=$pool --wait=false >/dev/null 2>&1 || true" EXIT
+}
+
+# kd::test::pod_count_is N: $NS holds N pods.
+kd::test::pod_count_is() {
+  [[ $(kubectl get pods -n "$NS" -o name | wc -l) == "$1" ]]
+}
+
+# kd::test::assert_pods_gone_or_named ERR_FILE: every pod left in $NS is named in ERR_FILE
+# with the command that deletes it.
+kd::test::assert_pods_gone_or_named() {
+  local err=$1 pod left=0 unnamed=()
+  for pod in $(kubectl get pods -n "$NS" -o go-template='{{range .items}}{{.metadata.name}} {{end}}'); do
+    left=$((left + 1))
+    grep -qF "pod $NS/$pod was not deleted: " "$err" && grep -qF "delete it with: kubectl delete pod $pod -n $NS" "$err" || unnamed+=("$pod")
+  done
+  if ((${#unnamed[@]} == 0)); then
+    kd::test::pass "$left pods left, each named with its delete command"
+  else
+    kd::test::fail "${#unnamed[@]} of $left pods left were not named on stderr: ${unnamed[*]:0:5}" "stderr: $(tail -n 5 "$err")"
+  fi
+}
+
+run_sessions_rm_fanout_interrupted() {
+  kd::test::new_namespace
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+  kd::test::create_pool_nodes "$NS" 150
+
+  ### Ctrl-C while --logs follows 150 node debugging pods with --rm, one write at a
+  ### time: each pod is deleted, or named on stderr with its delete command.
+  # Pre-Condition: 150 nodes in the pool, no pods
+  kd::test::get_object_assert nodes '{{len .items}}' '150' -l "pool=$NS"
+  kd::test::get_object_assert pods '{{len .items}}' '0'
+  # Command
+  kd::test::start_debug "$out" "$err" node -l "pool=$NS" --image=$SESSIONS_IMAGE --logs --rm --max-concurrency=1 -q -- sleep 3600
+  kd::test::wait_for 120 'the 150 debugging pods to exist' kd::test::pod_count_is 150
+  kd::test::assert_signal_ends INT 130 "$err"
+  # Post-Condition
+  kd::test::assert_pods_gone_or_named "$err"
+}
+
+run_sessions_rm_fanout_interrupted_stalled_server() {
+  kd::test::new_namespace
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err apiserver
+  kd::test::create_pool_nodes "$NS" 150
+  apiserver=$(awk '$1 == "kube-apiserver" {print $2}' "$KD_CLUSTER_DIR/pids")
+
+  ### The same with an apiserver that stopped answering: every pod is named.
+  # Pre-Condition: 150 nodes in the pool, no pods
+  kd::test::get_object_assert nodes '{{len .items}}' '150' -l "pool=$NS"
+  kd::test::get_object_assert pods '{{len .items}}' '0'
+  # Command
+  kd::test::start_debug "$out" "$err" node -l "pool=$NS" --image=$SESSIONS_IMAGE --logs --rm -q -- sleep 3600
+  kd::test::wait_for 120 'the 150 debugging pods to exist' kd::test::pod_count_is 150
+  # The apiserver this suite started stops answering, then the user presses Ctrl-C.
+  kill -STOP "$apiserver"
+  kd::test::assert_signal_ends INT 130 "$err" || true
+  kill -CONT "$apiserver"
+  # Post-Condition: no pod was deleted, and each is named with its delete command
+  kd::test::wait_for 30 'the apiserver to answer again' kubectl get --raw /readyz
+  kd::test::get_object_assert pods '{{len .items}}' '150'
+  kd::test::assert_pods_gone_or_named "$err"
+  kd::test::assert_eq "$(grep -c 'was not deleted: interrupted before the server answered; delete it with: ' "$err")" 150 'pods named on stderr'
+}
+
 SESSIONS_TOPICS=(
   run_sessions_rm_when_the_container_ends
   run_sessions_rm_on_signals
   run_sessions_run_as_target_restricted
   run_sessions_watch_closed_mid_wait
+  run_sessions_rm_fanout_interrupted
+  run_sessions_rm_fanout_interrupted_stalled_server
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -2,6 +2,7 @@ package debug
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -44,6 +45,10 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	// showed tells whether the logs hold something the user has not seen.
 	out, errOut := &countingWriter{w: o.Out}, &countingWriter{w: o.ErrOut}
 	if err := o.attachFunc(ctx, running, container, out, errOut); err != nil {
+		if errors.Is(err, errDetached) {
+			o.printDetachHint(running, container)
+			return err
+		}
 		if ctx.Err() != nil {
 			// Ctrl-C ended the session; there is nothing to fall back to.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, ctx.Err())
@@ -80,17 +85,19 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	return err
 }
 
-// printResumeHint says how to attach again to a container a session left running.
-// Piped input closed the container's stdin when it ended, so there is nothing to resume.
+// printResumeHint says how to attach again to a container a session left running, in
+// kubectl attach's words. Piped input closed the container's stdin when it ended, so
+// there is nothing to resume.
 func (o *DebugOptions) printResumeHint(pod *corev1.Pod, container string) {
-	if o.Quiet || !o.Interactive || o.pipedInput {
+	if !o.Interactive || o.pipedInput {
 		return
 	}
-	how := "resume using"
+	attach := fmt.Sprintf("'kubectl attach %s -c %s -n %s -i -t'", pod.Name, container, pod.Namespace)
 	if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
-		how = "the ephemeral container will not be restarted but may be reattached using"
+		o.notice("Session ended, the ephemeral container will not be restarted but may be reattached using " + attach + " if it is still running")
+		return
 	}
-	fmt.Fprintf(o.ErrOut, "Session ended, %s 'kubectl attach %s -c %s -n %s -i -t'\n", how, pod.Name, container, pod.Namespace)
+	o.notice("Session ended, resume using " + attach + " command")
 }
 
 // exitStatus is nil for code 0, else an error that carries code, so that the command
@@ -130,7 +137,7 @@ var sessionExitGrace = 5 * time.Second
 // keeps its pod's restart policy, and the kubelet may restart the shell before anyone
 // sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
 func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
-	client, err := o.streamingClientset()
+	client, err := o.clientset()
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +245,7 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 // waitForContainer watches pod until container runs or has terminated, reporting why it
 // waits; it only ends early when ctx is cancelled (Ctrl-C) or the pod is deleted.
 func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, container string) (*corev1.Pod, error) {
-	client, err := o.streamingClientset()
+	client, err := o.clientset()
 	if err != nil {
 		return nil, err
 	}
@@ -322,8 +329,10 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 	}
 
 	streams := remotecommand.StreamOptions{Stdout: out, Tty: t.Raw}
+	in, streamCtx, detached, stopStream := o.detachable(ctx, o.In, t.Raw)
+	defer stopStream()
 	if o.Interactive {
-		streams.Stdin = o.In
+		streams.Stdin = in
 	}
 	if !t.Raw {
 		streams.Stderr = errOut
@@ -350,13 +359,14 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		}
 		defer restore()
 	}
-	if err := exec.StreamWithContext(withQuietStreamErrors(ctx), streams); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return err
+	err = exec.StreamWithContext(withQuietStreamErrors(streamCtx), streams)
+	switch {
+	case detached():
+		return errDetached
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
 	}
-	return nil
+	return err
 }
 
 // rawTerminal puts the terminal of in, if it is one, in raw mode for a TTY session, and

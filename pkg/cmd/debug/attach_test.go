@@ -100,7 +100,8 @@ func TestPlanStdinOnce(t *testing.T) {
 // session that can be resumed, which the hint says. A session that showed nothing of a
 // container that ended shows its logs: its output came before the attach was connected.
 func TestSessionExitStatus(t *testing.T) {
-	hint := "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"
+	// kubectl attach's words, on standard output as kubectl prints them.
+	hint := "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t' if it is still running\n"
 	tests := []struct {
 		name string
 		// exit ends the container with this code during the attach; nil keeps it running.
@@ -123,12 +124,12 @@ func TestSessionExitStatus(t *testing.T) {
 	}{
 		{name: "exit 3", exit: ptr.To[int32](3), shown: "out\n", wantOut: "out\n", wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
 		{name: "exit 0", exit: ptr.To[int32](0), shown: "out\n", wantOut: "out\n"},
-		{name: "still running", shown: "out\n", wantOut: "out\n", wantStderr: hint},
+		{name: "still running", shown: "out\n", wantOut: "out\n" + hint},
 		{name: "nothing shown, exited: the logs", exit: ptr.To[int32](0), wantOut: "fake logs"},
 		{name: "nothing shown, exit 2: the logs and the code", exit: ptr.To[int32](2), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 2", wantCode: 2},
 		{name: "nothing shown on a terminal: no logs", exit: ptr.To[int32](0), tty: true},
-		{name: "nothing shown, still running: no logs", wantStderr: hint},
+		{name: "nothing shown, still running: no logs", wantOut: hint},
 		{name: "attach fails: the logs and the code", exit: ptr.To[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 5", wantCode: 5,
 			wantStderr: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},

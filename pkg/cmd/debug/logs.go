@@ -38,7 +38,7 @@ type logResult struct {
 // line by line, and returns how each ended once all have exited. The waits share one
 // watch per namespace, however many targets there are.
 func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts func(namespace string, names []string) metav1.ListOptions) ([]logResult, error) {
-	client, err := o.streamingClientset()
+	client, err := o.clientset()
 	if err != nil {
 		return nil, err
 	}

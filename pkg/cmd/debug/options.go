@@ -85,6 +85,9 @@ type DebugOptions struct {
 	MaxConcurrency int
 	// PodRunningTimeout bounds the wait for a workload to have a pod (--pod-running-timeout).
 	PodRunningTimeout time.Duration
+	// DetachKeys is the key sequence that leaves a TTY session with the container still
+	// running, as kubectl attach's --detach-keys; empty disables it (--detach-keys).
+	DetachKeys string
 	// PrintFlags print the resulting object (-o and friends).
 	PrintFlags *genericclioptions.PrintFlags
 
@@ -100,6 +103,7 @@ type DebugOptions struct {
 	attachChanged     bool
 	dryRun            dryRun
 	runAs             runAs
+	detachKeys        []byte
 	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
 	changedCopyFlags []string
 	// warnings are about the invocation itself, such as deprecated values.
@@ -108,8 +112,9 @@ type DebugOptions struct {
 	restClientGetter genericclioptions.RESTClientGetter
 	// client is built on first use, so that invocations refused early cost nothing.
 	client kubernetes.Interface
-	// streamClient is client without --request-timeout, for what lasts as long as a
-	// session: watches, followed logs and attaches. nil means client (tests).
+	// streamClient is client without --request-timeout, for followed logs, which last
+	// as long as the container. Watches keep the timeout: a watch cut short resumes
+	// where it was, losing nothing. nil means client (tests).
 	streamClient kubernetes.Interface
 	// nameSuffix makes the random part of generated names; tests make it predictable.
 	nameSuffix func() string
@@ -141,6 +146,7 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		Keep:              KeepFlags{InitContainers: true},
 		DryRun:            "none",
 		MaxConcurrency:    16,
+		DetachKeys:        defaultDetachKeys,
 		PodRunningTimeout: time.Minute,
 		PrintFlags:        genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
 		nameSuffix:        func() string { return utilrand.String(5) },
@@ -192,6 +198,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.KeepGoing, "keep-going", false, "With several targets, debug those that can be debugged when planning others failed; by default nothing is sent then.")
 	f.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "With several targets, how many writes may be in flight at once.")
 	f.DurationVar(&o.PodRunningTimeout, "pod-running-timeout", o.PodRunningTimeout, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until a workload named as the target has at least one pod.")
+	f.StringVar(&o.DetachKeys, "detach-keys", o.DetachKeys, "Override the key sequence for detaching from a TTY session (-it), as kubectl attach; the container keeps running. Empty disables it.")
 	o.PrintFlags.AddFlags(cmd)
 }
 
@@ -256,6 +263,9 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		}
 	}
 	if o.runAs, err = parseRunAs(o.RunAs); err != nil {
+		return err
+	}
+	if o.detachKeys, err = parseDetachKeys(o.DetachKeys); err != nil {
 		return err
 	}
 	if o.Selector != "" {
@@ -419,8 +429,8 @@ func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
 	return client, nil
 }
 
-// streamingClientset returns the API client for watches and streams, which
-// --request-timeout does not cut.
+// streamingClientset returns the API client for followed logs, which --request-timeout
+// does not cut.
 func (o *DebugOptions) streamingClientset() (kubernetes.Interface, error) {
 	client, err := o.clientset()
 	if err != nil || o.streamClient == nil {

@@ -11,8 +11,8 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
-// --request-timeout bounds requests, not streams: the client for watches, followed logs
-// and attaches has no timeout, or a session or --logs would be cut at that age.
+// --request-timeout bounds requests, not streams: the client for followed logs has no
+// timeout, or --logs would lose what the container writes after that age.
 func TestStreamsOutliveTheRequestTimeout(t *testing.T) {
 	config := clientcmdapi.NewConfig()
 	config.Clusters["c"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1"}

@@ -53,8 +53,14 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 	for _, n := range p.notices {
 		o.notice(n)
 	}
+	// A session left with the detach keys keeps its pod, --rm or not.
+	detached := false
 	if pods := o.removable([]outcome{out}); len(pods) > 0 {
-		defer func() { err = withCleanup(err, o.removePods(ctx, pods)) }()
+		defer func() {
+			if !detached {
+				err = withCleanup(err, o.removePods(ctx, pods))
+			}
+		}()
 	}
 	if out.err != nil {
 		return out.err
@@ -82,7 +88,12 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 		}
 		return logFailures(results)
 	case o.Attach:
-		return o.attach(ctx, out.pod, p.container)
+		err := o.attach(ctx, out.pod, p.container)
+		if errors.Is(err, errDetached) {
+			detached = true
+			return nil
+		}
+		return err
 	}
 	return nil
 }

@@ -398,11 +398,10 @@ func TestRunAttach(t *testing.T) {
 		wantOut     string
 		wantErrText string
 	}{
-		{name: "running: attach", wantAttach: true, wantErrText: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
+		{name: "running: attach", wantAttach: true, wantOut: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t' if it is still running\n"},
 		{name: "terminated: logs", terminated: true, wantOut: "fake logs", wantErrText: "Container dbg exited with code 0 before it could be attached.\n"},
-		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs",
-			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n" +
-				"Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t'\n"},
+		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs" + "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t' if it is still running\n",
+			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
