@@ -71,15 +71,54 @@ func (n needed) check(pod *corev1.Pod, container string) error {
 		found := false
 		for _, m := range c.VolumeMounts {
 			if m.MountPath == n.hostRootMount.MountPath {
-				found = equality.Semantic.DeepEqual(m, *n.hostRootMount)
+				found = onlyRestricts(*n.hostRootMount, m)
 			}
 		}
 		if !found {
-			return fmt.Errorf("volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at %s", n.hostRootMount.MountPath)
+			return fmt.Errorf("volumeMounts: a custom profile may make the mount of the node's filesystem at %s read-only, but cannot remove, move or otherwise change it", n.hostRootMount.MountPath)
 		}
 	}
 	if len(pod.Spec.Tolerations) < len(n.tolerations) || !equality.Semantic.DeepEqual(pod.Spec.Tolerations[:len(n.tolerations)], n.tolerations) {
 		return fmt.Errorf("pod.spec.tolerations: a custom profile adds tolerations, it cannot change or remove those the pod has")
 	}
 	return nil
+}
+
+// onlyRestricts tells whether got is the mount built, or the same mount with less
+// access: read-only (recursively or not), or fewer mounts propagated. Looking at a node
+// through a read-only /host is the safest way to look at it, and upstream allows it.
+func onlyRestricts(built, got corev1.VolumeMount) bool {
+	if built.ReadOnly && !got.ReadOnly {
+		return false
+	}
+	if propagationRank(got.MountPropagation) > propagationRank(built.MountPropagation) {
+		return false
+	}
+	if recursiveReadOnlyRank(got.RecursiveReadOnly) < recursiveReadOnlyRank(built.RecursiveReadOnly) {
+		return false
+	}
+	got.ReadOnly, got.MountPropagation, got.RecursiveReadOnly = built.ReadOnly, built.MountPropagation, built.RecursiveReadOnly
+	return equality.Semantic.DeepEqual(got, built)
+}
+
+// propagationRank orders mount propagation by how much of the host's mounts it shares.
+func propagationRank(mode *corev1.MountPropagationMode) int {
+	switch {
+	case mode == nil, *mode == corev1.MountPropagationNone:
+		return 0
+	case *mode == corev1.MountPropagationHostToContainer:
+		return 1
+	}
+	return 2
+}
+
+// recursiveReadOnlyRank orders recursive read-only modes by how much they protect.
+func recursiveReadOnlyRank(mode *corev1.RecursiveReadOnlyMode) int {
+	switch {
+	case mode == nil, *mode == corev1.RecursiveReadOnlyDisabled:
+		return 0
+	case *mode == corev1.RecursiveReadOnlyIfPossible:
+		return 1
+	}
+	return 2
 }

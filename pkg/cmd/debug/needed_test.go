@@ -16,11 +16,15 @@ func TestProfilesCannotUndoTheMode(t *testing.T) {
 		{"host root volume deleted", cataloguetest.DocHead + "pod: {spec: {volumes: [{name: host-root, $patch: delete}]}}\n",
 			`pod.spec.volumes: a custom profile cannot change or remove volume "host-root", the node's filesystem that node debugging mounts at /host`},
 		{"host root mount deleted", "volumeMounts: [{mountPath: /host, $patch: delete}]\n",
-			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+			"volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it"},
 		{"host root mount made another", "volumeMounts: [{mountPath: /host, name: other}]\n",
-			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+			"volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it"},
+		{"host root mount propagating the host's mounts", "volumeMounts: [{mountPath: /host, mountPropagation: HostToContainer}]\n",
+			"volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it"},
+		{"host root mount of a subdirectory", "volumeMounts: [{mountPath: /host, subPath: etc}]\n",
+			"volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it"},
 		{"mounts replaced", "volumeMounts: [{$patch: replace}, {name: x, mountPath: /x}]\n",
-			"volumeMounts: a custom profile cannot change or remove the mount of the node's filesystem at /host"},
+			"volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it"},
 		{"managed-by label overwritten", cataloguetest.DocHead + "pod: {metadata: {labels: {app.kubernetes.io/managed-by: me}}}\n",
 			"pod.metadata.labels.app.kubernetes.io/managed-by: a custom profile cannot change the label that marks debugging pods (app.kubernetes.io/managed-by=kubectl-debug)"},
 	}
@@ -34,6 +38,18 @@ func TestProfilesCannotUndoTheMode(t *testing.T) {
 			}
 			assertActions(t, client, []action{{"get", "nodes", "", "", "node-a"}})
 		})
+	}
+	// Restricting the host's mount is fine: read-only, recursively, without propagation.
+	for _, restrict := range []string{
+		"volumeMounts: [{name: host-root, mountPath: /host, readOnly: true}]\n",
+		"volumeMounts: [{mountPath: /host, readOnly: true, recursiveReadOnly: Enabled}]\n",
+		"volumeMounts: [{mountPath: /host, mountPropagation: None}]\n",
+	} {
+		file := writeFile(t, "p.yaml", restrict)
+		client := fake.NewClientset(nodeA())
+		if r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file, "-q"); r.err != nil {
+			t.Errorf("%s: %v", restrict, r.err)
+		}
 	}
 	// Adding is fine: a volume, a mount, a label, a toleration.
 	file := writeFile(t, "p.yaml", cataloguetest.DocHead+`container: {volumeMounts: [{name: logs, mountPath: /logs}]}
