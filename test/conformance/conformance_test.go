@@ -10,6 +10,11 @@
 //
 // DEBUGGER is the command under test, split on spaces (default: the project's binary);
 // KD_CONFORMANCE_SKIP is a comma-separated list of case IDs to skip.
+//
+// KD_CONFORMANCE_RECORD is a comma-separated list of case IDs whose expected/ID.json is
+// written from what the command creates, normalised: run it with DEBUGGER set to the
+// reference kubectl (DEBUGGER="$KD_BIN/kubectl debug") to record upstream's objects for
+// new cases, never with the command under test.
 package conformance
 
 import (
@@ -72,12 +77,8 @@ func TestConformance(t *testing.T) {
 		}
 		debugger = []string{bin}
 	}
-	skip := map[string]bool{}
-	for _, id := range strings.Split(os.Getenv("KD_CONFORMANCE_SKIP"), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			skip[id] = true
-		}
-	}
+	skip := caseSet(os.Getenv("KD_CONFORMANCE_SKIP"))
+	record := caseSet(os.Getenv("KD_CONFORMANCE_RECORD"))
 
 	customDir, err := filepath.Abs("custom")
 	if err != nil {
@@ -89,7 +90,7 @@ func TestConformance(t *testing.T) {
 	}
 	fixtures := loadFixtures(t)
 
-	r := &runner{client: client, debugger: debugger, kubeconfig: kubeconfig, fixtures: fixtures}
+	r := &runner{client: client, debugger: debugger, kubeconfig: kubeconfig, fixtures: fixtures, record: record}
 	for _, tc := range cases {
 		t.Run(tc.id, func(t *testing.T) {
 			if skip[tc.id] {
@@ -166,6 +167,8 @@ type runner struct {
 	debugger   []string
 	kubeconfig string
 	fixtures   fixtureSet
+	// record lists the cases whose expected objects this run writes.
+	record map[string]bool
 }
 
 func (r *runner) run(t *testing.T, tc testCase) {
@@ -216,6 +219,9 @@ func (r *runner) run(t *testing.T, tc testCase) {
 			t.Errorf("%s\n%v", invocation, err)
 		}
 		return
+	}
+	if r.record[tc.id] {
+		r.writeExpected(t, tc.id, got)
 	}
 	want := normalise(readJSON(t, filepath.Join("expected", tc.id+".json")))
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -439,4 +445,27 @@ func jqTrue(obj any, expr string) error {
 		return fmt.Errorf("differ cases need jq: %v", err)
 	}
 	return nil
+}
+
+// caseSet reads a comma-separated list of case IDs.
+func caseSet(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, id := range strings.Split(list, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			set[id] = true
+		}
+	}
+	return set
+}
+
+// writeExpected records got as what case id expects (KD_CONFORMANCE_RECORD).
+func (r *runner) writeExpected(t *testing.T, id string, got any) {
+	t.Helper()
+	raw, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("expected", id+".json"), append(raw, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
