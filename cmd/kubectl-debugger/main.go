@@ -133,7 +133,12 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 func watchSignals(cancel context.CancelFunc) *atomic.Value {
 	var received atomic.Value
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		// What the process was started ignoring (nohup's SIGHUP) stays ignored.
+		if !signal.Ignored(sig) {
+			signal.Notify(signals, sig)
+		}
+	}
 	go func() {
 		sig := <-signals
 		received.Store(sig)

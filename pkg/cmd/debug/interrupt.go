@@ -166,6 +166,13 @@ func (e signalExit) Exited() bool { return true }
 func (e signalExit) ExitStatus() int { return 128 + int(e.sig) }
 
 // notifyStopSignals and ignoreStopSignals are the process's signal handling; tests
-// replace them.
-func notifyStopSignals(c chan<- os.Signal) { signal.Notify(c, stopSignals...) }
+// replace them. A signal the process was started ignoring (nohup's SIGHUP) stays
+// ignored: catching it would undo what the user asked for.
+func notifyStopSignals(c chan<- os.Signal) {
+	for _, sig := range stopSignals {
+		if !signal.Ignored(sig) {
+			signal.Notify(c, sig)
+		}
+	}
+}
 func ignoreStopSignals(c chan<- os.Signal) { signal.Stop(c) }
