@@ -138,10 +138,13 @@ func (o *DebugOptions) holdsSession() bool {
 	return o.Attach || o.Logs || o.Remove
 }
 
+// nodeDebugContainer is the debug container's name in a node debugging pod without -c.
+const nodeDebugContainer = "debugger"
+
 func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 	p := &plan{target: r.name, mode: ModeNode, node: r.node, notices: r.notices, container: o.Container}
 	if p.container == "" {
-		p.container = "debugger"
+		p.container = nodeDebugContainer
 	}
 	// The name is not checked for collisions: five random characters make one rare
 	// enough not to spend a request on it.

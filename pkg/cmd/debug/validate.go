@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -192,6 +193,9 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		if o.ShareVolumes != "" {
 			return fmt.Errorf("--share-volumes cannot be used with %s: a node has no containers to share volumes with", t.describe())
 		}
+		if err := o.checkNodeProfiles(t); err != nil {
+			return err
+		}
 	case ModeCopy:
 		// The copy is created in the original's namespace before anything is deleted.
 		// A workload's pod is only known once resolved; planCopy checks it then.
@@ -220,4 +224,26 @@ func validateImage(what, image string) error {
 		return fmt.Errorf("invalid %s %q: invalid reference format", what, image)
 	}
 	return nil
+}
+
+// checkNodeProfiles applies the profiles to a node debugging pod built as planning will
+// build it, so that a custom profile that undoes node debugging is refused before the
+// node is read: the pod depends on the node by name only, and a selector's nodes are
+// all alike here.
+func (o *DebugOptions) checkNodeProfiles(t target) error {
+	if len(o.customs) == 0 {
+		return nil
+	}
+	name := t.name
+	if name == "" {
+		name = "selected"
+	}
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	container := o.Container
+	if container == "" {
+		container = nodeDebugContainer
+	}
+	p := &plan{target: t.describe(), mode: ModeNode, node: node, container: container}
+	p.pod = buildNodePod(node, o.spec(), "node-debugger-"+name, container, o.Namespace)
+	return o.applyProfiles(p.pod, p, ModeNode, nil)
 }

@@ -78,6 +78,7 @@ func TestConformanceErrorCases(t *testing.T) {
 		"e-ports":          `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,
 		"e-typo":           `--custom ` + custom + `/typo.yaml: unknown field "enviroment"`,
 		"e-empty":          `--custom ` + custom + `/empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
+		"n-host-rm":        `--custom ` + custom + `/host-rm.yaml: volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it`,
 		"n-copy-flag":      `--copy-to cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod`,
 		"x-no-image":       `--image is required unless --copy-to is used`,
 		"x-replace-alone":  `--replace can only be used with --copy-to`,
