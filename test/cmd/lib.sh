@@ -149,8 +149,10 @@ kd::test::if_has_line_prefix() {
 # signal, fires only after 3 s.
 kd::test::assert_signal_ends() {
   local signal=$1 code=$2 err=$3 message=${4:-} start elapsed rc=0
-  # The command has long reached the step it blocks on: it starts in tens of ms.
-  sleep 0.5
+  # The command has long reached the step it blocks on: it starts in tens of ms, a few
+  # hundred on a loaded machine, and a signal before its handler is installed would
+  # end it without a word.
+  sleep 1
   start=$(date +%s%N)
   kill "-$signal" "$DEBUG_PID"
   while kill -0 "$DEBUG_PID" 2>/dev/null && (($(date +%s%N) - start < 5000000000)); do
