@@ -128,7 +128,7 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 
 // watchSignals cancels the command's context at the first SIGINT, SIGTERM or SIGHUP,
 // and ends the process if it has not stopped within stopGrace, or at once on a second
-// signal, with the shell's code for the first one. It returns where the first signal
+// SIGINT or SIGTERM, with the shell's code for the first one. It returns where the first signal
 // is recorded.
 func watchSignals(cancel context.CancelFunc) *atomic.Value {
 	var received atomic.Value
@@ -143,11 +143,18 @@ func watchSignals(cancel context.CancelFunc) *atomic.Value {
 		sig := <-signals
 		received.Store(sig)
 		cancel()
-		select {
-		case <-signals:
-		case <-time.After(stopGrace):
+		backstop := time.After(stopGrace)
+		for {
+			select {
+			case again := <-signals:
+				// A terminal that closes may send SIGHUP twice: only a person insists.
+				if again == syscall.SIGHUP {
+					continue
+				}
+			case <-backstop:
+			}
+			os.Exit(signalExitCode(sig))
 		}
-		os.Exit(signalExitCode(sig))
 	}()
 	return &received
 }

@@ -34,9 +34,9 @@ type runStop struct {
 }
 
 // catchSignals returns ctx cancelled at the first stop signal, and a function that
-// stops catching them. After the first signal the process's own handling comes back:
-// a second Ctrl-C ends a command that is taking too long to stop (in kubectl, by the
-// signal's default action; in the plugin, by its main).
+// stops catching them. At a second Ctrl-C or SIGTERM the process's own handling comes
+// back, so that a third ends a command that is taking too long to stop (in kubectl, by
+// the signal's default action; the plugin's main ends it at the second).
 func (o *DebugOptions) catchSignals(ctx context.Context) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	stop := &runStop{}
@@ -50,12 +50,25 @@ func (o *DebugOptions) catchSignals(ctx context.Context) (context.Context, func(
 	go func() {
 		select {
 		case sig := <-signals:
-			o.ignoreSignals(signals)
 			stop.mu.Lock()
 			stop.sig = sig
 			stop.mu.Unlock()
 			cancel()
 		case <-done:
+			return
+		}
+		// A second Ctrl-C or SIGTERM ends the process, but a terminal that closes may
+		// send SIGHUP twice, and nobody is there to insist: the rest are swallowed.
+		for {
+			select {
+			case sig := <-signals:
+				if sig != syscall.SIGHUP {
+					o.ignoreSignals(signals)
+					return
+				}
+			case <-done:
+				return
+			}
 		}
 	}()
 	afterStop := context.AfterFunc(ctx, func() {
