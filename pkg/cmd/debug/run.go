@@ -49,13 +49,16 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 }
 
 // distinct drops the targets found twice (pod/web and a service that chose it, the same
-// name given twice): each pod or node is debugged once.
+// name given twice): each pod or node is debugged once. Only targets that were found are
+// compared: a failed GET still returns an empty object, and every target that failed
+// keeps its own row and count.
 func distinct(found []resolved) []resolved {
 	seen := make(map[string]bool, len(found))
 	kept := found[:0:0]
 	for _, r := range found {
 		key := ""
 		switch {
+		case r.err != nil:
 		case r.pod != nil:
 			key = "pod/" + r.pod.Namespace + "/" + r.pod.Name
 		case r.node != nil:
