@@ -73,6 +73,11 @@ func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 	case podutil.Names(source)[p.container]:
 		return nil, fmt.Errorf("pod %q already has a container called %q: an ephemeral container needs a new name (-c/--container)", source.Name, p.container)
 	}
+	// The server refuses a target that is not one of the pod's init or regular
+	// containers; checked here, a selector whose pods differ fails before any is changed.
+	if o.TargetContainer != "" && podutil.FindInSpec(source, o.TargetContainer) == nil {
+		return nil, fmt.Errorf("--target: container %q not found in pod %q", o.TargetContainer, source.Name)
+	}
 	s, err := o.podSpec(source, ModeEphemeral, p)
 	if err != nil {
 		return nil, err
