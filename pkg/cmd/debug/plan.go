@@ -64,6 +64,13 @@ func (o *DebugOptions) planTarget(r resolved) (*plan, error) {
 
 func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 	source := r.pod
+	// The kubelet starts no container in a pod that has completed: the debug container
+	// would wait for ever. kubectl attach refuses the pod it chose for a workload then,
+	// and so does this; a pod named directly gets its container, as kubectl debug does.
+	if r.workload != "" && podCompleted(source) {
+		return nil, fmt.Errorf("cannot add a debug container to pod %q of %s: the pod has completed (phase %s), so the container would never start; --copy-to debugs a copy of it",
+			source.Name, r.workload, source.Status.Phase)
+	}
 	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
 	p.container = o.Container
 	switch {
@@ -131,6 +138,12 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// podCompleted tells whether pod has finished for good: all its containers ended and
+// none will be restarted.
+func podCompleted(pod *corev1.Pod) bool {
+	return pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 }
 
 // holdsSession reports whether the command stays with the pods it creates (attaching,

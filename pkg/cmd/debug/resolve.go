@@ -17,6 +17,9 @@ type resolved struct {
 	name string
 	pod  *corev1.Pod
 	node *corev1.Node
+	// workload names the workload pod stands for (job/web); empty for a pod named or
+	// selected.
+	workload string
 	// notices say how the target was chosen, e.g. which pod stands for a deployment.
 	notices []string
 	err     error
@@ -126,6 +129,7 @@ func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interfa
 	case kindNode:
 		r.node, r.err = client.CoreV1().Nodes().Get(ctx, t.name, metav1.GetOptions{})
 	case kindWorkload:
+		r.workload = t.describe()
 		var notice string
 		r.pod, notice, r.err = podOfWorkload(ctx, client, t, o.PodRunningTimeout)
 		if notice != "" {
