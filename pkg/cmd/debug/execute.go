@@ -21,8 +21,10 @@ type outcome struct {
 	index int
 	// target names the target, also when it could not be resolved or planned.
 	target string
-	plan   *plan
-	pod    *corev1.Pod
+	// namespace is the target's, for a target without a plan; empty for nodes.
+	namespace string
+	plan      *plan
+	pod       *corev1.Pod
 	// sent is true once a write may have reached the server, even when it failed: an
 	// interrupted request may still have been applied.
 	sent bool

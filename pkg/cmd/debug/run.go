@@ -79,12 +79,12 @@ func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 	var failed []outcome
 	for i, r := range found {
 		if r.err != nil {
-			failed = append(failed, outcome{index: i, target: r.name, err: r.err})
+			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: r.err})
 			continue
 		}
 		p, err := o.planTarget(r)
 		if err != nil {
-			failed = append(failed, outcome{index: i, target: r.name, err: err})
+			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: err})
 			continue
 		}
 		p.index = i

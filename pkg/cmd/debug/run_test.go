@@ -381,6 +381,28 @@ func TestRunEveryMissingTargetCounts(t *testing.T) {
 	}
 }
 
+// When the targets span namespaces, every row names its target's namespace, also a
+// target that could not be found.
+func TestRunTableNamesNamespaceOfFailedTargets(t *testing.T) {
+	file := writeFile(t, "targets.yaml", "apiVersion: v1\nkind: List\nitems:\n"+
+		"- {apiVersion: v1, kind: Pod, metadata: {name: app, namespace: a}, spec: {containers: [{name: web, image: nginx}]}}\n"+
+		"- {apiVersion: v1, kind: Pod, metadata: {name: app, namespace: b}, spec: {containers: [{name: web, image: nginx}]}}\n"+
+		"- {apiVersion: apps/v1, kind: Deployment, metadata: {name: ghost, namespace: c}}\n")
+	client := fake.NewClientset()
+	r := newHarness(t, withKubeconfigNamespace("test")).run(client, "-f", file, "--image=busybox:1.36", "-c", "dbg", "--dry-run=client", "--keep-going")
+	if got, want := errString(r.err), "1 of 3 targets failed"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	want := "NAMESPACE   TARGET             POD      CONTAINER   RESULT\n" +
+		"a           pod/app            app      dbg         would be added (dry run)\n" +
+		"b           pod/app            app      dbg         would be added (dry run)\n" +
+		"c           deployment/ghost   <none>   <none>      failed: deployments.apps \"ghost\" not found\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	assertActions(t, client, []action{{"get", "deployments", "", "c", "ghost"}})
+}
+
 func TestRunNonRootWarning(t *testing.T) {
 	tests := []struct {
 		name  string

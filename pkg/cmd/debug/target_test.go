@@ -6,10 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes/fake"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -137,20 +134,13 @@ func TestFileNamesAndNamespacesChecked(t *testing.T) {
 		{"service name with a dot", "apiVersion: v1\nkind: Service\nmetadata: {name: web.x}\n",
 			`service "web.x": invalid metadata.name: must not contain dots`},
 	}
-	// The namespace comes from the kubeconfig, not -n: objects in other namespaces are
-	// allowed, and nothing but the check stops one before the preview.
-	config := clientcmdapi.NewConfig()
-	config.Clusters["here"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1"}
-	config.Contexts["here"] = &clientcmdapi.Context{Cluster: "here", Namespace: "test"}
-	config.CurrentContext = "here"
-	getter := genericclioptions.NewTestConfigFlags().WithClientConfig(clientcmd.NewDefaultClientConfig(*config, &clientcmd.ConfigOverrides{}))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			file := writeFile(t, "objects.yaml", tt.content)
 			client := fake.NewClientset()
-			h := newHarness(t)
-			h.getter = getter
-			r := h.run(client, "-f", file, "--image=busybox:1.36", "--dry-run=client")
+			// Without -n, objects in other namespaces are allowed: nothing but the
+			// check stops one before the preview.
+			r := newHarness(t, withKubeconfigNamespace("test")).run(client, "-f", file, "--image=busybox:1.36", "--dry-run=client")
 			if got, want := errString(r.err), "-f "+file+": "+tt.want; got != want {
 				t.Errorf("error:\n got: %s\nwant: %s", got, want)
 			}
