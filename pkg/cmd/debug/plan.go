@@ -239,9 +239,14 @@ func (o *DebugOptions) podSpec(pod *corev1.Pod, mode Mode, p *plan) (*containerS
 }
 
 // ephemeralPatch is the strategic merge patch that adds ec to pod. The list is keyed by
-// name, so the patch carries only the new container and the order of the names, and
-// the server merges it with whatever the pod has by then. Building it directly, rather
-// than diffing two encoded pods, spares every call the cost of encoding a whole pod.
+// name, so the patch carries only the new container and the order of the names.
+// Building it directly, rather than diffing two encoded pods, spares every call the
+// cost of encoding a whole pod.
+//
+// The patch also carries the pod's resourceVersion as it was read, which the server
+// takes as a precondition: merged into a pod changed since, a container of the same name
+// that another session added meanwhile would be taken for this one, and both sessions
+// would share it. A patch refused for it is rebuilt on the pod as it is then (execute).
 func ephemeralPatch(pod *corev1.Pod, ec *corev1.EphemeralContainer) ([]byte, error) {
 	spec := map[string]any{"ephemeralContainers": []*corev1.EphemeralContainer{ec}}
 	if existing := pod.Spec.EphemeralContainers; len(existing) > 0 {
@@ -251,7 +256,11 @@ func ephemeralPatch(pod *corev1.Pod, ec *corev1.EphemeralContainer) ([]byte, err
 		}
 		spec["$setElementOrder/ephemeralContainers"] = append(order, map[string]string{"name": ec.Name})
 	}
-	patch, err := json.Marshal(map[string]any{"spec": spec})
+	body := map[string]any{"spec": spec}
+	if pod.ResourceVersion != "" {
+		body["metadata"] = map[string]string{"resourceVersion": pod.ResourceVersion}
+	}
+	patch, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("creating the patch that adds the debug container: %w", err)
 	}

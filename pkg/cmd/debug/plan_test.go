@@ -457,7 +457,8 @@ func TestPlanValue(t *testing.T) {
 	}
 }
 
-// With ephemeral containers already there, the patch keeps their order.
+// With ephemeral containers already there, the patch keeps their order; it holds only
+// for the pod as it was read.
 func TestEphemeralPatchKeepsOrder(t *testing.T) {
 	pod := appPod()
 	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "old"}}}
@@ -465,7 +466,7 @@ func TestEphemeralPatchKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
+	want := `{"metadata":{"resourceVersion":"42"},"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
 	if string(patch) != want {
 		t.Errorf("patch = %s, want %s", patch, want)
 	}

@@ -87,7 +87,7 @@ func TestRunEphemeral(t *testing.T) {
 	if err := json.Unmarshal(patch, &decoded); err != nil {
 		t.Fatal(err)
 	}
-	wantPatch := map[string]any{"spec": map[string]any{
+	wantPatch := map[string]any{"metadata": map[string]any{"resourceVersion": "42"}, "spec": map[string]any{
 		"ephemeralContainers": []any{map[string]any{
 			"name": "debugger-aaaaa", "image": "busybox:1.36", "resources": map[string]any{},
 			"env":                      []any{map[string]any{"name": "B", "value": "3"}, map[string]any{"name": "A", "value": "1"}},
