@@ -336,6 +336,157 @@ run_fanout_refusals() {
   kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:;fan-1:;'
 }
 
+run_fanout_missing_targets_each_reported() {
+  kd::test::new_namespace
+  kd::test::create_labelled_pods fan 1 app=fan node-a
+  local from
+
+  ### Every target that cannot be found has its own row and counts once.
+  # Pre-Condition: fan-0 exists, b and c do not
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:;'
+  # Command
+  from=$(kd::test::audit_lines)
+  kd::test::debug fan-0 b c --image=$FANOUT_IMAGE -c dbg
+  # Post-Condition: two of three failed, so nothing was sent
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: 2 of 3 targets cannot be debugged, so nothing was sent (--keep-going sends the others)' stderr
+  kd::test::assert_eq "$DEBUG_OUT" $'TARGET      POD      CONTAINER   RESULT\npod/fan-0   fan-0    dbg         not sent\npod/b       <none>   <none>      failed: pods "b" not found\npod/c       <none>   <none>      failed: pods "c" not found' stdout
+  kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" '3 get pods' 'audited requests'
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:;'
+
+  ### With --keep-going the one found is debugged, and both others still count.
+  # Command
+  from=$(kd::test::audit_lines)
+  kd::test::debug fan-0 b c --image=$FANOUT_IMAGE -c dbg --keep-going
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: 2 of 3 targets failed' stderr
+  kd::test::assert_eq "$DEBUG_OUT" $'TARGET      POD      CONTAINER   RESULT\npod/fan-0   fan-0    dbg         added\npod/b       <none>   <none>      failed: pods "b" not found\npod/c       <none>   <none>      failed: pods "c" not found' stdout
+  kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" $'3 get pods\n1 patch pods/ephemeralcontainers' 'audited requests'
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:dbg,;'
+}
+
+run_fanout_target_container_checked_in_plan() {
+  kd::test::new_namespace
+  kd::test::create_labelled_pods fan 2 app=fan node-a
+  # A pod the selector matches too, without a container called main.
+  kubectl create -n "$NS" -f - >/dev/null <<POD
+apiVersion: v1
+kind: Pod
+metadata: {name: odd-0, labels: {app: fan}}
+spec:
+  nodeName: node-a
+  containers: [{name: api, image: $FANOUT_IMAGE, command: [sleep, "3600"]}]
+POD
+  local from dry table
+  table=$'TARGET      POD      CONTAINER   RESULT\npod/fan-0   fan-0    dbg         not sent\npod/fan-1   fan-1    dbg         not sent\npod/odd-0   <none>   <none>      failed: --target: container "main" not found in pod "odd-0"'
+
+  ### A --target container missing from one selected pod fails its plan: nothing is sent.
+  # Pre-Condition: fan-0 and fan-1 have container main, odd-0 has only api
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.containers}}{{.name}},{{end}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' \
+    'fan-0:main,:;fan-1:main,:;odd-0:api,:;'
+  for dry in none client; do
+    # Command
+    from=$(kd::test::audit_lines)
+    kd::test::debug -l app=fan --image=$FANOUT_IMAGE -c dbg --target=main --dry-run=$dry
+    # Post-Condition: the pod named with the container, one LIST and no write
+    kd::test::assert_failure
+    kd::test::assert_eq "$DEBUG_ERR" 'error: 1 of 3 targets cannot be debugged, so nothing was sent (--keep-going sends the others)' "stderr, --dry-run=$dry"
+    kd::test::assert_eq "$DEBUG_OUT" "$table" "stdout, --dry-run=$dry"
+    kd::test::assert_eq "$(kd::test::requests_by_kind_since "$from")" '1 list pods' "audited requests, --dry-run=$dry"
+  done
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'fan-0:;fan-1:;odd-0:;'
+
+  ### With --keep-going the pods that have it are debugged, the other is reported.
+  # Command
+  kd::test::debug -l app=fan --image=$FANOUT_IMAGE -c dbg --target=main --keep-going
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: 1 of 3 targets failed' stderr
+  kd::test::assert_eq "$DEBUG_OUT" "${table//not sent/added}" stdout
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}}>{{.targetContainerName}},{{end}};{{end}}' \
+    'fan-0:dbg>main,;fan-1:dbg>main,;odd-0:;'
+}
+
+run_fanout_completed_pod_of_a_workload() {
+  kd::test::new_namespace
+  kd::test::create_labelled_pods done 1 app=done node-a
+  kubectl create -n "$NS" -f - >/dev/null <<JOB
+apiVersion: batch/v1
+kind: Job
+metadata: {name: done}
+spec:
+  manualSelector: true
+  selector: {matchLabels: {app: done}}
+  template: {metadata: {labels: {app: done}}, spec: {restartPolicy: Never, containers: [{name: main, image: $FANOUT_IMAGE}]}}
+JOB
+  # The job's only pod has finished, as a kubelet would report it.
+  kubectl patch pod done-0 -n "$NS" --subresource=status --type=merge -p '{"status":{"phase":"Succeeded"}}' >/dev/null
+
+  ### The completed pod a job stands for gets no ephemeral container, which could never
+  ### start: kubectl attach refuses that pod too.
+  # Pre-Condition
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'done-0:Succeeded:;'
+  kd::test::assert_eq "$(kubectl attach -n "$NS" job/done 2>&1 || true)" 'error: cannot attach a container in a completed pod; current phase is Succeeded' 'kubectl attach job/done'
+  # Command
+  kd::test::debug job/done --image=$FANOUT_IMAGE -c dbg
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: cannot add a debug container to pod "done-0" of job/done: the pod has completed (phase Succeeded), so the container would never start; --copy-to debugs a copy of it' stderr
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'done-0:Succeeded:;'
+
+  ### A copy of that pod can be debugged.
+  # Command
+  kd::test::debug job/done --image=$FANOUT_IMAGE -c dbg --copy-to=done-copy
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pod/done-copy '{{range .spec.containers}}{{.name}},{{end}}' 'main,dbg,'
+
+  ### Named directly, the completed pod gets its container, as kubectl debug sends it.
+  # Command
+  kd::test::debug done-0 --image=$FANOUT_IMAGE -c dbg
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pod/done-0 '{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}}' 'Succeeded:dbg,'
+}
+
+run_fanout_same_name_at_once() {
+  kd::test::new_namespace
+  kd::test::create_labelled_pods race 1 app=race node-a
+  local runs=8 i ok=0 rc err pids=() dir=$KD_TEST_TMP/$NS-runs
+  mkdir -p "$dir"
+
+  ### Runs adding one container name to one pod at once: exactly one adds it, each other
+  ### says the name is taken.
+  # Pre-Condition
+  kd::test::get_object_assert pod/race-0 '{{range .spec.ephemeralContainers}}{{.name}},{{end}}' ''
+  # Command
+  kd::test::command
+  for ((i = 0; i < runs; i++)); do
+    timeout -k 5 60 "${KD_CMD[@]}" -n "$NS" race-0 --image=$FANOUT_IMAGE -c dbg </dev/null >"$dir/$i.out" 2>"$dir/$i.err" &
+    pids+=($!)
+  done
+  for ((i = 0; i < runs; i++)); do
+    rc=0
+    wait "${pids[i]}" || rc=$?
+    if ((rc == 0)); then
+      ok=$((ok + 1))
+      continue
+    fi
+    err=$(<"$dir/$i.err")
+    case $err in
+      'error: pod "race-0" already has a container called "dbg": an ephemeral container needs a new name (-c/--container)' | \
+        'error: adding debug container "dbg" to pod "race-0": another debug session added a container called "dbg" first: give another name with -c/--container')
+        kd::test::pass "run $i: the name is taken"
+        ;;
+      *) kd::test::fail "run $i failed for another reason (exit $rc)" "stderr: $err" ;;
+    esac
+  done
+  # Post-Condition
+  kd::test::assert_eq "$ok" 1 'runs that added the container'
+  kd::test::get_object_assert pod/race-0 '{{range .spec.ephemeralContainers}}{{.name}},{{end}}' 'dbg,'
+}
+
 FANOUT_TOPICS=(
   run_fanout_workloads_resolve_to_a_pod
   run_fanout_selector_over_fifty_pods
@@ -343,6 +494,10 @@ FANOUT_TOPICS=(
   run_fanout_nodes_by_selector
   run_fanout_logs_stream_prefixed
   run_fanout_refusals
+  run_fanout_missing_targets_each_reported
+  run_fanout_target_container_checked_in_plan
+  run_fanout_completed_pod_of_a_workload
+  run_fanout_same_name_at_once
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

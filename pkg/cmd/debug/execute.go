@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // outcome is what became of one target: its plan, the debug pod as the server returned
@@ -21,8 +23,10 @@ type outcome struct {
 	index int
 	// target names the target, also when it could not be resolved or planned.
 	target string
-	plan   *plan
-	pod    *corev1.Pod
+	// namespace is the target's, for a target without a plan; empty for nodes.
+	namespace string
+	plan      *plan
+	pod       *corev1.Pod
 	// sent is true once a write may have reached the server, even when it failed: an
 	// interrupted request may still have been applied.
 	sent bool
@@ -99,20 +103,48 @@ func (s sender) options() []string {
 	return nil
 }
 
-// addEphemeral patches the pod's ephemeralcontainers subresource.
+// conflictRetries bounds how many times a patch the server refused because the pod
+// changed since it was read is rebuilt on the pod as it is now and sent again: each
+// retry costs a GET and a PATCH, and a pod that keeps changing is reported.
+const conflictRetries = 3
+
+// addEphemeral patches the pod's ephemeralcontainers subresource. The patch holds only
+// if the pod is still as it was read; when it has changed, the pod is read again: a
+// container of the same name means another session won the name, else the patch is
+// rebuilt for the pod as it is and sent again.
 func (s sender) addEphemeral(ctx context.Context, p *plan) (*corev1.Pod, error) {
-	pod, err := s.client.CoreV1().Pods(p.source.Namespace).Patch(ctx, p.source.Name, types.StrategicMergePatchType, p.patch,
-		metav1.PatchOptions{DryRun: s.options()}, "ephemeralcontainers")
-	if err != nil {
-		var status apierrors.APIStatus
-		// Without the subresource the server answers 404 with no details, unlike the 404
-		// for a missing pod, which names it.
-		if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
-			return nil, fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
+	pods := s.client.CoreV1().Pods(p.source.Namespace)
+	patch := p.patch
+	for retry := 0; ; retry++ {
+		pod, err := pods.Patch(ctx, p.source.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{DryRun: s.options()}, "ephemeralcontainers")
+		if err == nil {
+			return pod, nil
 		}
-		return nil, fmt.Errorf("adding debug container %q to pod %q: %w", p.container, p.source.Name, err)
+		if !apierrors.IsConflict(err) || retry == conflictRetries {
+			return nil, addEphemeralError(p, err)
+		}
+		current, err := pods.Get(ctx, p.source.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("adding debug container %q to pod %q: reading the pod again after it changed: %w", p.container, p.source.Name, err)
+		}
+		if podutil.Names(current)[p.container] {
+			return nil, fmt.Errorf("adding debug container %q to pod %q: another debug session added a container called %q first: give another name with -c/--container", p.container, p.source.Name, p.container)
+		}
+		if patch, err = ephemeralPatch(current, p.ephemeral); err != nil {
+			return nil, err
+		}
 	}
-	return pod, nil
+}
+
+// addEphemeralError is the error for a patch the server refused.
+func addEphemeralError(p *plan, err error) error {
+	var status apierrors.APIStatus
+	// Without the subresource the server answers 404 with no details, unlike the 404
+	// for a missing pod, which names it.
+	if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
+		return fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
+	}
+	return fmt.Errorf("adding debug container %q to pod %q: %w", p.container, p.source.Name, err)
 }
 
 // createCopy creates the copy, and with --replace deletes the source, only once the copy

@@ -2,7 +2,10 @@ package debug
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -155,4 +158,137 @@ func TestSendCopyDeleteFails(t *testing.T) {
 	if _, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app"); err != nil {
 		t.Errorf("the original is gone: %v", err)
 	}
+}
+
+// serverPreconditions makes the fake server refuse a patch whose resourceVersion is not
+// the pod's, as the API server does; before each patch, meanwhile changes the pod, as
+// another writer would.
+func serverPreconditions(t *testing.T, client *fake.Clientset, meanwhile func(pod *corev1.Pod)) {
+	pods := corev1.SchemeGroupVersion.WithResource("pods")
+	client.PrependReactor("patch", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		patch := a.(k8stesting.PatchAction)
+		obj, err := client.Tracker().Get(pods, patch.GetNamespace(), patch.GetName())
+		if err != nil {
+			return true, nil, err
+		}
+		pod := obj.(*corev1.Pod).DeepCopy()
+		if meanwhile != nil {
+			meanwhile(pod)
+			if err := client.Tracker().Update(pods, pod, pod.Namespace); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var body struct {
+			Metadata struct{ ResourceVersion string } `json:"metadata"`
+		}
+		if err := json.Unmarshal(patch.GetPatch(), &body); err != nil {
+			t.Fatal(err)
+		}
+		if v := body.Metadata.ResourceVersion; v != "" && v != pod.ResourceVersion {
+			return true, nil, apierrors.NewConflict(schema.GroupResource{Resource: "pods"}, pod.Name, errors.New("the object has been modified; please apply your changes to the latest version and try again"))
+		}
+		return false, nil, nil
+	})
+}
+
+// addedBy changes pod as a debug session adding ephemeral container name would, the
+// resourceVersion with it.
+func addedBy(pod *corev1.Pod, name string) {
+	pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, corev1.EphemeralContainer{
+		EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: name, Image: "busybox:1.36"}})
+	v, _ := strconv.Atoi(pod.ResourceVersion)
+	pod.ResourceVersion = strconv.Itoa(v + 1)
+}
+
+func ephemeralNames(t *testing.T, client *fake.Clientset) []string {
+	t.Helper()
+	obj, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range obj.(*corev1.Pod).Spec.EphemeralContainers {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// Two sessions add a container of the same name at once: the one whose patch comes
+// second finds the name taken and says so, rather than reporting the other's container
+// as its own.
+func TestSendSameNameRace(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	raced := false
+	serverPreconditions(t, client, func(pod *corev1.Pod) {
+		if !raced {
+			raced = true
+			addedBy(pod, "dbg")
+		}
+	})
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg")
+	want := `adding debug container "dbg" to pod "app": another debug session added a container called "dbg" first: give another name with -c/--container`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	assertActions(t, client, []action{
+		{"get", "pods", "", "test", "app"},
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+		{"get", "pods", "", "test", "app"},
+	})
+	if diff := cmp.Diff([]string{"dbg"}, ephemeralNames(t, client)); diff != "" {
+		t.Errorf("ephemeral containers (-want +got):\n%s", diff)
+	}
+}
+
+// A pod changed between its GET and the PATCH by another container is read again, and
+// the patch rebuilt for it: the other container stays, in its place.
+func TestSendRetriesOnAChangedPod(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	raced := false
+	serverPreconditions(t, client, func(pod *corev1.Pod) {
+		if !raced {
+			raced = true
+			addedBy(pod, "other")
+		}
+	})
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg", "-q")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	assertActions(t, client, []action{
+		{"get", "pods", "", "test", "app"},
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+		{"get", "pods", "", "test", "app"},
+		{"patch", "pods", "ephemeralcontainers", "test", "app"},
+	})
+	want := `{"metadata":{"resourceVersion":"43"},"spec":{"$setElementOrder/ephemeralContainers":[{"name":"other"},{"name":"dbg"}],` +
+		`"ephemeralContainers":[{"name":"dbg","image":"busybox:1.36","resources":{},"terminationMessagePolicy":"File","securityContext":{"capabilities":{"add":["SYS_PTRACE"]}}}]}}`
+	if got := string(client.Actions()[3].(k8stesting.PatchAction).GetPatch()); got != want {
+		t.Errorf("second patch:\n got: %s\nwant: %s", got, want)
+	}
+	if diff := cmp.Diff([]string{"other", "dbg"}, ephemeralNames(t, client)); diff != "" {
+		t.Errorf("ephemeral containers (-want +got):\n%s", diff)
+	}
+}
+
+// A pod that changes before every patch is given up on after a few tries, with the
+// server's word.
+func TestSendGivesUpOnAPodThatKeepsChanging(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	n := 0
+	serverPreconditions(t, client, func(pod *corev1.Pod) {
+		n++
+		addedBy(pod, fmt.Sprintf("other-%d", n))
+	})
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg")
+	want := `adding debug container "dbg" to pod "app": Operation cannot be fulfilled on pods "app": the object has been modified; please apply your changes to the latest version and try again`
+	if got := errString(r.err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if !apierrors.IsConflict(r.err) {
+		t.Errorf("the server's reason is lost: %v", r.err)
+	}
+	get := action{"get", "pods", "", "test", "app"}
+	patch := action{"patch", "pods", "ephemeralcontainers", "test", "app"}
+	assertActions(t, client, []action{get, patch, get, patch, get, patch, get, patch})
 }

@@ -132,6 +132,18 @@ func withContext(ctx context.Context) harnessOption { return func(h *harness) { 
 func withSignals(signals chan os.Signal) harnessOption {
 	return func(h *harness) { h.signals = signals }
 }
+
+// withKubeconfigNamespace takes the namespace from the kubeconfig's context, as when no
+// -n is given: objects in -f files may then be in other namespaces.
+func withKubeconfigNamespace(ns string) harnessOption {
+	return func(h *harness) {
+		config := clientcmdapi.NewConfig()
+		config.Clusters["here"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:1"}
+		config.Contexts["here"] = &clientcmdapi.Context{Cluster: "here", Namespace: ns}
+		config.CurrentContext = "here"
+		h.getter = genericclioptions.NewTestConfigFlags().WithClientConfig(clientcmd.NewDefaultClientConfig(*config, &clientcmd.ConfigOverrides{}))
+	}
+}
 func withOptions(f func(*DebugOptions)) harnessOption {
 	return func(h *harness) { h.prepare = f }
 }

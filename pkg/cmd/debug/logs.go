@@ -25,6 +25,18 @@ type logTarget struct {
 	mode Mode
 	// prefix starts each line of its output; empty for a single target.
 	prefix string
+	// namespaced names the pod's namespace too: the targets span namespaces.
+	namespaced bool
+}
+
+// label names the container in prefixes and messages: pod/NAME/CONTAINER, or
+// pod/NAMESPACE/NAME/CONTAINER when the targets span namespaces. kubectl logs --prefix
+// never names the namespace, so a pod name alone can mean two pods there.
+func (t logTarget) label() string {
+	if t.namespaced {
+		return "pod/" + t.pod.Namespace + "/" + t.pod.Name + "/" + t.container
+	}
+	return "pod/" + t.pod.Name + "/" + t.container
 }
 
 // logResult is how one streamed container ended.
@@ -269,10 +281,10 @@ func (p *prefixWriter) Close() {
 	}
 }
 
-// logPrefix is the prefix of one container's lines, as kubectl logs --prefix writes it,
-// coloured on a terminal so that neighbouring containers stand apart.
-func logPrefix(pod, container string, index int, colour bool) string {
-	prefix := fmt.Sprintf("[pod/%s/%s]", pod, container)
+// logPrefix is the prefix of the lines of the container label names, as kubectl logs
+// --prefix writes it, coloured on a terminal so that neighbouring containers stand apart.
+func logPrefix(label string, index int, colour bool) string {
+	prefix := "[" + label + "]"
 	if colour {
 		codes := []int{31, 32, 33, 34, 35, 36, 91, 92, 93, 94, 95, 96}
 		prefix = fmt.Sprintf("\033[%dm%s\033[0m", codes[index%len(codes)], prefix)

@@ -70,6 +70,39 @@ func TestLogsFromSeveralTargets(t *testing.T) {
 	}
 }
 
+// Across namespaces the prefixes and the failures name the namespace: two pods may
+// have one name there.
+func TestLogsAcrossNamespaces(t *testing.T) {
+	objs := append(labelledPods("a", 1), labelledPods("b", 1)...)
+	client := fake.NewClientset(objs...)
+	watchers := map[string]*watch.FakeWatcher{"a": watch.NewFake(), "b": watch.NewFake()}
+	client.PrependWatchReactor("pods", func(action k8stesting.Action) (bool, watch.Interface, error) {
+		return true, watchers[action.GetNamespace()], nil
+	})
+	inA, inB := objs[0].(*corev1.Pod), objs[2].(*corev1.Pod)
+	go func() {
+		watchers["a"].Modify(withDebugState(inA, -1))
+		watchers["b"].Modify(withDebugState(inB, -1))
+		watchers["a"].Modify(withDebugState(inA, 0))
+		watchers["b"].Modify(withDebugState(inB, 3))
+	}()
+	r := runCommand(t, client, "", "-l", "app=web", "-A", "--image=busybox:1.36", "-c", "dbg", "--logs")
+	if got, want := errString(r.err), "1 of 2 debug containers failed: pod/b/web-0/dbg exited with code 3"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	table := "NAMESPACE   TARGET      POD     CONTAINER   RESULT\n" +
+		"a           pod/web-0   web-0   dbg         added\n" +
+		"b           pod/web-0   web-0   dbg         added\n"
+	if !strings.HasPrefix(r.stdout, table) {
+		t.Fatalf("stdout:\n%s\nwant it to start with:\n%s", r.stdout, table)
+	}
+	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(r.stdout, table), "\n"), "\n")
+	slices.Sort(lines)
+	if diff := cmp.Diff([]string{"[pod/a/web-0/dbg] fake logs", "[pod/b/web-0/dbg] fake logs"}, lines); diff != "" {
+		t.Errorf("streamed lines (-want +got):\n%s", diff)
+	}
+}
+
 func TestLogsFromOneTarget(t *testing.T) {
 	client := fake.NewClientset(appPod())
 	watcher := watch.NewFake()

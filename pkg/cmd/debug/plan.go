@@ -64,6 +64,13 @@ func (o *DebugOptions) planTarget(r resolved) (*plan, error) {
 
 func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 	source := r.pod
+	// The kubelet starts no container in a pod that has completed: the debug container
+	// would wait for ever. kubectl attach refuses the pod it chose for a workload then,
+	// and so does this; a pod named directly gets its container, as kubectl debug does.
+	if r.workload != "" && podCompleted(source) {
+		return nil, fmt.Errorf("cannot add a debug container to pod %q of %s: the pod has completed (phase %s), so the container would never start; --copy-to debugs a copy of it",
+			source.Name, r.workload, source.Status.Phase)
+	}
 	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
 	p.container = o.Container
 	switch {
@@ -72,6 +79,11 @@ func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", p.container))
 	case podutil.Names(source)[p.container]:
 		return nil, fmt.Errorf("pod %q already has a container called %q: an ephemeral container needs a new name (-c/--container)", source.Name, p.container)
+	}
+	// The server refuses a target that is not one of the pod's init or regular
+	// containers; checked here, a selector whose pods differ fails before any is changed.
+	if o.TargetContainer != "" && podutil.FindInSpec(source, o.TargetContainer) == nil {
+		return nil, fmt.Errorf("--target: container %q not found in pod %q", o.TargetContainer, source.Name)
 	}
 	s, err := o.podSpec(source, ModeEphemeral, p)
 	if err != nil {
@@ -126,6 +138,12 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// podCompleted tells whether pod has finished for good: all its containers ended and
+// none will be restarted.
+func podCompleted(pod *corev1.Pod) bool {
+	return pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 }
 
 // holdsSession reports whether the command stays with the pods it creates (attaching,
@@ -224,9 +242,14 @@ func (o *DebugOptions) podSpec(pod *corev1.Pod, mode Mode, p *plan) (*containerS
 }
 
 // ephemeralPatch is the strategic merge patch that adds ec to pod. The list is keyed by
-// name, so the patch carries only the new container and the order of the names, and
-// the server merges it with whatever the pod has by then. Building it directly, rather
-// than diffing two encoded pods, spares every call the cost of encoding a whole pod.
+// name, so the patch carries only the new container and the order of the names.
+// Building it directly, rather than diffing two encoded pods, spares every call the
+// cost of encoding a whole pod.
+//
+// The patch also carries the pod's resourceVersion as it was read, which the server
+// takes as a precondition: merged into a pod changed since, a container of the same name
+// that another session added meanwhile would be taken for this one, and both sessions
+// would share it. A patch refused for it is rebuilt on the pod as it is then (execute).
 func ephemeralPatch(pod *corev1.Pod, ec *corev1.EphemeralContainer) ([]byte, error) {
 	spec := map[string]any{"ephemeralContainers": []*corev1.EphemeralContainer{ec}}
 	if existing := pod.Spec.EphemeralContainers; len(existing) > 0 {
@@ -236,7 +259,11 @@ func ephemeralPatch(pod *corev1.Pod, ec *corev1.EphemeralContainer) ([]byte, err
 		}
 		spec["$setElementOrder/ephemeralContainers"] = append(order, map[string]string{"name": ec.Name})
 	}
-	patch, err := json.Marshal(map[string]any{"spec": spec})
+	body := map[string]any{"spec": spec}
+	if pod.ResourceVersion != "" {
+		body["metadata"] = map[string]string{"resourceVersion": pod.ResourceVersion}
+	}
+	patch, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("creating the patch that adds the debug container: %w", err)
 	}

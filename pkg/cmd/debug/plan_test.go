@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/utils/ptr"
 )
 
@@ -328,6 +329,16 @@ func TestPlanErrors(t *testing.T) {
 			`pod "app" already has a container called "sidecar": an ephemeral container needs a new name (-c/--container)`},
 		{"share-volumes from a missing container", appTarget(), []string{"app", "--image=busybox", "--share-volumes=db"},
 			`--share-volumes: container "db" not found in pod "app"`},
+		{"target a missing container", appTarget(), []string{"app", "--image=busybox", "--target=db"},
+			`--target: container "db" not found in pod "app"`},
+		{"target a missing container, sharing its volumes", appTarget(), []string{"app", "--image=busybox", "--target=db", "--share-volumes"},
+			`--target: container "db" not found in pod "app"`},
+		{"target an ephemeral container", func() resolved {
+			r := appTarget()
+			r.pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "old"}}}
+			return r
+		}(), []string{"app", "--image=busybox", "--target=old"},
+			`--target: container "old" not found in pod "app"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -343,6 +354,47 @@ func TestPlanErrors(t *testing.T) {
 				t.Errorf("a failed plan returned %+v", p)
 			}
 		})
+	}
+}
+
+// Init containers can be targeted too, as the server allows.
+func TestPlanEphemeralTargetsInitContainer(t *testing.T) {
+	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "--target=init", "-c", "dbg")
+	if got.ephemeral.TargetContainerName != "init" {
+		t.Errorf("target = %q, want init", got.ephemeral.TargetContainerName)
+	}
+}
+
+// A --target container that only some of the selected pods have fails their plans, so
+// without --keep-going none is changed; with it, only the pods that have it are.
+func TestPlanTargetMissingFromSomePods(t *testing.T) {
+	pods := labelledPods("test", 2)
+	other := pods[1].(*corev1.Pod)
+	other.Spec.Containers[0].Name = "api"
+	for _, keepGoing := range []bool{false, true} {
+		client := fake.NewClientset(pods...)
+		args := []string{"-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--target=web"}
+		wantErr := "1 of 2 targets cannot be debugged, so nothing was sent (--keep-going sends the others)"
+		wantOut := "TARGET      POD      CONTAINER   RESULT\n" +
+			"pod/web-0   web-0    dbg         not sent\n" +
+			"pod/web-1   <none>   <none>      failed: --target: container \"web\" not found in pod \"web-1\"\n"
+		want := []action{{"list", "pods", "", "test", ""}}
+		if keepGoing {
+			args = append(args, "--keep-going")
+			wantErr = "1 of 2 targets failed"
+			wantOut = "TARGET      POD      CONTAINER   RESULT\n" +
+				"pod/web-0   web-0    dbg         added\n" +
+				"pod/web-1   <none>   <none>      failed: --target: container \"web\" not found in pod \"web-1\"\n"
+			want = append(want, action{"patch", "pods", "ephemeralcontainers", "test", "web-0"})
+		}
+		r := runCommand(t, client, "", args...)
+		if got := errString(r.err); got != wantErr {
+			t.Errorf("--keep-going=%v: error = %q, want %q", keepGoing, got, wantErr)
+		}
+		if r.stdout != wantOut {
+			t.Errorf("--keep-going=%v: stdout:\n%s\nwant:\n%s", keepGoing, r.stdout, wantOut)
+		}
+		assertActions(t, client, want)
 	}
 }
 
@@ -405,7 +457,8 @@ func TestPlanValue(t *testing.T) {
 	}
 }
 
-// With ephemeral containers already there, the patch keeps their order.
+// With ephemeral containers already there, the patch keeps their order; it holds only
+// for the pod as it was read.
 func TestEphemeralPatchKeepsOrder(t *testing.T) {
 	pod := appPod()
 	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "old"}}}
@@ -413,7 +466,7 @@ func TestEphemeralPatchKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
+	want := `{"metadata":{"resourceVersion":"42"},"spec":{"$setElementOrder/ephemeralContainers":[{"name":"old"},{"name":"new"}],"ephemeralContainers":[{"name":"new","image":"busybox","resources":{}}]}}`
 	if string(patch) != want {
 		t.Errorf("patch = %s, want %s", patch, want)
 	}

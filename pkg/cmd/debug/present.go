@@ -137,12 +137,14 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 	var errs []error
 	var logs []logTarget
 	colour := printers.AllowsColorOutput(o.Out)
+	namespaced := o.spansNamespaces(pr.outcomes)
 	for _, out := range pr.outcomes {
 		switch {
 		case out.err == nil:
 			if out.plan.container != "" && o.Logs && o.dryRun == dryRunNone {
-				logs = append(logs, logTarget{pod: out.pod, container: out.plan.container, mode: out.plan.mode,
-					prefix: logPrefix(out.pod.Name, out.plan.container, len(logs), colour)})
+				t := logTarget{pod: out.pod, container: out.plan.container, mode: out.plan.mode, namespaced: namespaced}
+				t.prefix = logPrefix(t.label(), len(logs), colour)
+				logs = append(logs, t)
 			}
 		case errors.Is(out.err, errNotSent), interrupted(out.err):
 			stopped++
@@ -216,23 +218,43 @@ func listSome(items []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
+// spansNamespaces tells whether the targets are in more than one namespace, or may be
+// (-A): the table and the log prefixes then name the namespace of each.
+func (o *DebugOptions) spansNamespaces(outcomes []outcome) bool {
+	if o.AllNamespaces {
+		return true
+	}
+	first := ""
+	for _, out := range outcomes {
+		ns := out.namespace
+		if p := out.plan; p != nil && p.source != nil {
+			ns = p.source.Namespace
+		}
+		switch {
+		case ns == "":
+		case first == "":
+			first = ns
+		case ns != first:
+			return true
+		}
+	}
+	return false
+}
+
 // printTable prints one line per target: what was debugged, the debug pod and
 // container, and the result.
 func (o *DebugOptions) printTable(outcomes []outcome) error {
 	w := printers.GetNewTabWriter(o.Out)
-	namespaces := map[string]bool{}
-	for _, out := range outcomes {
-		if p := out.plan; p != nil && p.source != nil {
-			namespaces[p.source.Namespace] = true
-		}
-	}
-	withNamespace := o.AllNamespaces || len(namespaces) > 1
+	withNamespace := o.spansNamespaces(outcomes)
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}
 	fmt.Fprintln(w, "TARGET\tPOD\tCONTAINER\tRESULT")
 	for _, out := range outcomes {
 		pod, container, namespace := "<none>", "<none>", "<none>"
+		if out.namespace != "" {
+			namespace = out.namespace
+		}
 		if p := out.plan; p != nil {
 			debugPod := p.pod
 			if debugPod == nil {
@@ -402,9 +424,9 @@ func logFailures(results []logResult) error {
 	for _, r := range results {
 		switch {
 		case r.err != nil:
-			failed = append(failed, fmt.Sprintf("pod/%s/%s: %v", r.target.pod.Name, r.target.container, r.err))
+			failed = append(failed, fmt.Sprintf("%s: %v", r.target.label(), r.err))
 		case r.exitCode != 0:
-			failed = append(failed, fmt.Sprintf("pod/%s/%s exited with code %d", r.target.pod.Name, r.target.container, r.exitCode))
+			failed = append(failed, fmt.Sprintf("%s exited with code %d", r.target.label(), r.exitCode))
 		}
 	}
 	switch {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -86,11 +88,16 @@ func TestWarningsOncePerRun(t *testing.T) {
 }
 
 func TestLogPrefix(t *testing.T) {
-	if got, want := logPrefix("web-0", "dbg", 0, false), "[pod/web-0/dbg] "; got != want {
+	web := logTarget{pod: &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web-0", Namespace: "a"}}, container: "dbg"}
+	if got, want := logPrefix(web.label(), 0, false), "[pod/web-0/dbg] "; got != want {
 		t.Errorf("plain prefix = %q, want %q", got, want)
 	}
-	if got, want := logPrefix("web-0", "dbg", 13, true), "\033[32m[pod/web-0/dbg]\033[0m "; got != want {
+	if got, want := logPrefix(web.label(), 13, true), "\033[32m[pod/web-0/dbg]\033[0m "; got != want {
 		t.Errorf("coloured prefix = %q, want %q", got, want)
+	}
+	web.namespaced = true
+	if got, want := logPrefix(web.label(), 0, false), "[pod/a/web-0/dbg] "; got != want {
+		t.Errorf("prefix across namespaces = %q, want %q", got, want)
 	}
 }
 

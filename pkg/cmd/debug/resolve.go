@@ -15,8 +15,14 @@ import (
 type resolved struct {
 	// name is how messages and the table name the target: pod/web-1, node/n1.
 	name string
-	pod  *corev1.Pod
-	node *corev1.Node
+	// namespace is the target's namespace, known also when it could not be found;
+	// empty for nodes.
+	namespace string
+	pod       *corev1.Pod
+	node      *corev1.Node
+	// workload names the workload pod stands for (job/web); empty for a pod named or
+	// selected.
+	workload string
 	// notices say how the target was chosen, e.g. which pod stands for a deployment.
 	notices []string
 	err     error
@@ -111,7 +117,7 @@ func (o *DebugOptions) mapUnknownKinds(targets []target) ([]target, error) {
 
 // resolveOne finds the pod or node one named target stands for.
 func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interface, t target) resolved {
-	r := resolved{name: t.describe()}
+	r := resolved{name: t.describe(), namespace: t.namespace}
 	switch obj := t.object.(type) {
 	case *corev1.Pod:
 		r.pod = obj
@@ -126,6 +132,7 @@ func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interfa
 	case kindNode:
 		r.node, r.err = client.CoreV1().Nodes().Get(ctx, t.name, metav1.GetOptions{})
 	case kindWorkload:
+		r.workload = t.describe()
 		var notice string
 		r.pod, notice, r.err = podOfWorkload(ctx, client, t, o.PodRunningTimeout)
 		if notice != "" {
@@ -159,7 +166,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 			}
 			for i := range list.Items {
 				pod := &list.Items[i]
-				found = append(found, resolved{name: "pod/" + pod.Name, pod: pod})
+				found = append(found, resolved{name: "pod/" + pod.Name, namespace: pod.Namespace, pod: pod})
 			}
 			cont = list.Continue
 		}

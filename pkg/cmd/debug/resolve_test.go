@@ -92,6 +92,23 @@ func TestSelectorAllNamespaces(t *testing.T) {
 	}
 }
 
+// With -A, a pod that cannot be debugged is named with its namespace.
+func TestSelectorAllNamespacesFailedRow(t *testing.T) {
+	inB := labelledPods("b", 1)
+	inB[0].(*corev1.Pod).Spec.Containers[0].Name = "api"
+	client := fake.NewClientset(append(labelledPods("a", 1), inB...)...)
+	r := runCommand(t, client, "", "-l", "app=web", "-A", "--image=busybox:1.36", "-c", "dbg", "--target=web", "--dry-run=client")
+	if got, want := errString(r.err), "1 of 2 targets cannot be debugged, so nothing was sent (--keep-going sends the others)"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	want := "NAMESPACE   TARGET      POD      CONTAINER   RESULT\n" +
+		"a           pod/web-0   web-0    dbg         not sent\n" +
+		"b           pod/web-0   <none>   <none>      failed: --target: container \"web\" not found in pod \"web-0\"\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+}
+
 func TestSelectorOverNodes(t *testing.T) {
 	for _, resource := range []string{"node", "nodes", "no"} {
 		client := fake.NewClientset(labelledNodes(2)...)

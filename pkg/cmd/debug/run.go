@@ -58,13 +58,16 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 }
 
 // distinct drops the targets found twice (pod/web and a service that chose it, the same
-// name given twice): each pod or node is debugged once.
+// name given twice): each pod or node is debugged once. Only targets that were found are
+// compared: a failed GET still returns an empty object, and every target that failed
+// keeps its own row and count.
 func distinct(found []resolved) []resolved {
 	seen := make(map[string]bool, len(found))
 	kept := found[:0:0]
 	for _, r := range found {
 		key := ""
 		switch {
+		case r.err != nil:
 		case r.pod != nil:
 			key = "pod/" + r.pod.Namespace + "/" + r.pod.Name
 		case r.node != nil:
@@ -85,12 +88,12 @@ func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 	var failed []outcome
 	for i, r := range found {
 		if r.err != nil {
-			failed = append(failed, outcome{index: i, target: r.name, err: r.err})
+			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: r.err})
 			continue
 		}
 		p, err := o.planTarget(r)
 		if err != nil {
-			failed = append(failed, outcome{index: i, target: r.name, err: err})
+			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: err})
 			continue
 		}
 		p.index = i

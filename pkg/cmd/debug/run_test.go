@@ -87,7 +87,7 @@ func TestRunEphemeral(t *testing.T) {
 	if err := json.Unmarshal(patch, &decoded); err != nil {
 		t.Fatal(err)
 	}
-	wantPatch := map[string]any{"spec": map[string]any{
+	wantPatch := map[string]any{"metadata": map[string]any{"resourceVersion": "42"}, "spec": map[string]any{
 		"ephemeralContainers": []any{map[string]any{
 			"name": "debugger-aaaaa", "image": "busybox:1.36", "resources": map[string]any{},
 			"env":                      []any{map[string]any{"name": "B", "value": "3"}, map[string]any{"name": "A", "value": "1"}},
@@ -311,6 +311,96 @@ func TestRunSeveralTargetsNothingSentWhenOneFails(t *testing.T) {
 	if r.stdout != wantOut {
 		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, wantOut)
 	}
+}
+
+// Every target that cannot be found has its own row and counts once, however many
+// there are: client-go answers a failed GET with an empty object, which must not make
+// them one target.
+func TestRunEveryMissingTargetCounts(t *testing.T) {
+	tests := []struct {
+		name     string
+		objects  []runtime.Object
+		args     []string
+		wantErr  string
+		wantOut  string
+		wantSent []action
+	}{
+		{
+			name:    "pods, --keep-going",
+			objects: []runtime.Object{appPod()},
+			args:    []string{"app", "b", "c", "--keep-going"},
+			wantErr: "2 of 3 targets failed",
+			wantOut: "TARGET    POD      CONTAINER   RESULT\n" +
+				"pod/app   app      dbg         added\n" +
+				"pod/b     <none>   <none>      failed: pods \"b\" not found\n" +
+				"pod/c     <none>   <none>      failed: pods \"c\" not found\n",
+			wantSent: []action{{"patch", "pods", "ephemeralcontainers", "test", "app"}},
+		},
+		{
+			name:    "pods",
+			objects: []runtime.Object{appPod()},
+			args:    []string{"app", "b", "c"},
+			wantErr: "2 of 3 targets cannot be debugged, so nothing was sent (--keep-going sends the others)",
+			wantOut: "TARGET    POD      CONTAINER   RESULT\n" +
+				"pod/app   app      dbg         not sent\n" +
+				"pod/b     <none>   <none>      failed: pods \"b\" not found\n" +
+				"pod/c     <none>   <none>      failed: pods \"c\" not found\n",
+		},
+		{
+			name:    "nodes",
+			objects: []runtime.Object{nodeA()},
+			args:    []string{"node/node-a", "node/b", "node/c", "--keep-going"},
+			wantErr: "2 of 3 targets failed",
+			wantOut: "TARGET        POD                          CONTAINER   RESULT\n" +
+				"node/node-a   node-debugger-node-a-aaaaa   dbg         created\n" +
+				"node/b        <none>                       <none>      failed: nodes \"b\" not found\n" +
+				"node/c        <none>                       <none>      failed: nodes \"c\" not found\n",
+			wantSent: []action{{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(tt.objects...)
+			r := runCommand(t, client, "", append(tt.args, "--image=busybox:1.36", "-c", "dbg")...)
+			if got := errString(r.err); got != tt.wantErr {
+				t.Errorf("error = %q, want %q", got, tt.wantErr)
+			}
+			if r.stdout != tt.wantOut {
+				t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, tt.wantOut)
+			}
+			var sent []action
+			for _, a := range actionsOf(client) {
+				if a.Verb != "get" {
+					sent = append(sent, a)
+				}
+			}
+			if diff := cmp.Diff(tt.wantSent, sent); diff != "" {
+				t.Errorf("writes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// When the targets span namespaces, every row names its target's namespace, also a
+// target that could not be found.
+func TestRunTableNamesNamespaceOfFailedTargets(t *testing.T) {
+	file := writeFile(t, "targets.yaml", "apiVersion: v1\nkind: List\nitems:\n"+
+		"- {apiVersion: v1, kind: Pod, metadata: {name: app, namespace: a}, spec: {containers: [{name: web, image: nginx}]}}\n"+
+		"- {apiVersion: v1, kind: Pod, metadata: {name: app, namespace: b}, spec: {containers: [{name: web, image: nginx}]}}\n"+
+		"- {apiVersion: apps/v1, kind: Deployment, metadata: {name: ghost, namespace: c}}\n")
+	client := fake.NewClientset()
+	r := newHarness(t, withKubeconfigNamespace("test")).run(client, "-f", file, "--image=busybox:1.36", "-c", "dbg", "--dry-run=client", "--keep-going")
+	if got, want := errString(r.err), "1 of 3 targets failed"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	want := "NAMESPACE   TARGET             POD      CONTAINER   RESULT\n" +
+		"a           pod/app            app      dbg         would be added (dry run)\n" +
+		"b           pod/app            app      dbg         would be added (dry run)\n" +
+		"c           deployment/ghost   <none>   <none>      failed: deployments.apps \"ghost\" not found\n"
+	if r.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", r.stdout, want)
+	}
+	assertActions(t, client, []action{{"get", "deployments", "", "c", "ghost"}})
 }
 
 func TestRunNonRootWarning(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/readfile"
 	"github.com/kubectl-debugger/kubectl-debugger/internal/strictdoc"
@@ -316,8 +316,9 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 		if pod.Name == "" {
 			return nil, fmt.Errorf("%s: a pod without metadata.name", at("pod"))
 		}
-		if errs := validation.IsDNS1123Subdomain(pod.Name); len(errs) > 0 {
-			return nil, fmt.Errorf("%s: invalid metadata.name: %s", at(fmt.Sprintf("pod %q", pod.Name)), errs[0])
+		// Pod and node names are DNS subdomains, as the server checks them.
+		if err := checkObjectMeta(apivalidation.NameIsDNSSubdomain, pod.Name, pod.Namespace); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(fmt.Sprintf("pod %q", pod.Name)), err)
 		}
 		switch {
 		case pod.Namespace == "":
@@ -333,6 +334,10 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 		}
 		if node.Name == "" {
 			return nil, fmt.Errorf("%s: a node without metadata.name", at("node"))
+		}
+		// A node is in no namespace: the server ignores one given.
+		if err := checkObjectMeta(apivalidation.NameIsDNSSubdomain, node.Name, ""); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(fmt.Sprintf("node %q", node.Name)), err)
 		}
 		return []target{{kind: kindNode, name: node.Name, object: node}}, nil
 	case strings.HasSuffix(kind, "List"):
@@ -355,18 +360,39 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 			return nil, fmt.Errorf("%s: a %s without metadata.name", at(w.singular), w.singular)
 		}
 		// A workload stands for one of its pods, read from the cluster.
-		ns := namespace
+		objNS := ""
 		if meta, ok := obj["metadata"].(map[string]any); ok {
-			if objNS, _ := meta["namespace"].(string); objNS != "" {
-				if explicitNamespace && objNS != namespace {
-					return nil, fmt.Errorf("%s %q is in namespace %q, not in namespace %q given with --namespace", w.singular, name, objNS, namespace)
-				}
-				ns = objNS
+			objNS, _ = meta["namespace"].(string)
+		}
+		if err := checkObjectMeta(w.validName, name, objNS); err != nil {
+			return nil, fmt.Errorf("%s: %w", at(fmt.Sprintf("%s %q", w.singular, name)), err)
+		}
+		ns := namespace
+		if objNS != "" {
+			if explicitNamespace && objNS != namespace {
+				return nil, fmt.Errorf("%s %q is in namespace %q, not in namespace %q given with --namespace", w.singular, name, objNS, namespace)
 			}
+			ns = objNS
 		}
 		return []target{{kind: kindWorkload, resource: w.names[0], name: name, namespace: ns, workload: w}}, nil
 	}
 	return nil, fmt.Errorf("%s %s is not supported: only pods, nodes and workloads (%s) can be debugged", apiVersion, kind, workloadKindList())
+}
+
+// checkObjectMeta refuses the name and namespace of an object from a -f file that the
+// server would refuse, as it checks objects of the kind with validName, before either
+// reaches a request path or a preview.
+func checkObjectMeta(validName apivalidation.ValidateNameFunc, name, namespace string) error {
+	if errs := validName(name, false); len(errs) > 0 {
+		return fmt.Errorf("invalid metadata.name: %s", errs[0])
+	}
+	if namespace == "" {
+		return nil
+	}
+	if errs := apivalidation.ValidateNamespaceName(namespace, false); len(errs) > 0 {
+		return fmt.Errorf("invalid metadata.namespace %q: %s", briefText(namespace), errs[0])
+	}
+	return nil
 }
 
 // decodeStrict checks obj against type t, then decodes it into out. The status is the

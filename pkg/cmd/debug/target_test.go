@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -108,5 +109,65 @@ func TestDecodeTargetsStrictly(t *testing.T) {
 		if got := errString(err); got != tt.want {
 			t.Errorf("%s:\n got: %s\nwant: %s", tt.file, got, tt.want)
 		}
+	}
+}
+
+// Names and namespaces in -f files are checked as the server checks them, when the
+// files are read: the error names the file and the field, and nothing is asked of the
+// cluster.
+func TestFileNamesAndNamespacesChecked(t *testing.T) {
+	const (
+		subdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+		label     = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+	)
+	tests := []struct{ name, content, want string }{
+		{"pod namespace", "apiVersion: v1\nkind: Pod\nmetadata: {name: app, namespace: a/b}\n",
+			`pod "app": invalid metadata.namespace "a/b": ` + label},
+		{"node name", "apiVersion: v1\nkind: Node\nmetadata: {name: Node_A/x}\n",
+			`node "Node_A/x": invalid metadata.name: ` + subdomain},
+		{"node name in a list", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Node, metadata: {name: node-a}}\n- {apiVersion: v1, kind: Node, metadata: {name: ..}}\n",
+			`items[1] (node ".."): invalid metadata.name: ` + subdomain},
+		{"workload name", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Web_X}\n",
+			`deployment "Web_X": invalid metadata.name: ` + subdomain},
+		{"workload namespace", "apiVersion: batch/v1\nkind: Job\nmetadata: {name: web, namespace: Prod}\n",
+			`job "web": invalid metadata.namespace "Prod": ` + label},
+		{"service name with a dot", "apiVersion: v1\nkind: Service\nmetadata: {name: web.x}\n",
+			`service "web.x": invalid metadata.name: must not contain dots`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeFile(t, "objects.yaml", tt.content)
+			client := fake.NewClientset()
+			// Without -n, objects in other namespaces are allowed: nothing but the
+			// check stops one before the preview.
+			r := newHarness(t, withKubeconfigNamespace("test")).run(client, "-f", file, "--image=busybox:1.36", "--dry-run=client")
+			if got, want := errString(r.err), "-f "+file+": "+tt.want; got != want {
+				t.Errorf("error:\n got: %s\nwant: %s", got, want)
+			}
+			assertActions(t, client, nil)
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+		})
+	}
+}
+
+// What the server accepts passes: a service name may start with a digit where the
+// server relaxes service names, and the server says whether it does.
+func TestFileNamesAccepted(t *testing.T) {
+	content := "apiVersion: v1\nkind: List\nitems:\n" +
+		"- {apiVersion: v1, kind: Service, metadata: {name: 1web, namespace: test}}\n" +
+		"- {apiVersion: apps/v1, kind: Deployment, metadata: {name: web.v2, namespace: test}}\n" +
+		"- {apiVersion: v1, kind: Pod, metadata: {name: app.v2, namespace: test}}\n"
+	o, err := newHarness(t).complete(nil, "-f", writeFile(t, "ok.yaml", content), "--image=busybox:1.36")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, tg := range o.targets {
+		got = append(got, tg.namespace+"/"+tg.describe())
+	}
+	if diff := cmp.Diff([]string{"test/service/1web", "test/deployment/web.v2", "test/pod/app.v2"}, got); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
 	}
 }

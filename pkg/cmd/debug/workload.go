@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -190,6 +191,17 @@ func workloadByKind(gvk schema.GroupVersionKind) *workloadKind {
 		}
 	}
 	return nil
+}
+
+// validName checks a name as the server checks the names of objects of kind w: DNS
+// subdomains, but for services DNS labels: RFC 1123 labels, which may start with a
+// digit, since Kubernetes 1.37 (RelaxedServiceNameValidation), RFC 1035 labels before.
+// The wider rule is taken, so no name a server accepts is refused.
+func (w *workloadKind) validName(name string, prefix bool) []string {
+	if w.gvk.Kind == "Service" {
+		return apivalidation.NameIsDNSLabel(name, prefix)
+	}
+	return apivalidation.NameIsDNSSubdomain(name, prefix)
 }
 
 // workloadKindList names the workload kinds for messages.

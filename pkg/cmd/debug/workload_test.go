@@ -139,6 +139,43 @@ func TestWorkloadErrors(t *testing.T) {
 	}
 }
 
+// The pod a workload stands for may have completed (a finished job): kubectl attach
+// refuses it, and so does an ephemeral container, which would never start. A copy of it
+// runs, and a completed pod named directly gets its container, as kubectl debug sends it.
+func TestWorkloadCompletedPod(t *testing.T) {
+	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, phase := range []corev1.PodPhase{corev1.PodSucceeded, corev1.PodFailed} {
+		t.Run(string(phase), func(t *testing.T) {
+			objects := append(webWorkloads(), webPod("web-done", phase, false, created))
+
+			client := fake.NewClientset(objects...)
+			r := runCommand(t, client, "", "job/web", "--image=busybox:1.36", "-c", "dbg")
+			want := fmt.Sprintf(`cannot add a debug container to pod "web-done" of job/web: the pod has completed (phase %s), so the container would never start; --copy-to debugs a copy of it`, phase)
+			if got := errString(r.err); got != want {
+				t.Errorf("error = %q, want %q", got, want)
+			}
+			assertActions(t, client, []action{{"get", "jobs", "", "test", "web"}, {"list", "pods", "", "test", ""}})
+			if r.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.stdout)
+			}
+
+			client = fake.NewClientset(objects...)
+			r = runCommand(t, client, "", "job/web", "--image=busybox:1.36", "-c", "dbg", "--copy-to=web-copy")
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			assertActions(t, client, []action{{"get", "jobs", "", "test", "web"}, {"list", "pods", "", "test", ""}, {"create", "pods", "", "test", "web-copy"}})
+
+			client = fake.NewClientset(objects...)
+			r = runCommand(t, client, "", "web-done", "--image=busybox:1.36", "-c", "dbg")
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			assertActions(t, client, []action{{"get", "pods", "", "test", "web-done"}, {"patch", "pods", "ephemeralcontainers", "test", "web-done"}})
+		})
+	}
+}
+
 // A workload whose pod appears while the command waits gets that pod.
 func TestWorkloadWaitsForAPod(t *testing.T) {
 	client := fake.NewClientset(webWorkloads()...)
