@@ -3,11 +3,12 @@
 # Benchmarks the project's binary against upstream `kubectl debug` v1.37.2 on a throw-away
 # local cluster: ephemeral, copy and node debugs, interleaved, with a cold and a warm
 # discovery cache; an ephemeral debug fanned out over 200 pods, against a loop of upstream
-# calls and a bare client-go program (hack/bench/floor); and ours' peak memory over 2,000
-# pods. Needs nothing beyond the Go toolchain and the binaries built by
-# hack/build-server.sh; timing and peak RSS are taken by a small Go driver.
+# calls and a bare client-go program (hack/bench/floor); ours' peak memory over 2,000
+# pods; and ours' CPU time for client dry runs of 1,000 to 100,000 pods from a -f file.
+# Needs nothing beyond the Go toolchain and the binaries built by hack/build-server.sh;
+# timing and peak RSS are taken by a small Go driver.
 #
-#   hack/bench.sh [--markdown] [-rows=single,fanout,memory]
+#   hack/bench.sh [--markdown] [-rows=single,fanout,memory,scale]
 #     BENCH_RUNS=N (default 20)                  runs per tool, mode and cache
 #     BENCH_FANOUT_RUNS=N (default 5)            fan-out runs of ours and of the floor
 #     BENCH_FANOUT_UPSTREAM_RUNS=N (default 1)   fan-out runs of the upstream loop (~20 s each)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -44,13 +43,7 @@ var (
 const stopGrace = 3 * time.Second
 
 func main() {
-	// A debug call lives for tens of milliseconds and allocates a few MiB: collecting
-	// garbage would only steal one of the two cores it may have. The heap stays far
-	// below what the binary itself maps, so peak memory barely moves. A fan-out over
-	// thousands of pods holds far more; the soft limit brings the collector back before
-	// it grows to many times what is live.
-	debug.SetGCPercent(800)
-	debug.SetMemoryLimit(48 << 20)
+	tuneGC()
 	os.Exit(run(os.Args[1:], genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
 }
 

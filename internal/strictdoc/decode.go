@@ -55,15 +55,16 @@ func decodeJSON(data []byte) ([]Document, error) {
 	var docs []Document
 	for {
 		start := dec.InputOffset()
-		var value any
-		err := dec.Decode(&value)
+		// The document is decoded twice, for its duplicate keys and for its value, one
+		// after the other: a list of thousands of objects is not held twice.
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
 		if err == io.EOF {
 			return docs, nil
 		}
 		if err != nil {
 			return nil, jsonSyntaxError(data, err)
 		}
-		raw := data[start:dec.InputOffset()]
 		var strict any
 		strictErrs, err := kjson.UnmarshalStrict(raw, &strict, kjson.DisallowDuplicateFields)
 		if err != nil {
@@ -72,7 +73,15 @@ func decodeJSON(data []byte) ([]Document, error) {
 		if len(strictErrs) > 0 {
 			return nil, strictErrs[0]
 		}
-		skipped := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
+		valueDec := json.NewDecoder(bytes.NewReader(raw))
+		valueDec.UseNumber()
+		var value any
+		if err := valueDec.Decode(&value); err != nil {
+			return nil, jsonSyntaxError(data, err)
+		}
+		// The document starts after the space that precedes it, which raw leaves out.
+		span := data[start:dec.InputOffset()]
+		skipped := len(span) - len(bytes.TrimLeft(span, " \t\r\n"))
 		line, _ := position(data, start+int64(skipped)+1)
 		docs = append(docs, Document{Value: value, Line: line})
 	}

@@ -17,7 +17,8 @@ import (
 )
 
 // outcome is what became of one target: its plan, the debug pod as the server returned
-// it (or as planned, under a client dry run), and the error that stopped it, if any.
+// it (or as planned, under a client dry run; none when a brief sender had no need to
+// keep it), and the error that stopped it, if any.
 type outcome struct {
 	// index is the target's place among those found, which the report keeps.
 	index int
@@ -45,9 +46,9 @@ var errNotSent = errors.New("not sent")
 type sender struct {
 	client kubernetes.Interface
 	dryRun dryRun
-	// brief keeps only the name and namespace of the pods the server returns: a report
-	// on thousands of targets needs no more, and the whole pods would double the
-	// memory the run holds.
+	// brief keeps only the name and namespace of the pods the server returns, and
+	// under a client dry run no pod at all: a report on thousands of targets needs no
+	// more, and the whole pods would double the memory the run holds.
 	brief bool
 }
 
@@ -55,7 +56,11 @@ type sender struct {
 func (s sender) send(ctx context.Context, p *plan) outcome {
 	out := outcome{index: p.index, target: p.target, plan: p}
 	if s.dryRun == dryRunClient {
-		out.pod = p.debugPod()
+		// A brief report names the debug pods from the plans: a copy of each, even an
+		// empty one, would only take memory.
+		if !s.brief {
+			out.pod = p.debugPod()
+		}
 		return out
 	}
 	if err := ctx.Err(); err != nil {
@@ -114,7 +119,10 @@ const conflictRetries = 3
 // rebuilt for the pod as it is and sent again.
 func (s sender) addEphemeral(ctx context.Context, p *plan) (*corev1.Pod, error) {
 	pods := s.client.CoreV1().Pods(p.source.Namespace)
-	patch := p.patch
+	patch, err := ephemeralPatch(p.source, p.ephemeral)
+	if err != nil {
+		return nil, err
+	}
 	for retry := 0; ; retry++ {
 		pod, err := pods.Patch(ctx, p.source.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{DryRun: s.options()}, "ephemeralcontainers")
 		if err == nil {

@@ -292,3 +292,19 @@ func TestSendGivesUpOnAPodThatKeepsChanging(t *testing.T) {
 	patch := action{"patch", "pods", "ephemeralcontainers", "test", "app"}
 	assertActions(t, client, []action{get, patch, get, patch, get, patch, get, patch})
 }
+
+// A client dry run answers with the planned debug pod, except to a brief sender: a
+// report on many targets names the pods from the plans and keeps no copy of each.
+func TestSendClientDryRun(t *testing.T) {
+	p := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--dry-run=client")
+	want := appPod()
+	want.Spec.EphemeralContainers = []corev1.EphemeralContainer{*p.ephemeral.DeepCopy()}
+	full := sender{dryRun: dryRunClient}.send(context.Background(), p)
+	if diff := cmp.Diff(outcome{target: "pod/app", plan: p, pod: want}, full, cmp.AllowUnexported(outcome{}, plan{})); diff != "" {
+		t.Errorf("outcome (-want +got):\n%s", diff)
+	}
+	brief := sender{dryRun: dryRunClient, brief: true}.send(context.Background(), p)
+	if diff := cmp.Diff(outcome{target: "pod/app", plan: p}, brief, cmp.AllowUnexported(outcome{}, plan{})); diff != "" {
+		t.Errorf("brief outcome (-want +got):\n%s", diff)
+	}
+}

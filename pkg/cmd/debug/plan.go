@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
@@ -25,10 +26,11 @@ type plan struct {
 	// container is the debug container; empty when a copy only changes images.
 	container string
 
-	// ephemeral is the container added to source, and patch the request body that adds
-	// it (ephemeral mode).
+	// ephemeral is the container added to source (ephemeral mode). Its slices and
+	// pointers may be shared with other plans of the run: it is read only. The patch
+	// that adds it is built when it is sent, so that thousands of plans do not each hold
+	// one until the run ends.
 	ephemeral *corev1.EphemeralContainer
-	patch     []byte
 	// pod is the pod to create (copy and node modes).
 	pod *corev1.Pod
 	// deleteSource deletes source once pod exists (--replace).
@@ -51,18 +53,21 @@ func (p *plan) debugPod() *corev1.Pod {
 }
 
 // planTarget decides what debugging r means. It makes no API call and prints nothing, so
-// every target can be planned before any is sent.
-func (o *DebugOptions) planTarget(r resolved) (*plan, error) {
+// every target can be planned before any is sent. profiled keeps what the profiles made
+// for the run's earlier targets, or is nil.
+func (o *DebugOptions) planTarget(r resolved, profiled *profiledContainers) (*plan, error) {
 	switch {
 	case r.node != nil:
 		return o.planNode(r)
 	case o.podMode() == ModeCopy:
 		return o.planCopy(r)
 	}
-	return o.planEphemeral(r)
+	return o.planEphemeral(r, profiled)
 }
 
-func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
+// planEphemeral plans an ephemeral container for r; profiled, when not nil, keeps the
+// profiled debug containers of the run's earlier plans, which this one may share.
+func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (*plan, error) {
 	source := r.pod
 	// The kubelet starts no container in a pod that has completed: the debug container
 	// would wait for ever. kubectl attach refuses the pod it chose for a workload then,
@@ -89,17 +94,33 @@ func (o *DebugOptions) planEphemeral(r resolved) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The profiles only touch the debug container in this mode, so they work on a shell
-	// of the pod that holds just what they read, instead of a copy of the whole pod.
-	shell := &corev1.Pod{ObjectMeta: source.ObjectMeta, Spec: corev1.PodSpec{SecurityContext: source.Spec.SecurityContext}}
-	shell.Spec.EphemeralContainers = []corev1.EphemeralContainer{buildEphemeral(s, p.container)}
-	if err := o.applyProfiles(shell, p, ModeEphemeral, source); err != nil {
+	var user runAs
+	if o.runAs.set() {
+		if user, err = o.resolveRunAs(source); err != nil {
+			return nil, err
+		}
+	}
+	in, err := inputOf(user, s.SharedMounts)
+	if err != nil {
 		return nil, err
 	}
-	p.ephemeral = &shell.Spec.EphemeralContainers[0]
-	if p.patch, err = ephemeralPatch(source, p.ephemeral); err != nil {
+	debug, err := profiled.get(p.container, in, func() (profiledContainer, error) {
+		// The profiles only touch the debug container in this mode, so they work on a
+		// shell of a pod that holds just that container: what they make cannot depend
+		// on anything else of the pod.
+		shell := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: source.Name, Namespace: source.Namespace},
+			Spec:       corev1.PodSpec{EphemeralContainers: []corev1.EphemeralContainer{buildEphemeral(s, p.container)}},
+		}
+		warnings, err := o.profileDebugContainer(shell, p.container, p.target, ModeEphemeral, user)
+		return profiledContainer{container: shell.Spec.EphemeralContainers[0], warnings: warnings}, err
+	})
+	if err != nil {
 		return nil, err
 	}
+	p.ephemeral = &debug.container
+	p.warnings = append(p.warnings, debug.warnings...)
+	o.adviseOn(p, source, source, (*corev1.Container)(&p.ephemeral.EphemeralContainerCommon))
 	if o.TargetContainer != "" {
 		p.notices = append(p.notices, fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer))
 	}
@@ -174,53 +195,81 @@ func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 	return p, nil
 }
 
-// applyProfiles applies the predefined profile, then --run-as (from source, the pod
-// being debugged), marks a pod the command creates as a debugging pod (every node pod;
-// a copy only when the command holds a session on it), then applies the
-// custom profiles to pod and the plan's debug container, and records the warnings and
-// notices they call for: what the custom profiles raise over the predefined one, and
-// outside node mode the non-root warning and the restricted hint.
+// applyProfiles applies the profiles to pod and the plan's debug container (see
+// profileDebugContainer), with the user --run-as takes from source, the pod being
+// debugged, and records the warnings and notices they call for.
 func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source *corev1.Pod) error {
-	if err := applyMutations(pod, p.container, o.profile.mutations(mode)); err != nil {
-		return err
-	}
+	var user runAs
 	if o.runAs.set() && source != nil {
-		debug, _ := podutil.Find(pod, p.container)
-		if err := o.applyRunAs(source, debug); err != nil {
+		var err error
+		if user, err = o.resolveRunAs(source); err != nil {
 			return err
 		}
-		if o.Profile == ProfileRestricted && debug.SecurityContext.RunAsUser != nil && *debug.SecurityContext.RunAsUser == 0 {
-			p.warnings = append(p.warnings, "--run-as runs the debug container as root, which --profile=restricted and Pod Security \"restricted\" do not allow")
+	}
+	warnings, err := o.profileDebugContainer(pod, p.container, p.target, mode, user)
+	if err != nil {
+		return err
+	}
+	p.warnings = append(p.warnings, warnings...)
+	if mode != ModeNode {
+		debug, _ := podutil.Find(pod, p.container)
+		o.adviseOn(p, pod, source, debug)
+	}
+	return nil
+}
+
+// profileDebugContainer applies the predefined profile, then user (a resolved --run-as,
+// or none), marks a pod the command creates as a debugging pod (every node pod; a copy
+// only when the command holds a session on it), then applies the custom profiles to pod
+// and its debug container called container. It returns the warnings they raise: root
+// under the restricted profile, and what the custom profiles raise over the predefined
+// one. It reads nothing of the pod being debugged beyond pod itself, so for an
+// ephemeral container, where pod holds only that container, the result is the same for
+// every pod that gives the same user and shared mounts.
+func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target string, mode Mode, user runAs) ([]string, error) {
+	var warnings []string
+	if err := applyMutations(pod, container, o.profile.mutations(mode)); err != nil {
+		return nil, err
+	}
+	if user.set() {
+		debug, _ := podutil.Find(pod, container)
+		user.apply(debug)
+		if o.Profile == ProfileRestricted && *user.user == 0 {
+			warnings = append(warnings, "--run-as runs the debug container as root, which --profile=restricted and Pod Security \"restricted\" do not allow")
 		}
 	}
 	if mode == ModeNode || (mode == ModeCopy && o.holdsSession()) {
-		markDebugPod(pod, p.target)
+		markDebugPod(pod, target)
 	}
 	if len(o.customs) > 0 {
-		before := privilegesOf(pod, p.container)
-		needed := neededBy(pod, p.container)
+		before := privilegesOf(pod, container)
+		needed := neededBy(pod, container)
 		for _, custom := range o.customs {
-			if err := customprofile.Apply(pod, p.container, []*customprofile.Profile{custom}); err != nil {
-				return err
+			if err := customprofile.Apply(pod, container, []*customprofile.Profile{custom}); err != nil {
+				return nil, err
 			}
-			if err := needed.check(pod, p.container); err != nil {
-				return fmt.Errorf("--custom %s: %w", custom.Source(), err)
+			if err := needed.check(pod, container); err != nil {
+				return nil, fmt.Errorf("--custom %s: %w", custom.Source(), err)
 			}
 		}
-		if raised := privilegeRaises(before, privilegesOf(pod, p.container)); len(raised) > 0 {
-			p.warnings = append(p.warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", o.Profile, joinRaises(raised)))
+		if raised := privilegeRaises(before, privilegesOf(pod, container)); len(raised) > 0 {
+			warnings = append(warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", o.Profile, joinRaises(raised)))
 		}
 	}
-	if mode != ModeNode {
-		debug, _ := podutil.Find(pod, p.container)
-		if needsNonRootWarning(pod, debug) {
-			p.warnings = append(p.warnings, nonRootWarning)
-		}
-		if hint := o.restrictedHint(source, debug); hint != "" {
-			p.notices = append(p.notices, hint)
-		}
+	return warnings, nil
+}
+
+// adviseOn adds to p what the user should know about debug, the debug container of a
+// pod (not a node) as the profiles left it: the non-root warning, which depends on pod,
+// the pod whose security context applies to it, and the restricted hint, which depends
+// on source, the pod being debugged.
+func (o *DebugOptions) adviseOn(p *plan, pod, source *corev1.Pod, debug *corev1.Container) {
+	if needsNonRootWarning(pod, debug) {
+		p.warnings = append(p.warnings, nonRootWarning)
 	}
-	return nil
+	if hint := o.restrictedHint(source, debug); hint != "" {
+		p.notices = append(p.notices, hint)
+	}
 }
 
 // podSpec is the builders' input for debugging pod, with the mounts --share-volumes

@@ -346,7 +346,7 @@ func TestPlanErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := o.planTarget(tt.r)
+			p, err := o.planTarget(tt.r, nil)
 			if got := errString(err); got != tt.want {
 				t.Errorf("error = %q, want %q", got, tt.want)
 			}
@@ -434,13 +434,9 @@ func TestPlanValue(t *testing.T) {
 		},
 		TargetContainerName: "main",
 	}
-	patch, err := ephemeralPatch(nonrootPod(), ec)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &plan{
 		target: "pod/nonroot", mode: ModeEphemeral, source: nonrootPod(), container: "debugger-aaaaa",
-		ephemeral: ec, patch: patch,
+		ephemeral: ec,
 		notices: []string{
 			"Using pod/nonroot of deployment/web.",
 			"Defaulting debug container name to debugger-aaaaa.",
@@ -452,8 +448,12 @@ func TestPlanValue(t *testing.T) {
 		t.Errorf("plan (-want +got):\n%s", diff)
 	}
 	wantPatch := `{"spec":{"ephemeralContainers":[{"name":"debugger-aaaaa","image":"busybox:1.36","resources":{},"terminationMessagePolicy":"File","securityContext":{"capabilities":{"add":["NET_ADMIN","NET_RAW"]}},"targetContainerName":"main"}]}}`
-	if string(got.patch) != wantPatch {
-		t.Errorf("patch = %s, want %s", got.patch, wantPatch)
+	patch, err := ephemeralPatch(got.source, got.ephemeral)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(patch) != wantPatch {
+		t.Errorf("patch = %s, want %s", patch, wantPatch)
 	}
 }
 

@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -244,7 +245,10 @@ func (o *DebugOptions) spansNamespaces(outcomes []outcome) bool {
 // printTable prints one line per target: what was debugged, the debug pod and
 // container, and the result.
 func (o *DebugOptions) printTable(outcomes []outcome) error {
-	w := printers.GetNewTabWriter(o.Out)
+	// The tab writer writes cell by cell: buffered, thousands of rows take a few
+	// writes, not a system call per cell.
+	buffered := bufio.NewWriter(o.Out)
+	w := printers.GetNewTabWriter(buffered)
 	withNamespace := o.spansNamespaces(outcomes)
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
@@ -270,7 +274,10 @@ func (o *DebugOptions) printTable(outcomes []outcome) error {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", out.target, pod, container, o.resultText(out))
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return buffered.Flush()
 }
 
 // resultText says in a few words what became of one target.

@@ -82,16 +82,18 @@ func distinct(found []resolved) []resolved {
 	return kept
 }
 
-// planAll plans every resolved target; failures become outcomes.
+// planAll plans every resolved target; failures become outcomes. The targets share what
+// the profiles make of the same input, which they run once.
 func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 	plans := make([]*plan, 0, len(found))
 	var failed []outcome
+	profiled := newProfiledContainers()
 	for i, r := range found {
 		if r.err != nil {
 			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: r.err})
 			continue
 		}
-		p, err := o.planTarget(r)
+		p, err := o.planTarget(r, profiled)
 		if err != nil {
 			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: err})
 			continue

@@ -103,26 +103,30 @@ func (o *DebugOptions) targetUser(pod *corev1.Pod) (userSource, error) {
 	return src, nil
 }
 
-// applyRunAs sets the debug container's user as --run-as says, after the predefined
-// profile and before the custom profiles, which still win. A non-root user also gets
-// runAsNonRoot, so the restricted profile's check holds; root gets runAsNonRoot false,
-// or a pod that requires non-root would keep it from starting.
-func (o *DebugOptions) applyRunAs(source *corev1.Pod, debug *corev1.Container) error {
-	user, group := o.runAs.user, o.runAs.group
-	if o.runAs.fromTarget {
-		src, err := o.targetUser(source)
-		if err != nil {
-			return err
-		}
-		user, group = src.user, src.group
+// resolveRunAs is the user and group --run-as gives the debug container of a session on
+// source: those given, or with --run-as=target those of the container it targets.
+func (o *DebugOptions) resolveRunAs(source *corev1.Pod) (runAs, error) {
+	if !o.runAs.fromTarget {
+		return o.runAs, nil
 	}
+	src, err := o.targetUser(source)
+	if err != nil {
+		return runAs{}, err
+	}
+	return runAs{user: src.user, group: src.group}, nil
+}
+
+// apply sets the debug container's user as a resolved --run-as says, after the
+// predefined profile and before the custom profiles, which still win. A non-root user
+// also gets runAsNonRoot, so the restricted profile's check holds; root gets
+// runAsNonRoot false, or a pod that requires non-root would keep it from starting.
+func (r runAs) apply(debug *corev1.Container) {
 	sc := securityContext(debug)
-	sc.RunAsUser = ptr.To(*user)
-	if group != nil {
-		sc.RunAsGroup = ptr.To(*group)
+	sc.RunAsUser = ptr.To(*r.user)
+	if r.group != nil {
+		sc.RunAsGroup = ptr.To(*r.group)
 	}
-	sc.RunAsNonRoot = ptr.To(*user != 0)
-	return nil
+	sc.RunAsNonRoot = ptr.To(*r.user != 0)
 }
 
 // restrictedHint is the notice for a restricted debug container that the kubelet

@@ -352,6 +352,9 @@ func decodeObject(value any, path string, namespace string, explicitNamespace bo
 				return nil, err
 			}
 			targets = append(targets, found...)
+			// The decoded item is all that is needed of it from now on: a list of
+			// thousands of pods is not held twice.
+			items[i] = nil
 		}
 		return targets, nil
 	}

@@ -95,6 +95,8 @@ func TestDecodeTargetsStrictly(t *testing.T) {
 		{"item.yaml", "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: a}}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b, labelz: {}}\n",
 			`items[1] (pod "b"): unknown field "metadata.labelz"`},
 		{"second.yaml", pod + "---\napiVersion: v1\nkind: Node\nmetadata: {name: n1, uid: 5}\n", `document 2 (line 4): node "n1": field "metadata.uid": expected a string, got a number 5`},
+		{"second.json", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}}` + "\n\n  " + `{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1", "uid": 5}}`,
+			`document 2 (line 3): node "n1": field "metadata.uid": expected a string, got a number 5`},
 		{"kind.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", "v1 ConfigMap is not supported: only pods, nodes and workloads (deployment, replicaset, statefulset, daemonset, job, replicationcontroller, service) can be debugged"},
 		{"nokind.yaml", "metadata: {name: c}\n", `an object needs both apiVersion and kind (found apiVersion null, kind null)`},
 		{"scalar.yaml", "just words\n", "expected an object (a pod, a node, a workload or a list), got a string"},
