@@ -158,6 +158,22 @@ run_custom_named_profile() {
   kd::test::assert_failure
   kd::test::if_has_string "$DEBUG_ERR" "--custom nope: no such file, and no named profile \"nope\": tried nope, $profiles/nope.yaml, $profiles/nope.yml, $profiles/nope.json" stderr
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
+
+  ### A named profile that is there but is no file says what it is instead; a FIFO is
+  ### never opened, so nothing waits for a writer. Nothing changes.
+  mkdir "$profiles/folder.yaml"
+  mkfifo "$profiles/pipe.yml"
+  # Command
+  KUBECTL_DEBUGGER_PROFILES=$profiles kd::test::debug app --image=$CUSTOM_IMAGE -c dbg2 --custom=folder --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" "error: --custom folder: $profiles/folder.yaml is a directory" stderr
+  # Command
+  KUBECTL_DEBUGGER_PROFILES=$profiles kd::test::debug app --image=$CUSTOM_IMAGE -c dbg2 --custom=pipe --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" "error: --custom pipe: $profiles/pipe.yml is not a regular file" stderr
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
 }
 
 run_custom_stdin() {
