@@ -330,6 +330,32 @@ run_custom_privilege_warning() {
   kd::test::assert_success
   kd::test::if_has_line_prefix "$DEBUG_ERR" "$warning" stderr
 
+  ### A pod section that grants a host port, a root group, a sysctl, another service
+  ### account and its token: each named in the one warning, and the copy has them.
+  kubectl create serviceaccount admin -n "$NS" >/dev/null
+  local grants=$KD_TEST_TMP/$NS-grants.yaml
+  cat >"$grants" <<'PROFILE'
+apiVersion: kubectl-debugger/v1alpha1
+kind: DebugProfile
+container:
+  ports: [{containerPort: 8080, hostPort: 8080}]
+pod:
+  spec:
+    serviceAccountName: admin
+    automountServiceAccountToken: true
+    securityContext:
+      fsGroup: 0
+      sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]
+PROFILE
+  # Pre-Condition: app runs as the namespace's default service account
+  kd::test::get_object_assert pod/app '{{.spec.serviceAccountName}}' 'default'
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --copy-to=app-grants --profile=baseline --custom="$grants" --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'Warning: --custom makes the debug pod more privileged than --profile=baseline: ports[0].hostPort: 8080; spec.securityContext.fsGroup: 0; spec.securityContext.sysctls: net.ipv4.ip_unprivileged_port_start=0; automountServiceAccountToken: true; serviceAccountName: admin' stderr
+  kd::test::get_object_assert pod/app-grants '{{.spec.serviceAccountName}} {{.spec.automountServiceAccountToken}} {{.spec.securityContext.fsGroup}}' 'admin true 0'
+
   ### A custom file that grants nothing more: no warning.
   # Command
   kd::test::debug app --image=$CUSTOM_IMAGE -c dbg3 --profile=baseline --custom="$TESTDATA/team-sre.yaml" --attach=false
