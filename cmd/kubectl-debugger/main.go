@@ -74,6 +74,9 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
 	rest.SetDefaultWarningHandler(warnings)
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		// A kubeconfig or kuberc at fault is no misuse of the command: its error says
+		// what is wrong, and a page of usage would bury it.
+		cmd.SilenceUsage = true
 		return globals.apply(cmd)
 	}
 	cmd.SetArgs(args)

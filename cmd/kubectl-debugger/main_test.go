@@ -177,3 +177,15 @@ func TestKubercCredentialPluginPolicy(t *testing.T) {
 		t.Errorf("the credential plugin did not run without a policy: %v", err)
 	}
 }
+
+// A kuberc at fault is one line on stderr, not a page of usage on stdout.
+func TestBadKubercPrintsNoUsage(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	missing := filepath.Join(t.TempDir(), "kuberc")
+	code, out, errOut := runWith(t, "--kuberc="+missing, "app", "--image=busybox")
+	want := "error: kuberc: open " + missing + ": no such file or directory\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, want)
+	}
+}
