@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -187,5 +188,96 @@ func TestBadKubercPrintsNoUsage(t *testing.T) {
 	want := "error: kuberc: open " + missing + ": no such file or directory\n"
 	if code != 1 || out != "" || errOut != want {
 		t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, want)
+	}
+}
+
+// A kubeconfig or kuberc that is not a regular file, or is too large to be one, is
+// refused before anything reads it, naming the flag or variable and the path. The null
+// device, which scripts give to mean no file, is taken.
+func TestConfigFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxConfigFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	good := fakeServer(t, "v1.0.0")
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfigFIFO := fifoOf(t, raw)
+	kubercFIFO := fifoOf(t, []byte("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"))
+	tests := []struct {
+		name       string
+		kubeconfig string
+		kuberc     string
+		args       []string
+		want       string
+	}{
+		{name: "--kubeconfig directory", args: []string{"--kubeconfig=" + dir}, want: "error: --kubeconfig " + dir + ": is a directory\n"},
+		{name: "--kubeconfig too large", args: []string{"--kubeconfig=" + big}, want: "error: --kubeconfig " + big + ": larger than 8 MiB\n"},
+		{name: "--kubeconfig FIFO", args: []string{"--kubeconfig=" + kubeconfigFIFO}, want: "error: --kubeconfig " + kubeconfigFIFO + ": not a regular file\n"},
+		{name: "KUBECONFIG entry", kubeconfig: good + string(filepath.ListSeparator) + big, want: "error: KUBECONFIG entry " + big + ": larger than 8 MiB\n"},
+		{name: "--kuberc directory", args: []string{"--kuberc=" + dir}, want: "error: --kuberc " + dir + ": is a directory\n"},
+		{name: "KUBERC FIFO", kuberc: kubercFIFO, want: "error: KUBERC " + kubercFIFO + ": not a regular file\n"},
+		{name: "KUBERC too large", kuberc: big, want: "error: KUBERC " + big + ": larger than 8 MiB\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("KUBECONFIG", tt.kubeconfig)
+			t.Setenv("KUBERC", tt.kuberc)
+			t.Setenv("KUBECTL_KUBERC", "")
+			code, out, errOut := runWith(t, append(tt.args, "app", "--image=busybox", "--dry-run=client")...)
+			if code != 1 || out != "" || errOut != tt.want {
+				t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+
+	t.Setenv("KUBERC", "off")
+	file := writeFile(t, "pod.yaml", pod)
+	code, out, errOut := runWith(t, "--kubeconfig="+os.DevNull, "-f", file, "--image=busybox", "--dry-run=client", "-o", "name")
+	if code != 0 || out != "pod/app\n" {
+		t.Errorf("--kubeconfig=%s: code=%d stdout=%q stderr=%q", os.DevNull, code, out, errOut)
+	}
+}
+
+// fifoOf makes a FIFO that gives content to whoever reads it. It stands for a device or
+// a pipe that a read would block on or never finish, without the harm should the read
+// happen after all; a writer still waiting for a reader at the end is let go.
+func fifoOf(t *testing.T, content []byte) string {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			_, _ = w.Write(content)
+			_ = w.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			_ = r.Close()
+		}
+	})
+	return fifo
+}
+
+// Completion reads the kubeconfig through the same check: a FIFO completes nothing.
+func TestCompletionRefusesConfigFiles(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	raw, err := os.ReadFile(fakeServer(t, "v1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := fifoOf(t, raw)
+	code, out, _ := runWith(t, "__complete", "--kubeconfig="+fifo, "--context", "")
+	if want := ":4\n"; code != 0 || out != want {
+		t.Errorf("code=%d stdout=%q, want 0 and %q (no contexts)", code, out, want)
 	}
 }
