@@ -271,6 +271,9 @@ type matchVersionGetter struct {
 	// kubeconfig is --kubeconfig.
 	kubeconfig *string
 	match      bool
+	// ctx is the command's: the version check, which the getter's methods cannot be
+	// given one, ends with it (Ctrl-C, a completion's time limit).
+	ctx context.Context
 
 	once     sync.Once
 	checkErr error
@@ -281,27 +284,38 @@ func (g *matchVersionGetter) check() error {
 		return nil
 	}
 	g.once.Do(func() {
-		config, err := g.RESTClientGetter.ToRESTConfig()
-		if err != nil {
-			g.checkErr = err
-			return
-		}
-		client, err := discovery.NewDiscoveryClientForConfig(config)
-		if err != nil {
-			g.checkErr = err
-			return
-		}
-		server, err := client.ServerVersion()
-		if err != nil {
-			g.checkErr = fmt.Errorf("couldn't read version from server: %w", err)
-			return
-		}
-		ours := clientVersion()
-		if ours.GitVersion != server.GitVersion || ours.GitCommit != server.GitCommit || ours.GitTreeState != server.GitTreeState {
-			g.checkErr = fmt.Errorf("server version (%s, commit %s) differs from client version (%s, commit %s)", server.GitVersion, server.GitCommit, ours.GitVersion, ours.GitCommit)
-		}
+		g.checkErr = g.checkVersion()
 	})
 	return g.checkErr
+}
+
+// checkVersion reads the server's version with the command's context, so that Ctrl-C
+// or a completion's time limit ends the request at once.
+func (g *matchVersionGetter) checkVersion() error {
+	ctx := g.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	config, err := g.RESTClientGetter.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	client, err := discovery.NewDiscoveryClientForConfig(config)
+	if err != nil {
+		return err
+	}
+	server, err := client.ServerVersionWithContext(ctx)
+	if ctx.Err() != nil {
+		return fmt.Errorf("checking the server version: %w", ctx.Err())
+	}
+	if err != nil {
+		return fmt.Errorf("couldn't read version from server: %w", err)
+	}
+	ours := clientVersion()
+	if ours.GitVersion != server.GitVersion || ours.GitCommit != server.GitCommit || ours.GitTreeState != server.GitTreeState {
+		return fmt.Errorf("server version (%s, commit %s) differs from client version (%s, commit %s)", server.GitVersion, server.GitCommit, ours.GitVersion, ours.GitCommit)
+	}
+	return nil
 }
 
 // ToRESTConfig checks the kubeconfig files and the server's version first.

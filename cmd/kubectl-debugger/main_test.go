@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
@@ -279,5 +281,47 @@ func TestCompletionRefusesConfigFiles(t *testing.T) {
 	code, out, _ := runWith(t, "__complete", "--kubeconfig="+fifo, "--context", "")
 	if want := ":4\n"; code != 0 || out != want {
 		t.Errorf("code=%d stdout=%q, want 0 and %q (no contexts)", code, out, want)
+	}
+}
+
+// silentServer is an API server on 127.0.0.1 that accepts requests and never answers;
+// each request is announced on the returned channel.
+func silentServer(t *testing.T) (string, <-chan string) {
+	t.Helper()
+	requests := make(chan string, 16)
+	release := make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case requests <- r.URL.Path:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	// Cleanups run last first: the handlers are let go before the server waits for them.
+	t.Cleanup(server.Close)
+	t.Cleanup(func() { close(release) })
+	return server.URL, requests
+}
+
+// Ctrl-C during --match-server-version's check ends it at once, naming the step.
+func TestVersionCheckInterrupted(t *testing.T) {
+	url, requests := silentServer(t)
+	flags := genericclioptions.NewConfigFlags(false)
+	*flags.KubeConfig = os.DevNull
+	*flags.APIServer = url
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	getter := &matchVersionGetter{RESTClientGetter: flags, kubeconfig: flags.KubeConfig, match: true, ctx: ctx}
+	go func() {
+		if <-requests == "/version" {
+			cancel()
+		}
+	}()
+	_, err := getter.ToRESTConfig()
+	if got, want := fmt.Sprint(err), "checking the server version: context canceled"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package debug
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 )
 
@@ -19,7 +20,10 @@ func (o *DebugOptions) Run(ctx context.Context) error {
 		return err
 	}
 	found = distinct(found)
-	plans, outcomes := o.planAll(found)
+	plans, outcomes, err := o.planAll(ctx, found)
+	if err != nil {
+		return err
+	}
 	failed := len(found) - len(plans)
 
 	var sent []outcome
@@ -70,11 +74,15 @@ func distinct(found []resolved) []resolved {
 	return kept
 }
 
-// planAll plans every resolved target; failures become outcomes.
-func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
+// planAll plans every resolved target; failures become outcomes. Ctrl-C between two
+// targets ends it, before anything is sent.
+func (o *DebugOptions) planAll(ctx context.Context, found []resolved) ([]*plan, []outcome, error) {
 	plans := make([]*plan, 0, len(found))
 	var failed []outcome
 	for i, r := range found {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("planning (%d of %d targets planned, nothing sent): %w", i, len(found), err)
+		}
 		if r.err != nil {
 			failed = append(failed, outcome{index: i, target: r.name, err: r.err})
 			continue
@@ -87,7 +95,7 @@ func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 		p.index = i
 		plans = append(plans, p)
 	}
-	return plans, failed
+	return plans, failed, nil
 }
 
 // byTarget puts the outcomes in the order the targets were found.
