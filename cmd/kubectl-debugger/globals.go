@@ -64,8 +64,8 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 
 	// The kubeconfig flags complete as in kubectl: namespaces from the cluster, contexts,
 	// clusters and users from the kubeconfig.
-	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return completeNamespaces(getter), cobra.ShellCompDirectiveNoFileComp
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(completing *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return completeNamespaces(completing.Context(), getter), cobra.ShellCompDirectiveNoFileComp
 	})
 	for flag, names := range map[string]func(*clientcmdapi.Config) []string{
 		"context": func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.Contexts)) },
@@ -83,18 +83,18 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 	return g
 }
 
-// completeNamespaces lists the cluster's namespaces, within a few seconds, or none.
-func completeNamespaces(getter genericclioptions.RESTClientGetter) []string {
+// completeNamespaces lists the cluster's namespaces before ctx, which bounds a
+// completion, ends, or none.
+func completeNamespaces(ctx context.Context, getter genericclioptions.RESTClientGetter) []string {
 	config, err := getter.ToRESTConfig()
 	if err != nil {
 		return nil
 	}
-	config.Timeout = 5 * time.Second
 	client, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		return nil
 	}
-	list, err := client.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{})
+	list, err := client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -323,5 +324,49 @@ func TestVersionCheckInterrupted(t *testing.T) {
 	_, err := getter.ToRESTConfig()
 	if got, want := fmt.Sprint(err), "checking the server version: context canceled"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+// Completion against a server that never answers, with or without --match-server-version,
+// ends within its time limit, offering only what needs no server: targets, containers
+// and namespaces alike.
+func TestCompletionBoundedAgainstASilentServer(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	url, _ := silentServer(t)
+	defer func(d time.Duration) { completionTimeout = d }(completionTimeout)
+	completionTimeout = 50 * time.Millisecond
+	kubeconfig, server := "--kubeconfig="+os.DevNull, "--server="+url
+	kinds := "node/\npod/\ndeployment/\nreplicaset/\nstatefulset/\ndaemonset/\njob/\nreplicationcontroller/\nservice/\n:6\n"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", "app", "-c", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", "-n", ""}, ":4\n"},
+		// Global flags may come before the completion command, as kubectl's own test
+		// suite passes them.
+		{[]string{kubeconfig, server, "--match-server-version", "__complete", ""}, ":4\n"},
+		// Without the version check the reads themselves are bounded.
+		{[]string{"__complete", kubeconfig, server, "-n", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, ""}, kinds},
+	} {
+		type result struct {
+			code int
+			out  string
+		}
+		done := make(chan result, 1)
+		go func() {
+			code, out, _ := runWith(t, tt.args...)
+			done <- result{code, out}
+		}()
+		select {
+		case r := <-done:
+			if r.code != 0 || r.out != tt.want {
+				t.Errorf("%q: code=%d stdout=%q, want 0 and %q", tt.args, r.code, r.out, tt.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%q: completion still running 20 s after its 50 ms limit", tt.args)
+		}
 	}
 }

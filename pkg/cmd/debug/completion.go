@@ -77,7 +77,9 @@ func (c completer) client(cmd *cobra.Command) (kubernetes.Interface, string, con
 		cancel()
 		return nil, "", nil, nil, false
 	}
-	client, err := c.o.clientset()
+	// A getter may check the server's version first, without a context: the
+	// completion's time limit holds all the same.
+	client, err := untilDone(ctx, c.o.clientset)
 	if err != nil {
 		cancel()
 		return nil, "", nil, nil, false
