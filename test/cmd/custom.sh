@@ -240,6 +240,41 @@ run_custom_share_volumes_ephemeral() {
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;dbg2;'
 }
 
+run_custom_share_volumes_bare_before_target() {
+  kd::test::new_namespace
+  kd::test::create_pod_with_volumes app
+  kd::test::create_pod sidecar
+  local debugged='{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}}{{end}};{{end}}'
+
+  ### A word after a bare --share-volumes is refused, not debugged as one more target:
+  ### here the user means app's container sidecar, and pod sidecar stays as it is.
+  # Pre-Condition: app has a container sidecar, and a pod is called sidecar too
+  kd::test::get_object_assert pod/app '{{range .spec.containers}}{{.name}};{{end}}' 'main;sidecar;'
+  kd::test::get_object_assert pods "$debugged" 'app:;sidecar:;'
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --target=main --share-volumes sidecar --attach=false
+  # Post-Condition: the error and the hint, nothing on stdout, neither pod changed
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: --share-volumes takes a container only as --share-volumes=NAME, so "sidecar" after it would be a target to debug: write --share-volumes=sidecar, or name the targets before --share-volumes'$'\n'"See 'kubectl debugger -h' for help and examples." stderr
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  kd::test::get_object_assert pods "$debugged" 'app:;sidecar:;'
+
+  ### Completion after the bare flag offers the flag with each container, no pod.
+  # Command
+  kd::test::debug __complete app --share-volumes ""
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" $'--share-volumes=main\n--share-volumes=sidecar\n:4' 'completions'
+
+  ### As the message says: the container after "=", and only app is debugged.
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --target=main --share-volumes=sidecar --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pods "$debugged" 'app:dbg;sidecar:;'
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{range .volumeMounts}}{{.name}}:{{.mountPath}};{{end}}{{end}}' 'cache:/cache;'
+}
+
 run_custom_share_volumes_copy() {
   kd::test::new_namespace
   kd::test::create_pod_with_volumes app
@@ -372,6 +407,7 @@ CUSTOM_TOPICS=(
   run_custom_named_profile
   run_custom_stdin
   run_custom_share_volumes_ephemeral
+  run_custom_share_volumes_bare_before_target
   run_custom_share_volumes_copy
   run_custom_ephemeral_pod_refusal
   run_custom_privilege_warning

@@ -97,6 +97,11 @@ func TestCompleteFlags(t *testing.T) {
 		{[]string{"app", "-c", ""}, []string{"init", "web", "sidecar"}},
 		{[]string{"app", "--target", "w"}, []string{"web"}},
 		{[]string{"app", "--share-volumes=s"}, []string{"sidecar"}},
+		// After a bare --share-volumes a target would be refused: the flag with a
+		// container instead, never a pod.
+		{[]string{"app", "--share-volumes", ""}, []string{"--share-volumes=init", "--share-volumes=web", "--share-volumes=sidecar"}},
+		{[]string{"app", "--share-volumes", "--share-volumes=w"}, []string{"web"}},
+		{[]string{"--share-volumes", ""}, nil},
 		{[]string{"node/x", "-c", ""}, nil},
 		{[]string{"app", "--profile", "s"}, []string{"sysadmin"}},
 		{[]string{"app", "--profile", ""}, profileNames},
