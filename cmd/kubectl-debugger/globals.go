@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -32,6 +34,7 @@ import (
 // it takes each with kubectl's meaning.
 type globalFlags struct {
 	configFlags       *genericclioptions.ConfigFlags
+	getter            *matchVersionGetter
 	warningsAsErrors  bool
 	logFlushFrequency time.Duration
 	kuberc            string
@@ -40,7 +43,7 @@ type globalFlags struct {
 
 // addGlobalFlags registers kubectl's global flags on cmd.
 func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter) *globalFlags {
-	g := &globalFlags{configFlags: configFlags}
+	g := &globalFlags{configFlags: configFlags, getter: getter}
 	flags := cmd.PersistentFlags()
 	configFlags.AddFlags(flags)
 	flags.BoolVar(&getter.match, "match-server-version", false, "Require server version to match client version")
@@ -61,8 +64,8 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 
 	// The kubeconfig flags complete as in kubectl: namespaces from the cluster, contexts,
 	// clusters and users from the kubeconfig.
-	_ = cmd.RegisterFlagCompletionFunc("namespace", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return completeNamespaces(getter), cobra.ShellCompDirectiveNoFileComp
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(completing *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return completeNamespaces(completing.Context(), getter), cobra.ShellCompDirectiveNoFileComp
 	})
 	for flag, names := range map[string]func(*clientcmdapi.Config) []string{
 		"context": func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.Contexts)) },
@@ -70,7 +73,7 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 		"user":    func(c *clientcmdapi.Config) []string { return slices.Sorted(maps.Keys(c.AuthInfos)) },
 	} {
 		_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			raw, err := configFlags.ToRawKubeConfigLoader().RawConfig()
+			raw, err := getter.ToRawKubeConfigLoader().RawConfig()
 			if err != nil {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -80,18 +83,18 @@ func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFla
 	return g
 }
 
-// completeNamespaces lists the cluster's namespaces, within a few seconds, or none.
-func completeNamespaces(getter genericclioptions.RESTClientGetter) []string {
+// completeNamespaces lists the cluster's namespaces before ctx, which bounds a
+// completion, ends, or none.
+func completeNamespaces(ctx context.Context, getter genericclioptions.RESTClientGetter) []string {
 	config, err := getter.ToRESTConfig()
 	if err != nil {
 		return nil
 	}
-	config.Timeout = 5 * time.Second
 	client, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		return nil
 	}
-	list, err := client.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{})
+	list, err := client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil
 	}
@@ -103,15 +106,38 @@ func completeNamespaces(getter genericclioptions.RESTClientGetter) []string {
 }
 
 // apply puts the global flags into effect once they are parsed: the log flush interval,
-// and the kuberc defaults for kubectl's debug command (flags given on the command line
-// win, as in kubectl).
+// the checks of the kubeconfig and kuberc files before anything reads them, and the
+// kuberc defaults for kubectl's debug command (flags given on the command line win, as
+// in kubectl).
 func (g *globalFlags) apply(cmd *cobra.Command) error {
 	klog.StartFlushDaemon(g.logFlushFrequency)
+	// Refused here, the kubeconfig files get an error of their own, rather than one
+	// wrapped in whatever first reads them.
+	if err := g.getter.checkKubeconfigFiles(); err != nil {
+		return err
+	}
 	if strings.EqualFold(os.Getenv("KUBECTL_KUBERC"), "false") {
 		if g.kuberc != "" {
 			return fmt.Errorf("--kuberc: kuberc is disabled by KUBECTL_KUBERC=false")
 		}
 		return nil
+	}
+	path, explicit, err := kuberc.LoadKuberc(g.kuberc)
+	if err != nil {
+		return err
+	}
+	if path != "" {
+		if err := checkConfigFile(path); err != nil {
+			switch {
+			case g.kuberc != "":
+				return fmt.Errorf("--kuberc %s: %w", path, err)
+			case explicit:
+				return fmt.Errorf("KUBERC %s: %w", path, err)
+			}
+			// kubectl only warns about a default kuberc it cannot use.
+			fmt.Fprintf(cmd.ErrOrStderr(), "kuberc: no preferences loaded from %s: %v\n", path, err)
+			return nil
+		}
 	}
 	prefs, err := kuberc.DefaultGetPreferences(g.kuberc, cmd.ErrOrStderr())
 	if err != nil {
@@ -168,12 +194,86 @@ func clientVersion() apiversion.Info {
 	return clientversion.Get()
 }
 
-// matchVersionGetter is the kubeconfig getter that, with --match-server-version, checks
-// once, before the first request, that the server runs the client's release, as kubectl
-// does: the same version, commit and tree state.
+// maxConfigFileSize bounds a kubeconfig or kuberc file, checked before client-go or
+// kubectl's kuberc code reads it whole: the largest real kubeconfigs, hundreds of
+// contexts with embedded certificates, take a few MiB.
+const maxConfigFileSize = 8 << 20
+
+// checkConfigFile refuses a kubeconfig or kuberc file that cannot be read whole safely:
+// one that is not a regular file (a device, a FIFO, a directory) or is larger than
+// maxConfigFileSize. The null device, which some scripts give to mean no file, reads
+// as empty. A file that is not there, or cannot be looked at, is left to the reader,
+// which knows whether that matters.
+func checkConfigFile(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	switch {
+	case info.Mode().IsRegular():
+		if info.Size() > maxConfigFileSize {
+			return fmt.Errorf("larger than %d MiB", maxConfigFileSize>>20)
+		}
+		return nil
+	case info.IsDir():
+		return errors.New("is a directory")
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(info, null) {
+		return nil
+	}
+	return errors.New("not a regular file")
+}
+
+// checkKubeconfigFiles checks the kubeconfig files client-go will read: --kubeconfig,
+// else every entry of $KUBECONFIG, else ~/.kube/config.
+func (g *matchVersionGetter) checkKubeconfigFiles() error {
+	if g.kubeconfig != nil && *g.kubeconfig != "" {
+		if err := checkConfigFile(*g.kubeconfig); err != nil {
+			return fmt.Errorf("--kubeconfig %s: %w", *g.kubeconfig, err)
+		}
+		return nil
+	}
+	if list := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); list != "" {
+		for _, path := range filepath.SplitList(list) {
+			if path == "" {
+				continue
+			}
+			if err := checkConfigFile(path); err != nil {
+				return fmt.Errorf("%s entry %s: %w", clientcmd.RecommendedConfigPathEnvVar, path, err)
+			}
+		}
+		return nil
+	}
+	if err := checkConfigFile(clientcmd.RecommendedHomeFile); err != nil {
+		return fmt.Errorf("kubeconfig %s: %w", clientcmd.RecommendedHomeFile, err)
+	}
+	return nil
+}
+
+// refusedConfig is the kubeconfig loader once the kubeconfig files are refused: every
+// read returns why.
+type refusedConfig struct {
+	access clientcmd.ConfigAccess
+	err    error
+}
+
+func (r refusedConfig) RawConfig() (clientcmdapi.Config, error) { return clientcmdapi.Config{}, r.err }
+func (r refusedConfig) ClientConfig() (*rest.Config, error)     { return nil, r.err }
+func (r refusedConfig) Namespace() (string, bool, error)        { return "", false, r.err }
+func (r refusedConfig) ConfigAccess() clientcmd.ConfigAccess    { return r.access }
+
+// matchVersionGetter is the kubeconfig getter that refuses kubeconfig files that cannot
+// be read safely, and, with --match-server-version, checks once, before the first
+// request, that the server runs the client's release, as kubectl does: the same version,
+// commit and tree state.
 type matchVersionGetter struct {
 	genericclioptions.RESTClientGetter
-	match bool
+	// kubeconfig is --kubeconfig.
+	kubeconfig *string
+	match      bool
+	// ctx is the command's: the version check, which the getter's methods cannot be
+	// given one, ends with it (Ctrl-C, a completion's time limit).
+	ctx context.Context
 
 	once     sync.Once
 	checkErr error
@@ -184,54 +284,79 @@ func (g *matchVersionGetter) check() error {
 		return nil
 	}
 	g.once.Do(func() {
-		config, err := g.RESTClientGetter.ToRESTConfig()
-		if err != nil {
-			g.checkErr = err
-			return
-		}
-		client, err := discovery.NewDiscoveryClientForConfig(config)
-		if err != nil {
-			g.checkErr = err
-			return
-		}
-		server, err := client.ServerVersion()
-		if err != nil {
-			g.checkErr = fmt.Errorf("couldn't read version from server: %w", err)
-			return
-		}
-		ours := clientVersion()
-		if ours.GitVersion != server.GitVersion || ours.GitCommit != server.GitCommit || ours.GitTreeState != server.GitTreeState {
-			g.checkErr = fmt.Errorf("server version (%s, commit %s) differs from client version (%s, commit %s)", server.GitVersion, server.GitCommit, ours.GitVersion, ours.GitCommit)
-		}
+		g.checkErr = g.checkVersion()
 	})
 	return g.checkErr
 }
 
-// ToRESTConfig checks the server's version first.
+// checkVersion reads the server's version with the command's context, so that Ctrl-C
+// or a completion's time limit ends the request at once.
+func (g *matchVersionGetter) checkVersion() error {
+	ctx := g.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	config, err := g.RESTClientGetter.ToRESTConfig()
+	if err != nil {
+		return err
+	}
+	client, err := discovery.NewDiscoveryClientForConfig(config)
+	if err != nil {
+		return err
+	}
+	server, err := client.ServerVersionWithContext(ctx)
+	if ctx.Err() != nil {
+		return fmt.Errorf("checking the server version: %w", ctx.Err())
+	}
+	if err != nil {
+		return fmt.Errorf("couldn't read version from server: %w", err)
+	}
+	ours := clientVersion()
+	if ours.GitVersion != server.GitVersion || ours.GitCommit != server.GitCommit || ours.GitTreeState != server.GitTreeState {
+		return fmt.Errorf("server version (%s, commit %s) differs from client version (%s, commit %s)", server.GitVersion, server.GitCommit, ours.GitVersion, ours.GitCommit)
+	}
+	return nil
+}
+
+// ToRESTConfig checks the kubeconfig files and the server's version first.
 func (g *matchVersionGetter) ToRESTConfig() (*rest.Config, error) {
+	if err := g.checkKubeconfigFiles(); err != nil {
+		return nil, err
+	}
 	if err := g.check(); err != nil {
 		return nil, err
 	}
 	return g.RESTClientGetter.ToRESTConfig()
 }
 
-// ToDiscoveryClient checks the server's version first.
+// ToDiscoveryClient checks the kubeconfig files and the server's version first.
 func (g *matchVersionGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInterface, error) {
+	if err := g.checkKubeconfigFiles(); err != nil {
+		return nil, err
+	}
 	if err := g.check(); err != nil {
 		return nil, err
 	}
 	return g.RESTClientGetter.ToDiscoveryClient()
 }
 
-// ToRESTMapper checks the server's version first.
+// ToRESTMapper checks the kubeconfig files and the server's version first.
 func (g *matchVersionGetter) ToRESTMapper() (meta.RESTMapper, error) {
+	if err := g.checkKubeconfigFiles(); err != nil {
+		return nil, err
+	}
 	if err := g.check(); err != nil {
 		return nil, err
 	}
 	return g.RESTClientGetter.ToRESTMapper()
 }
 
-// ToRawKubeConfigLoader needs no server.
+// ToRawKubeConfigLoader needs no server; it checks the kubeconfig files, which shell
+// completion reads without the command's checks.
 func (g *matchVersionGetter) ToRawKubeConfigLoader() clientcmd.ClientConfig {
-	return g.RESTClientGetter.ToRawKubeConfigLoader()
+	loader := g.RESTClientGetter.ToRawKubeConfigLoader()
+	if err := g.checkKubeconfigFiles(); err != nil {
+		return refusedConfig{access: loader.ConfigAccess(), err: err}
+	}
+	return loader
 }

@@ -34,6 +34,10 @@ var (
 	commit  = "unknown"
 )
 
+// completionTimeout bounds a shell completion (__complete) as a whole: a shell waiting
+// on a <TAB> must not hang, whatever the flags make it read first.
+var completionTimeout = 5 * time.Second
+
 // stopGrace is how long the command has, after the first Ctrl-C, SIGTERM or SIGHUP, to
 // stop by itself before the process is ended anyway, or at once on a second signal.
 // Every step the command blocks on ends at the signal, and the cleanup after it
@@ -54,7 +58,7 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	received := watchSignals(cancel)
 
 	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
-	getter := &matchVersionGetter{RESTClientGetter: configFlags}
+	getter := &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig, ctx: ctx}
 	cmd := debugcmd.NewCmdDebug(getter, streams)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
@@ -69,7 +73,20 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	globals := addGlobalFlags(cmd, configFlags, getter)
 	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
 	rest.SetDefaultWarningHandler(warnings)
+	stopCompletion := context.CancelFunc(func() {})
+	defer func() { stopCompletion() }()
 	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		// A kubeconfig or kuberc at fault is no misuse of the command: its error says
+		// what is wrong, and a page of usage would bury it.
+		cmd.SilenceUsage = true
+		// cmd is the command cobra runs: its completion command, whatever flags come
+		// before it, gets the deadline, which the completion and the getter share.
+		if name := cmd.Name(); name == cobra.ShellCompRequestCmd || name == cobra.ShellCompNoDescRequestCmd {
+			var bounded context.Context
+			bounded, stopCompletion = context.WithTimeout(cmd.Context(), completionTimeout)
+			cmd.SetContext(bounded)
+			getter.ctx = bounded
+		}
 		return globals.apply(cmd)
 	}
 	cmd.SetArgs(args)

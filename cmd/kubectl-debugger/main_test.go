@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
@@ -175,5 +179,194 @@ func TestKubercCredentialPluginPolicy(t *testing.T) {
 	}
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("the credential plugin did not run without a policy: %v", err)
+	}
+}
+
+// A kuberc at fault is one line on stderr, not a page of usage on stdout.
+func TestBadKubercPrintsNoUsage(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	missing := filepath.Join(t.TempDir(), "kuberc")
+	code, out, errOut := runWith(t, "--kuberc="+missing, "app", "--image=busybox")
+	want := "error: kuberc: open " + missing + ": no such file or directory\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, want)
+	}
+}
+
+// A kubeconfig or kuberc that is not a regular file, or is too large to be one, is
+// refused before anything reads it, naming the flag or variable and the path. The null
+// device, which scripts give to mean no file, is taken.
+func TestConfigFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxConfigFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	good := fakeServer(t, "v1.0.0")
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfigFIFO := fifoOf(t, raw)
+	kubercFIFO := fifoOf(t, []byte("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"))
+	tests := []struct {
+		name       string
+		kubeconfig string
+		kuberc     string
+		args       []string
+		want       string
+	}{
+		{name: "--kubeconfig directory", args: []string{"--kubeconfig=" + dir}, want: "error: --kubeconfig " + dir + ": is a directory\n"},
+		{name: "--kubeconfig too large", args: []string{"--kubeconfig=" + big}, want: "error: --kubeconfig " + big + ": larger than 8 MiB\n"},
+		{name: "--kubeconfig FIFO", args: []string{"--kubeconfig=" + kubeconfigFIFO}, want: "error: --kubeconfig " + kubeconfigFIFO + ": not a regular file\n"},
+		{name: "KUBECONFIG entry", kubeconfig: good + string(filepath.ListSeparator) + big, want: "error: KUBECONFIG entry " + big + ": larger than 8 MiB\n"},
+		{name: "--kuberc directory", args: []string{"--kuberc=" + dir}, want: "error: --kuberc " + dir + ": is a directory\n"},
+		{name: "KUBERC FIFO", kuberc: kubercFIFO, want: "error: KUBERC " + kubercFIFO + ": not a regular file\n"},
+		{name: "KUBERC too large", kuberc: big, want: "error: KUBERC " + big + ": larger than 8 MiB\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("KUBECONFIG", tt.kubeconfig)
+			t.Setenv("KUBERC", tt.kuberc)
+			t.Setenv("KUBECTL_KUBERC", "")
+			code, out, errOut := runWith(t, append(tt.args, "app", "--image=busybox", "--dry-run=client")...)
+			if code != 1 || out != "" || errOut != tt.want {
+				t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+
+	t.Setenv("KUBERC", "off")
+	file := writeFile(t, "pod.yaml", pod)
+	code, out, errOut := runWith(t, "--kubeconfig="+os.DevNull, "-f", file, "--image=busybox", "--dry-run=client", "-o", "name")
+	if code != 0 || out != "pod/app\n" {
+		t.Errorf("--kubeconfig=%s: code=%d stdout=%q stderr=%q", os.DevNull, code, out, errOut)
+	}
+}
+
+// fifoOf makes a FIFO that gives content to whoever reads it. It stands for a device or
+// a pipe that a read would block on or never finish, without the harm should the read
+// happen after all; a writer still waiting for a reader at the end is let go.
+func fifoOf(t *testing.T, content []byte) string {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			_, _ = w.Write(content)
+			_ = w.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			_ = r.Close()
+		}
+	})
+	return fifo
+}
+
+// Completion reads the kubeconfig through the same check: a FIFO completes nothing.
+func TestCompletionRefusesConfigFiles(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	raw, err := os.ReadFile(fakeServer(t, "v1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := fifoOf(t, raw)
+	code, out, _ := runWith(t, "__complete", "--kubeconfig="+fifo, "--context", "")
+	if want := ":4\n"; code != 0 || out != want {
+		t.Errorf("code=%d stdout=%q, want 0 and %q (no contexts)", code, out, want)
+	}
+}
+
+// silentServer is an API server on 127.0.0.1 that accepts requests and never answers;
+// each request is announced on the returned channel.
+func silentServer(t *testing.T) (string, <-chan string) {
+	t.Helper()
+	requests := make(chan string, 16)
+	release := make(chan struct{})
+	server := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case requests <- r.URL.Path:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	// Cleanups run last first: the handlers are let go before the server waits for them.
+	t.Cleanup(server.Close)
+	t.Cleanup(func() { close(release) })
+	return server.URL, requests
+}
+
+// Ctrl-C during --match-server-version's check ends it at once, naming the step.
+func TestVersionCheckInterrupted(t *testing.T) {
+	url, requests := silentServer(t)
+	flags := genericclioptions.NewConfigFlags(false)
+	*flags.KubeConfig = os.DevNull
+	*flags.APIServer = url
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	getter := &matchVersionGetter{RESTClientGetter: flags, kubeconfig: flags.KubeConfig, match: true, ctx: ctx}
+	go func() {
+		if <-requests == "/version" {
+			cancel()
+		}
+	}()
+	_, err := getter.ToRESTConfig()
+	if got, want := fmt.Sprint(err), "checking the server version: context canceled"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+// Completion against a server that never answers, with or without --match-server-version,
+// ends within its time limit, offering only what needs no server: targets, containers
+// and namespaces alike.
+func TestCompletionBoundedAgainstASilentServer(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	url, _ := silentServer(t)
+	defer func(d time.Duration) { completionTimeout = d }(completionTimeout)
+	completionTimeout = 50 * time.Millisecond
+	kubeconfig, server := "--kubeconfig="+os.DevNull, "--server="+url
+	kinds := "node/\npod/\ndeployment/\nreplicaset/\nstatefulset/\ndaemonset/\njob/\nreplicationcontroller/\nservice/\n:6\n"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", "app", "-c", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, "--match-server-version", "-n", ""}, ":4\n"},
+		// Global flags may come before the completion command, as kubectl's own test
+		// suite passes them.
+		{[]string{kubeconfig, server, "--match-server-version", "__complete", ""}, ":4\n"},
+		// Without the version check the reads themselves are bounded.
+		{[]string{"__complete", kubeconfig, server, "-n", ""}, ":4\n"},
+		{[]string{"__complete", kubeconfig, server, ""}, kinds},
+	} {
+		type result struct {
+			code int
+			out  string
+		}
+		done := make(chan result, 1)
+		go func() {
+			code, out, _ := runWith(t, tt.args...)
+			done <- result{code, out}
+		}()
+		select {
+		case r := <-done:
+			if r.code != 0 || r.out != tt.want {
+				t.Errorf("%q: code=%d stdout=%q, want 0 and %q", tt.args, r.code, r.out, tt.want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%q: completion still running 20 s after its 50 ms limit", tt.args)
+		}
 	}
 }

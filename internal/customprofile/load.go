@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,8 +55,10 @@ func Load(ctx context.Context, value string, stdin io.Reader) (*Profile, error) 
 
 // resolvePath finds the file a --custom value names: a path, a regular file in the
 // working directory, or else the named profile NAME.yaml, NAME.yml or NAME.json in dir,
-// which must be one file. A bare name that is neither (a directory, a FIFO, nothing)
-// stays a path, for the read to report or to read.
+// which must be one file. A bare name that is neither (a FIFO, nothing) stays a path,
+// for the read to report or to read. A named profile that exists but cannot be one (a
+// directory, a FIFO, a symbolic link to nothing or in a loop, a folder that cannot be
+// searched) is reported as such, not as missing.
 func resolvePath(value, dir string) (string, error) {
 	if strings.ContainsRune(value, '/') || strings.ContainsRune(value, filepath.Separator) {
 		return value, nil
@@ -64,13 +67,17 @@ func resolvePath(value, dir string) (string, error) {
 	if statErr == nil && info.Mode().IsRegular() {
 		return value, nil
 	}
-	var found []string
+	var found, unusable []string
 	tried := []string{value}
 	for _, ext := range []string{".yaml", ".yml", ".json"} {
 		candidate := filepath.Join(dir, value+ext)
 		tried = append(tried, candidate)
-		if info, err := os.Stat(candidate); err == nil && info.Mode().IsRegular() {
+		switch why := unusableProfile(candidate); why {
+		case "":
 			found = append(found, candidate)
+		case notThere:
+		default:
+			unusable = append(unusable, why)
 		}
 	}
 	switch {
@@ -79,8 +86,46 @@ func resolvePath(value, dir string) (string, error) {
 		return found[0], nil
 	case len(found) > 1:
 		return "", fmt.Errorf("--custom %s: the named profile is in %d files, %s: keep one, or give the path", value, len(found), strings.Join(found, " and "))
+	case len(unusable) > 0 && statErr == nil && info.IsDir():
+		// A directory of that name here is no profile either: say what each one is.
+		return "", fmt.Errorf("--custom %s: %s is a directory; %s", value, value, strings.Join(unusable, "; "))
 	case statErr == nil:
 		return value, nil
+	case len(unusable) > 0:
+		return "", fmt.Errorf("--custom %s: %s", value, strings.Join(unusable, "; "))
 	}
 	return "", fmt.Errorf("--custom %s: no such file, and no named profile %q: tried %s", value, value, strings.Join(tried, ", "))
+}
+
+// notThere is what unusableProfile says of a path that does not exist.
+const notThere = "not there"
+
+// unusableProfile says why path cannot be read as a named profile: "" for a regular
+// file, notThere when nothing is there, else what is there instead. It only looks at
+// the path (a FIFO is never opened, so it cannot block).
+func unusableProfile(path string) string {
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.Mode().IsRegular():
+		return ""
+	case err == nil && info.IsDir():
+		return path + " is a directory"
+	case err == nil:
+		return path + " is not a regular file"
+	case errors.Is(err, fs.ErrNotExist):
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return path + " is a symbolic link to nothing"
+		}
+		return notThere
+	}
+	return path + ": " + pathError(err).Error()
+}
+
+// pathError drops the path os errors repeat, since the message names it already.
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

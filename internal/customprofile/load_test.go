@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -59,6 +60,77 @@ func TestLoadNamedProfiles(t *testing.T) {
 		if err == nil && p.Source() != tt.source {
 			t.Errorf("Load(%s) read %s, want %s", tt.value, p.Source(), tt.source)
 		}
+	}
+}
+
+// A named profile that is there but cannot be read as one is reported for what it is,
+// not as missing, and a FIFO among them is never opened.
+func TestLoadUnusableNamedProfiles(t *testing.T) {
+	dir := profileDir(t, nil)
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir(filepath.Join(dir, "folder.yaml"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yml"), 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for link, to := range map[string]string{"loop.json": "loop.json", "gone.yaml": "nothing.yaml"} {
+		if err := os.Symlink(to, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir("pipe", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	notDir := writeFile(t, "profiles-file", "")
+
+	tests := []struct {
+		value, dir, err string
+	}{
+		{"folder", dir, "--custom folder: " + filepath.Join(dir, "folder.yaml") + " is a directory"},
+		{"pipe", dir, "--custom pipe: pipe is a directory; " + filepath.Join(dir, "pipe.yml") + " is not a regular file"},
+		{"loop", dir, "--custom loop: " + filepath.Join(dir, "loop.json") + ": too many levels of symbolic links"},
+		{"gone", dir, "--custom gone: " + filepath.Join(dir, "gone.yaml") + " is a symbolic link to nothing"},
+		{"sre", notDir, fmt.Sprintf("--custom sre: %[1]s.yaml: not a directory; %[1]s.yml: not a directory; %[1]s.json: not a directory", filepath.Join(notDir, "sre"))},
+	}
+	for _, tt := range tests {
+		t.Setenv("KUBECTL_DEBUGGER_PROFILES", tt.dir)
+		_, err := Load(context.Background(), tt.value, nil)
+		if got := errString(err); got != tt.err {
+			t.Errorf("Load(%s): error = %q, want %q", tt.value, got, tt.err)
+		}
+	}
+}
+
+// A named profile in a folder the user may not search, or that the user may not read,
+// is reported as such.
+func TestLoadNamedProfileNotSearchable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root searches every folder")
+	}
+	dir := profileDir(t, map[string]string{"sre.yaml": "tty: true\n"})
+	t.Chdir(t.TempDir())
+	if err := os.Chmod(dir, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	_, err := Load(context.Background(), "sre", nil)
+	want := fmt.Sprintf("--custom sre: %[1]s.yaml: permission denied; %[1]s.yml: permission denied; %[1]s.json: permission denied", filepath.Join(dir, "sre"))
+	if got := errString(err); got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+
+	// A profile the user may not read is found, and the read says why it failed.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, "sre.yaml"), 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(context.Background(), "sre", nil)
+	want = "--custom " + filepath.Join(dir, "sre.yaml") + ": permission denied"
+	if got := errString(err); got != want {
+		t.Errorf("unreadable: error = %q, want %q", got, want)
 	}
 }
 

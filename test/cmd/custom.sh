@@ -158,6 +158,22 @@ run_custom_named_profile() {
   kd::test::assert_failure
   kd::test::if_has_string "$DEBUG_ERR" "--custom nope: no such file, and no named profile \"nope\": tried nope, $profiles/nope.yaml, $profiles/nope.yml, $profiles/nope.json" stderr
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
+
+  ### A named profile that is there but is no file says what it is instead; a FIFO is
+  ### never opened, so nothing waits for a writer. Nothing changes.
+  mkdir "$profiles/folder.yaml"
+  mkfifo "$profiles/pipe.yml"
+  # Command
+  KUBECTL_DEBUGGER_PROFILES=$profiles kd::test::debug app --image=$CUSTOM_IMAGE -c dbg2 --custom=folder --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" "error: --custom folder: $profiles/folder.yaml is a directory" stderr
+  # Command
+  KUBECTL_DEBUGGER_PROFILES=$profiles kd::test::debug app --image=$CUSTOM_IMAGE -c dbg2 --custom=pipe --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" "error: --custom pipe: $profiles/pipe.yml is not a regular file" stderr
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
 }
 
 run_custom_stdin() {
@@ -222,6 +238,41 @@ run_custom_share_volumes_ephemeral() {
   kd::test::assert_failure
   kd::test::if_has_string "$DEBUG_ERR" '--share-volumes: pod "app" has 2 containers; name the one whose volumes to share, e.g. --share-volumes=main' stderr
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;dbg2;'
+}
+
+run_custom_share_volumes_bare_before_target() {
+  kd::test::new_namespace
+  kd::test::create_pod_with_volumes app
+  kd::test::create_pod sidecar
+  local debugged='{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}}{{end}};{{end}}'
+
+  ### A word after a bare --share-volumes is refused, not debugged as one more target:
+  ### here the user means app's container sidecar, and pod sidecar stays as it is.
+  # Pre-Condition: app has a container sidecar, and a pod is called sidecar too
+  kd::test::get_object_assert pod/app '{{range .spec.containers}}{{.name}};{{end}}' 'main;sidecar;'
+  kd::test::get_object_assert pods "$debugged" 'app:;sidecar:;'
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --target=main --share-volumes sidecar --attach=false
+  # Post-Condition: the error and the hint, nothing on stdout, neither pod changed
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: --share-volumes takes a container only as --share-volumes=NAME, so "sidecar" after it would be a target to debug: write --share-volumes=sidecar, or name the targets before --share-volumes'$'\n'"See 'kubectl debugger -h' for help and examples." stderr
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  kd::test::get_object_assert pods "$debugged" 'app:;sidecar:;'
+
+  ### Completion after the bare flag offers the flag with each container, no pod.
+  # Command
+  kd::test::debug __complete app --share-volumes ""
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" $'--share-volumes=main\n--share-volumes=sidecar\n:4' 'completions'
+
+  ### As the message says: the container after "=", and only app is debugged.
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --target=main --share-volumes=sidecar --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pods "$debugged" 'app:dbg;sidecar:;'
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{range .volumeMounts}}{{.name}}:{{.mountPath}};{{end}}{{end}}' 'cache:/cache;'
 }
 
 run_custom_share_volumes_copy() {
@@ -314,6 +365,32 @@ run_custom_privilege_warning() {
   kd::test::assert_success
   kd::test::if_has_line_prefix "$DEBUG_ERR" "$warning" stderr
 
+  ### A pod section that grants a host port, a root group, a sysctl, another service
+  ### account and its token: each named in the one warning, and the copy has them.
+  kubectl create serviceaccount admin -n "$NS" >/dev/null
+  local grants=$KD_TEST_TMP/$NS-grants.yaml
+  cat >"$grants" <<'PROFILE'
+apiVersion: kubectl-debugger/v1alpha1
+kind: DebugProfile
+container:
+  ports: [{containerPort: 8080, hostPort: 8080}]
+pod:
+  spec:
+    serviceAccountName: admin
+    automountServiceAccountToken: true
+    securityContext:
+      fsGroup: 0
+      sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]
+PROFILE
+  # Pre-Condition: app runs as the namespace's default service account
+  kd::test::get_object_assert pod/app '{{.spec.serviceAccountName}}' 'default'
+  # Command
+  kd::test::debug app --image=$CUSTOM_IMAGE -c dbg --copy-to=app-grants --profile=baseline --custom="$grants" --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'Warning: --custom makes the debug pod more privileged than --profile=baseline: ports[0].hostPort: 8080; spec.securityContext.fsGroup: 0; spec.securityContext.sysctls: net.ipv4.ip_unprivileged_port_start=0; automountServiceAccountToken: true; serviceAccountName: admin' stderr
+  kd::test::get_object_assert pod/app-grants '{{.spec.serviceAccountName}} {{.spec.automountServiceAccountToken}} {{.spec.securityContext.fsGroup}}' 'admin true 0'
+
   ### A custom file that grants nothing more: no warning.
   # Command
   kd::test::debug app --image=$CUSTOM_IMAGE -c dbg3 --profile=baseline --custom="$TESTDATA/team-sre.yaml" --attach=false
@@ -330,6 +407,7 @@ CUSTOM_TOPICS=(
   run_custom_named_profile
   run_custom_stdin
   run_custom_share_volumes_ephemeral
+  run_custom_share_volumes_bare_before_target
   run_custom_share_volumes_copy
   run_custom_ephemeral_pod_refusal
   run_custom_privilege_warning

@@ -349,6 +349,47 @@ run_several_targets() {
   kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{range .spec.ephemeralContainers}}{{.name}}{{end}};{{end}}' 'one:dbg;two:dbg;'
 }
 
+run_config_files_refused() {
+  kd::test::new_namespace
+  kd::test::create_pod app
+  local big=$KD_TEST_TMP/$NS-big kuberc=$KD_TEST_TMP/$NS-kuberc
+  truncate -s 9M "$big"
+
+  ### A kubeconfig or kuberc that is not a regular file, or is too large to be one, is
+  ### refused before anything reads it: one line naming the flag or variable and the
+  ### path, nothing on stdout, nothing changed.
+  # Pre-Condition
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  kd::test::debug app --image=$IMAGE -c dbg --attach=false --kubeconfig="$KD_TEST_TMP"
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: --kubeconfig $KD_TEST_TMP: is a directory" stderr
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  # Command
+  KUBECONFIG=$KUBECONFIG:$big kd::test::debug app --image=$IMAGE -c dbg --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: KUBECONFIG entry $big: larger than 8 MiB" stderr
+  # Command
+  kd::test::debug app --image=$IMAGE -c dbg --attach=false --kuberc="$big"
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: --kuberc $big: larger than 8 MiB" stderr
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+
+  ### A kuberc that does not parse: its error alone, no page of usage on stdout.
+  printf 'x: [\n' >"$kuberc"
+  # Command
+  kd::test::debug app --image=$IMAGE -c dbg --attach=false --kuberc="$kuberc"
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: kuberc: no valid preferences found in $kuberc, use --v=5 to see details" stderr
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+}
+
 run_missing_targets() {
   kd::test::new_namespace
 
@@ -453,6 +494,7 @@ DEBUG_TOPICS=(
   run_non_root_warning
   run_filename_targets
   run_several_targets
+  run_config_files_refused
   run_missing_targets
   run_api_request_counts
 )

@@ -77,7 +77,9 @@ func (c completer) client(cmd *cobra.Command) (kubernetes.Interface, string, con
 		cancel()
 		return nil, "", nil, nil, false
 	}
-	client, err := c.o.clientset()
+	// A getter may check the server's version first, without a context: the
+	// completion's time limit holds all the same.
+	client, err := untilDone(ctx, c.o.clientset)
 	if err != nil {
 		cancel()
 		return nil, "", nil, nil, false
@@ -89,6 +91,11 @@ func (c completer) client(cmd *cobra.Command) (kubernetes.Interface, string, con
 // (node/, deployment/...), then after TYPE/ the names of that kind. (Words after --
 // are completed the same: cobra's completion leaves no reliable sign of the dash.)
 func (c completer) targets(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	// (Cobra parses the words once with a -- appended, so a dash only shows when words
+	// follow it.)
+	if dash := cmd.Flags().ArgsLenAtDash(); c.o.shareVolumes.bareBefore(len(args)) && (dash < 0 || dash >= len(args)) {
+		return c.shareVolumesAfterBare(cmd, args, toComplete)
+	}
 	if f := cmd.Flags().Lookup("selector"); f != nil && f.Value.String() != "" {
 		return withPrefix([]string{"pods", "nodes"}, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
@@ -117,6 +124,18 @@ func (c completer) targets(cmd *cobra.Command, args []string, toComplete string)
 		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// shareVolumesAfterBare completes the word after a bare --share-volumes, where a target
+// would be refused, with the flag given a container of the first target: choosing one
+// gives a command line that works.
+func (c completer) shareVolumesAfterBare(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	containers, directive := c.containers(cmd, args, "")
+	var out []string
+	for _, name := range containers {
+		out = append(out, "--share-volumes="+name)
+	}
+	return withPrefix(out, toComplete), directive
 }
 
 // namesOf lists the names of the objects of resource (pods, nodes or a workload kind).

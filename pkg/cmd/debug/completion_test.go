@@ -2,6 +2,7 @@ package debug
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/rest"
 )
 
 // completions runs cobra's __complete with words against client and returns the
@@ -94,6 +97,11 @@ func TestCompleteFlags(t *testing.T) {
 		{[]string{"app", "-c", ""}, []string{"init", "web", "sidecar"}},
 		{[]string{"app", "--target", "w"}, []string{"web"}},
 		{[]string{"app", "--share-volumes=s"}, []string{"sidecar"}},
+		// After a bare --share-volumes a target would be refused: the flag with a
+		// container instead, never a pod.
+		{[]string{"app", "--share-volumes", ""}, []string{"--share-volumes=init", "--share-volumes=web", "--share-volumes=sidecar"}},
+		{[]string{"app", "--share-volumes", "--share-volumes=w"}, []string{"web"}},
+		{[]string{"--share-volumes", ""}, nil},
 		{[]string{"node/x", "-c", ""}, nil},
 		{[]string{"app", "--profile", "s"}, []string{"sysadmin"}},
 		{[]string{"app", "--profile", ""}, profileNames},
@@ -128,5 +136,44 @@ func TestCompleteContainersOfWorkload(t *testing.T) {
 	empty := fake.NewClientset(webWorkloads()...)
 	if got := completions(t, empty, "deployment/web", "--target", ""); got != nil {
 		t.Errorf("a workload without pods completes %q, want nothing", got)
+	}
+}
+
+// slowGetter is a kubeconfig getter whose client configuration waits until release, as
+// one that first checks the server's version against a server that never answers.
+type slowGetter struct {
+	*genericclioptions.TestConfigFlags
+	release chan struct{}
+}
+
+func (g slowGetter) ToRESTConfig() (*rest.Config, error) {
+	<-g.release
+	return g.TestConfigFlags.ToRESTConfig()
+}
+
+// A completion ends with its context, even while the getter is still building the
+// client: it offers nothing rather than keep the shell waiting.
+func TestCompletionEndsWithItsContext(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	for _, words := range [][]string{{""}, {"app", "-c", ""}} {
+		o, _, _ := newHarness(t).options(nil)
+		cmd := newCmdDebug(slowGetter{testGetter("test"), release}, o)
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&bytes.Buffer{})
+		cmd.SetArgs(append([]string{"__complete"}, words...))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		done := make(chan error, 1)
+		go func() { done <- cmd.ExecuteContext(ctx) }()
+		select {
+		case err := <-done:
+			if err != nil || out.String() != ":4\n" {
+				t.Errorf("%q: err=%v stdout=%q, want nothing offered", words, err, out.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q: completion still waiting for the client 10 s after its 50 ms limit", words)
+		}
+		cancel()
 	}
 }

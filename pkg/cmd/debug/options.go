@@ -92,6 +92,8 @@ type DebugOptions struct {
 	PrintFlags *genericclioptions.PrintFlags
 
 	env envFlag
+	// shareVolumes is the --share-volumes flag, which knows where a bare one stood.
+	shareVolumes *shareVolumesValue
 
 	// Set by Complete.
 	Namespace         string
@@ -189,7 +191,8 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
 	f.StringArrayVar(&o.CustomFiles, "custom", nil, "A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles).")
-	f.StringVar(&o.ShareVolumes, "share-volumes", "", "Mount the volumes of this container in the debug container; without a value, those of the --target container, else of the pod's only container.")
+	o.shareVolumes = &shareVolumesValue{value: &o.ShareVolumes, flags: f, bareAt: -1}
+	f.Var(o.shareVolumes, "share-volumes", "Mount the volumes of container NAME, given as --share-volumes=NAME, in the debug container; bare, those of the --target container, else of the pod's only container (a word after a bare --share-volumes is refused, not taken for a target).")
 	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
 	f.Lookup("dry-run").NoOptDefVal = "client"
@@ -217,6 +220,10 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	o.args = nil
 	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 		names, o.args = args[:dash], args[dash:]
+	}
+
+	if err := o.checkBareShareVolumes(names); err != nil {
+		return err
 	}
 
 	o.attachChanged = cmd.Flags().Changed("attach")

@@ -44,13 +44,41 @@ type privileges struct {
 	hostUsers *bool
 	// hostPaths maps each hostPath volume's name to its path.
 	hostPaths map[string]string
+	// hostPorts are the debug container's ports bound on the node.
+	hostPorts []hostPort
+	// automountToken is the pod's automountServiceAccountToken; serviceAccount the
+	// service account whose token the pod may get.
+	automountToken *bool
+	serviceAccount string
+	// tokenVolumes are the names of the volumes that project a service account token.
+	tokenVolumes map[string]bool
+}
+
+// hostPort is one port of the debug container bound on the node: its place in the
+// container's list, and what identifies the binding.
+type hostPort struct {
+	index int
+	port  corev1.ContainerPort
+}
+
+// binding is what makes two host ports the same: the node address, port and protocol.
+func (h hostPort) binding() string {
+	return fmt.Sprintf("%s:%d/%s", h.port.HostIP, h.port.HostPort, h.port.Protocol)
 }
 
 // privilegesOf copies the privileges of pod and its debug container called container.
 func privilegesOf(pod *corev1.Pod, container string) privileges {
-	p := privileges{hostPID: pod.Spec.HostPID, hostNetwork: pod.Spec.HostNetwork, hostIPC: pod.Spec.HostIPC, hostUsers: pod.Spec.HostUsers}
-	if c, _ := podutil.Find(pod, container); c != nil && c.SecurityContext != nil {
-		p.container = *c.SecurityContext.DeepCopy()
+	p := privileges{hostPID: pod.Spec.HostPID, hostNetwork: pod.Spec.HostNetwork, hostIPC: pod.Spec.HostIPC, hostUsers: pod.Spec.HostUsers,
+		automountToken: pod.Spec.AutomountServiceAccountToken, serviceAccount: serviceAccountOf(pod)}
+	if c, _ := podutil.Find(pod, container); c != nil {
+		if c.SecurityContext != nil {
+			p.container = *c.SecurityContext.DeepCopy()
+		}
+		for i, port := range c.Ports {
+			if port.HostPort != 0 {
+				p.hostPorts = append(p.hostPorts, hostPort{index: i, port: port})
+			}
+		}
 	}
 	if pod.Spec.SecurityContext != nil {
 		p.pod = *pod.Spec.SecurityContext.DeepCopy()
@@ -62,8 +90,40 @@ func privilegesOf(pod *corev1.Pod, container string) privileges {
 			}
 			p.hostPaths[v.Name] = v.HostPath.Path
 		}
+		if projectsToken(v) {
+			if p.tokenVolumes == nil {
+				p.tokenVolumes = map[string]bool{}
+			}
+			p.tokenVolumes[v.Name] = true
+		}
 	}
 	return p
+}
+
+// serviceAccountOf is the service account pod runs as: serviceAccountName, else the
+// deprecated serviceAccount, else the namespace's "default", which the API server
+// assigns to a pod that names none.
+func serviceAccountOf(pod *corev1.Pod) string {
+	switch {
+	case pod.Spec.ServiceAccountName != "":
+		return pod.Spec.ServiceAccountName
+	case pod.Spec.DeprecatedServiceAccount != "":
+		return pod.Spec.DeprecatedServiceAccount
+	}
+	return "default"
+}
+
+// projectsToken tells whether v puts a service account token in the pod.
+func projectsToken(v corev1.Volume) bool {
+	if v.Projected == nil {
+		return false
+	}
+	for _, source := range v.Projected.Sources {
+		if source.ServiceAccountToken != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // privilegeChecks is the one table of what counts as raising privileges: each row
@@ -118,6 +178,19 @@ var privilegeChecks = []func(b, a *privileges) []string{
 		return raisedUnconfined("securityContext.seLinuxOptions.type", seLinuxType(b.container.SELinuxOptions), seLinuxType(a.container.SELinuxOptions), spcType)
 	},
 	func(b, a *privileges) []string {
+		bound := make(map[string]bool, len(b.hostPorts))
+		for _, h := range b.hostPorts {
+			bound[h.binding()] = true
+		}
+		var raised []string
+		for _, h := range a.hostPorts {
+			if !bound[h.binding()] {
+				raised = append(raised, fmt.Sprintf("ports[%d].hostPort: %d", h.index, h.port.HostPort))
+			}
+		}
+		return raised
+	},
+	func(b, a *privileges) []string {
 		return raisedNonRoot("spec.securityContext.runAsNonRoot", b.pod.RunAsNonRoot, a.pod.RunAsNonRoot)
 	},
 	func(b, a *privileges) []string {
@@ -140,6 +213,33 @@ var privilegeChecks = []func(b, a *privileges) []string{
 		return raisedRoot("spec.securityContext.runAsGroup", b.pod.RunAsGroup, a.pod.RunAsGroup)
 	},
 	func(b, a *privileges) []string {
+		return raisedRoot("spec.securityContext.fsGroup", b.pod.FSGroup, a.pod.FSGroup)
+	},
+	func(b, a *privileges) []string {
+		if slices.Contains(a.pod.SupplementalGroups, 0) && !slices.Contains(b.pod.SupplementalGroups, 0) {
+			return []string{"spec.securityContext.supplementalGroups: 0"}
+		}
+		return nil
+	},
+	func(b, a *privileges) []string {
+		// Each sysctl is one kernel setting of the pod's namespaces; a new or changed
+		// value is the profile's doing.
+		had := make(map[string]string, len(b.pod.Sysctls))
+		for _, s := range b.pod.Sysctls {
+			had[s.Name] = s.Value
+		}
+		var set []string
+		for _, s := range a.pod.Sysctls {
+			if value, ok := had[s.Name]; !ok || value != s.Value {
+				set = append(set, s.Name+"="+s.Value)
+			}
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		return []string{"spec.securityContext.sysctls: " + strings.Join(set, ", ")}
+	},
+	func(b, a *privileges) []string {
 		return raisedUnconfined("spec.securityContext.seccompProfile.type", seccompType(b.pod.SeccompProfile), seccompType(a.pod.SeccompProfile), string(corev1.SeccompProfileTypeUnconfined))
 	},
 	func(b, a *privileges) []string {
@@ -150,6 +250,25 @@ var privilegeChecks = []func(b, a *privileges) []string{
 		for _, v := range slices.Sorted(maps.Keys(a.hostPaths)) {
 			if path, had := b.hostPaths[v]; !had || path != a.hostPaths[v] {
 				raised = append(raised, fmt.Sprintf("volume %q: hostPath %s", v, a.hostPaths[v]))
+			}
+		}
+		return raised
+	},
+	func(b, a *privileges) []string {
+		// An explicit true mounts the token even when the service account says not to.
+		return raisedTrue("automountServiceAccountToken", b.automountToken, a.automountToken)
+	},
+	func(b, a *privileges) []string {
+		if a.serviceAccount != b.serviceAccount {
+			return []string{"serviceAccountName: " + a.serviceAccount}
+		}
+		return nil
+	},
+	func(b, a *privileges) []string {
+		var raised []string
+		for _, v := range slices.Sorted(maps.Keys(a.tokenVolumes)) {
+			if !b.tokenVolumes[v] {
+				raised = append(raised, fmt.Sprintf("volume %q: projected service account token", v))
 			}
 		}
 		return raised

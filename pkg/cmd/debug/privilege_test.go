@@ -77,6 +77,24 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 			p.Spec.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}
 		}, []string{"securityContext.seLinuxOptions.type: spc_t", "spec.securityContext.seLinuxOptions.type: spc_t"}},
 		{"a host path moved", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.Volumes[1].HostPath.Path = "/etc" }, []string{`volume "logs": hostPath /etc`}},
+		{"root group", func(p *corev1.Pod, _ *corev1.Container) {
+			p.Spec.SecurityContext.FSGroup = ptr.To[int64](0)
+			p.Spec.SecurityContext.SupplementalGroups = []int64{1000, 0}
+		}, []string{"spec.securityContext.fsGroup: 0", "spec.securityContext.supplementalGroups: 0"}},
+		{"host ports", func(_ *corev1.Pod, c *corev1.Container) {
+			c.Ports = []corev1.ContainerPort{{ContainerPort: 80}, {ContainerPort: 53, HostPort: 53, Protocol: corev1.ProtocolUDP}, {ContainerPort: 9090, HostPort: 9090}}
+		}, []string{"ports[1].hostPort: 53", "ports[2].hostPort: 9090"}},
+		{"sysctls", func(p *corev1.Pod, _ *corev1.Container) {
+			p.Spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: "net.ipv4.ip_unprivileged_port_start", Value: "0"}, {Name: "kernel.msgmax", Value: "65536"}}
+		}, []string{"spec.securityContext.sysctls: net.ipv4.ip_unprivileged_port_start=0, kernel.msgmax=65536"}},
+		{"service account token", func(p *corev1.Pod, _ *corev1.Container) {
+			p.Spec.AutomountServiceAccountToken = ptr.To(true)
+			p.Spec.ServiceAccountName = "admin"
+			p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "token", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+				Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token", Audience: "vault"}}},
+			}}})
+		}, []string{"automountServiceAccountToken: true", "serviceAccountName: admin", `volume "token": projected service account token`}},
+		{"the default service account named", func(p *corev1.Pod, _ *corev1.Container) { p.Spec.ServiceAccountName = "default" }, nil},
 		{"privileges lowered", func(p *corev1.Pod, c *corev1.Container) {
 			c.SecurityContext.Capabilities.Drop = append(c.SecurityContext.Capabilities.Drop, "NET_RAW")
 			p.Spec.Volumes = p.Spec.Volumes[:1]
@@ -97,5 +115,30 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 				t.Errorf("raises (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// What the pod already had is no raise: the same host port, sysctl, service account
+// and token volume; a sysctl given a new value is one.
+func TestPrivilegeRaisesKeptGrants(t *testing.T) {
+	before := nonrootPod()
+	before.Spec.ServiceAccountName = "app"
+	before.Spec.AutomountServiceAccountToken = ptr.To(true)
+	before.Spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: "net.core.somaxconn", Value: "1024"}}
+	before.Spec.SecurityContext.SupplementalGroups = []int64{0}
+	before.Spec.SecurityContext.FSGroup = ptr.To[int64](0)
+	before.Spec.Volumes = []corev1.Volume{{Name: "token", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+		Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}},
+	}}}}
+	before.Spec.Containers = append(before.Spec.Containers, corev1.Container{Name: "dbg", Ports: []corev1.ContainerPort{{ContainerPort: 8080, HostPort: 8080}}})
+	after := before.DeepCopy()
+	after.Spec.Containers[1].Ports = append([]corev1.ContainerPort{{ContainerPort: 22}}, after.Spec.Containers[1].Ports...)
+	if got := privilegeRaises(privilegesOf(before, "dbg"), privilegesOf(after, "dbg")); len(got) != 0 {
+		t.Errorf("raises for grants the pod had: %v", got)
+	}
+	after.Spec.SecurityContext.Sysctls[0].Value = "65535"
+	want := []string{"spec.securityContext.sysctls: net.core.somaxconn=65535"}
+	if diff := cmp.Diff(want, privilegeRaises(privilegesOf(before, "dbg"), privilegesOf(after, "dbg"))); diff != "" {
+		t.Errorf("raises (-want +got):\n%s", diff)
 	}
 }

@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -105,7 +106,10 @@ func TestPlanAllSharesProfiledContainers(t *testing.T) {
 				return o
 			}
 
-			together, failedTogether := complete().planAll(variedPods())
+			together, failedTogether, err := complete().planAll(context.Background(), variedPods())
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			alone := complete()
 			var each []*plan
@@ -203,8 +207,8 @@ func TestPlanAllCostPerPodIndependentOfProfile(t *testing.T) {
 		few, many := pods(50), pods(250)
 		allocs := func(found []resolved) float64 {
 			return testing.AllocsPerRun(3, func() {
-				if _, failed := o.planAll(found); len(failed) > 0 {
-					t.Fatalf("planning failed: %v", failed[0].err)
+				if _, failed, err := o.planAll(context.Background(), found); err != nil || len(failed) > 0 {
+					t.Fatalf("planning failed: %v %v", err, failed)
 				}
 			})
 		}

@@ -218,3 +218,36 @@ func TestPrivilegeWarningIgnoresQuiet(t *testing.T) {
 		t.Errorf("stderr = %q, want %q", r.stderr, want)
 	}
 }
+
+// A profile document's pod section is weighed as the container is: a root group, a host
+// port, a service account token and sysctls each make the warning name them.
+func TestPrivilegeWarningForPodSection(t *testing.T) {
+	doc := writeFile(t, "pod.yaml", `apiVersion: kubectl-debugger/v1alpha1
+kind: DebugProfile
+container:
+  ports: [{containerPort: 8080, hostPort: 8080}]
+pod:
+  spec:
+    automountServiceAccountToken: true
+    serviceAccountName: admin
+    securityContext:
+      fsGroup: 0
+      supplementalGroups: [0]
+      sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]
+    volumes:
+    - name: vault-token
+      projected: {sources: [{serviceAccountToken: {path: token, audience: vault}}]}
+`)
+	client := fake.NewClientset(nodeA())
+	r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=baseline", "--custom="+doc, "--dry-run=client", "-q", "-o", "name")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := "Warning: --custom makes the debug pod more privileged than --profile=baseline: ports[0].hostPort: 8080; " +
+		"spec.securityContext.fsGroup: 0; spec.securityContext.supplementalGroups: 0; " +
+		"spec.securityContext.sysctls: net.ipv4.ip_unprivileged_port_start=0; automountServiceAccountToken: true; " +
+		`serviceAccountName: admin; volume "vault-token": projected service account token` + "\n"
+	if r.stderr != want {
+		t.Errorf("stderr:\n got: %q\nwant: %q", r.stderr, want)
+	}
+}

@@ -54,7 +54,7 @@ func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
 			return nil, err
 		}
 	}
-	targets, err := o.mapUnknownKinds(o.targets)
+	targets, err := o.mapUnknownKinds(ctx, o.targets)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
 // mapUnknownKinds resolves the TYPEs that are neither pods, nodes nor known workloads
 // with the REST mapper (API discovery, done only when needed), then checks the flags
 // against what they turned out to be.
-func (o *DebugOptions) mapUnknownKinds(targets []target) ([]target, error) {
+func (o *DebugOptions) mapUnknownKinds(ctx context.Context, targets []target) ([]target, error) {
 	var mapped []target
 	for i, t := range targets {
 		if t.kind != kindUnknown {
@@ -98,11 +98,8 @@ func (o *DebugOptions) mapUnknownKinds(targets []target) ([]target, error) {
 		if mapped == nil {
 			mapped = append([]target(nil), targets...)
 		}
-		mapper, err := o.restClientGetter.ToRESTMapper()
-		if err != nil {
-			return nil, fmt.Errorf("resolving %q: %w", t.describe(), err)
-		}
-		if mapped[i], err = mapTarget(t, mapper); err != nil {
+		var err error
+		if mapped[i], err = o.mapKind(ctx, t); err != nil {
 			return nil, err
 		}
 	}
@@ -113,6 +110,44 @@ func (o *DebugOptions) mapUnknownKinds(targets []target) ([]target, error) {
 		return nil, err
 	}
 	return mapped, nil
+}
+
+// mapKind resolves the TYPE of t with the REST mapper. The mapper's API discovery, and
+// the version check a getter may make first, take no context: Ctrl-C ends the wait.
+func (o *DebugOptions) mapKind(ctx context.Context, t target) (target, error) {
+	mapped, err := untilDone(ctx, func() (target, error) {
+		mapper, err := o.restClientGetter.ToRESTMapper()
+		if err != nil {
+			return target{}, fmt.Errorf("resolving %q: %w", t.describe(), err)
+		}
+		return mapTarget(t, mapper)
+	})
+	if ctx.Err() != nil {
+		return target{}, fmt.Errorf("resolving %q with API discovery: %w", t.describe(), ctx.Err())
+	}
+	return mapped, err
+}
+
+// untilDone runs step, which cannot be given ctx, and returns what it returns, or as
+// soon as ctx ends, ctx's error. A step cut short is left to finish on its own: the
+// command is about to end, and nothing waits for it.
+func untilDone[T any](ctx context.Context, step func() (T, error)) (T, error) {
+	type answer struct {
+		value T
+		err   error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		value, err := step()
+		done <- answer{value, err}
+	}()
+	select {
+	case a := <-done:
+		return a.value, a.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
 }
 
 // resolveOne finds the pod or node one named target stands for.

@@ -1,13 +1,17 @@
 package debug
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
@@ -186,4 +190,42 @@ func TestSelectorListFails(t *testing.T) {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	assertActions(t, client, []action{{"list", "pods", "", "test", ""}})
+}
+
+// blockedMapper is a REST mapper whose discovery never answers: KindFor tells the test
+// it has started, then waits until the test ends (or, should the command wait for it,
+// gives up after a while, which fails the test).
+type blockedMapper struct {
+	meta.RESTMapper
+	started chan struct{}
+	release chan struct{}
+}
+
+func (m *blockedMapper) KindFor(schema.GroupVersionResource) (schema.GroupVersionKind, error) {
+	close(m.started)
+	select {
+	case <-m.release:
+	case <-time.After(10 * time.Second):
+	}
+	return schema.GroupVersionKind{}, errors.New("discovery gave up")
+}
+
+// Ctrl-C during API discovery for a TYPE/NAME target returns at once, naming the step.
+func TestResolveInterruptedDuringDiscovery(t *testing.T) {
+	mapper := &blockedMapper{started: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(func() { close(mapper.release) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-mapper.started
+		cancel()
+	}()
+	client := fake.NewClientset(appPod())
+	r := newHarness(t, withMapper(mapper), withContext(ctx)).run(client, "widgets/app", "--image=busybox")
+	if got, want := errString(r.err), `resolving "widgets/app" with API discovery: context canceled`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if len(client.Actions()) != 0 {
+		t.Errorf("API calls were made: %v", client.Actions())
+	}
 }

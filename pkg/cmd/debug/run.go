@@ -3,6 +3,7 @@ package debug
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 )
 
@@ -28,7 +29,10 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		return err
 	}
 	found = distinct(found)
-	plans, outcomes := o.planAll(found)
+	plans, outcomes, err := o.planAll(ctx, found)
+	if err != nil {
+		return err
+	}
 	failed := len(found) - len(plans)
 
 	var sent []outcome
@@ -83,12 +87,16 @@ func distinct(found []resolved) []resolved {
 }
 
 // planAll plans every resolved target; failures become outcomes. The targets share what
-// the profiles make of the same input, which they run once.
-func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
+// the profiles make of the same input, which they run once. Ctrl-C between two targets
+// ends it, before anything is sent.
+func (o *DebugOptions) planAll(ctx context.Context, found []resolved) ([]*plan, []outcome, error) {
 	plans := make([]*plan, 0, len(found))
 	var failed []outcome
 	profiled := newProfiledContainers()
 	for i, r := range found {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("planning (%d of %d targets planned, nothing sent): %w", i, len(found), err)
+		}
 		if r.err != nil {
 			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: r.err})
 			continue
@@ -101,7 +109,7 @@ func (o *DebugOptions) planAll(found []resolved) ([]*plan, []outcome) {
 		p.index = i
 		plans = append(plans, p)
 	}
-	return plans, failed
+	return plans, failed, nil
 }
 
 // byTarget puts the outcomes in the order the targets were found.

@@ -677,7 +677,10 @@ func TestOnlyPresentPrints(t *testing.T) {
 			t.Fatal(err)
 		}
 		phase = "plan"
-		plans, failed := o.planAll(found)
+		plans, failed, err := o.planAll(ctx, found)
+		if err != nil {
+			t.Fatal(err)
+		}
 		phase = "execute"
 		outcomes := append(failed, sender{client: client, dryRun: o.dryRun}.sendAll(ctx, plans, o.concurrency(), nil)...)
 
@@ -687,5 +690,38 @@ func TestOnlyPresentPrints(t *testing.T) {
 		if out.Len()+errOut.Len() == 0 {
 			t.Errorf("%v: present printed nothing (err %v)", args, err)
 		}
+	}
+}
+
+// Ctrl-C while targets are being planned ends the run before the next target, naming
+// the step; nothing is sent.
+func TestRunInterruptedWhilePlanning(t *testing.T) {
+	manifest := writeFile(t, "pods.yaml", `apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Pod, metadata: {name: a, namespace: test}, spec: {containers: [{name: main, image: nginx}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: b, namespace: test}, spec: {containers: [{name: main, image: nginx}]}}
+- {apiVersion: v1, kind: Pod, metadata: {name: c, namespace: test}, spec: {containers: [{name: main, image: nginx}]}}
+`)
+	client := fake.NewClientset()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Planning the first target names its debug container: the user presses Ctrl-C then.
+	h := newHarness(t, withOptions(func(o *DebugOptions) {
+		o.nameSuffix = func() string {
+			cancel()
+			return "aaaaa"
+		}
+	}))
+	o, err := h.complete(client, "-f", manifest, "--image=busybox", "--logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = o.Run(ctx)
+	if got, want := errString(err), "planning (1 of 3 targets planned, nothing sent): context canceled"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if len(client.Actions()) != 0 {
+		t.Errorf("API calls were made: %v", client.Actions())
 	}
 }
