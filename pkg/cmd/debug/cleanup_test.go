@@ -41,6 +41,16 @@ func deletesOf(client *fake.Clientset, name string) int {
 	return n
 }
 
+// nodePodRunning makes client's pod watch report the node debugging pod of node-a
+// running, as the kubelet would once its container starts.
+func nodePodRunning(client *fake.Clientset) {
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	pod := debugState("node-debugger-node-a-aaaaa", running)
+	pod.Status.ContainerStatuses[0].Name = "debugger"
+	go watcher.Modify(pod)
+}
+
 // However a session with --rm ends, the debug pod is deleted exactly once.
 func TestRemoveAfterEverySessionEnd(t *testing.T) {
 	tests := []struct {
@@ -119,14 +129,7 @@ func TestRemoveAfterEverySessionEnd(t *testing.T) {
 // A node debugging pod is deleted the same way, and says so unless -q.
 func TestRemoveNodePod(t *testing.T) {
 	client := fake.NewClientset(nodeA())
-	watcher := watch.NewFake()
-	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-	go watcher.Modify(func() *corev1.Pod {
-		p := debugState("node-debugger-node-a-aaaaa", corev1.ContainerState{})
-		p.Status.ContainerStatuses[0].Name = "debugger"
-		p.Status.ContainerStatuses[0].State = running
-		return p
-	}())
+	nodePodRunning(client)
 	// The shell exits: the kubelet reports the container terminated.
 	exit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
 		return reportStatus(client, pod, corev1.ContainerStatus{Name: "debugger", State: terminated}, false)
@@ -248,13 +251,7 @@ func TestRemoveAfterAnInterruptedCreate(t *testing.T) {
 // error handling takes the status only from an error that is one (a type switch).
 func TestRemoveKeepsExitStatus(t *testing.T) {
 	client := fake.NewClientset(nodeA())
-	watcher := watch.NewFake()
-	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-	go watcher.Modify(func() *corev1.Pod {
-		p := debugState("node-debugger-node-a-aaaaa", running)
-		p.Status.ContainerStatuses[0].Name = "debugger"
-		return p
-	}())
+	nodePodRunning(client)
 	exit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
 		return reportStatus(client, pod, corev1.ContainerStatus{Name: "debugger", State: exitedWith(3)}, false)
 	}

@@ -14,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	uexec "k8s.io/utils/exec"
@@ -35,13 +34,7 @@ func TestSignalEndsSessionAndRemoves(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.sig.String(), func(t *testing.T) {
 			client := fake.NewClientset(nodeA())
-			watcher := watch.NewFake()
-			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-			go watcher.Modify(func() *corev1.Pod {
-				p := debugState("node-debugger-node-a-aaaaa", running)
-				p.Status.ContainerStatuses[0].Name = "debugger"
-				return p
-			}())
+			nodePodRunning(client)
 			signals := make(chan os.Signal, 1)
 			// The session lasts until the signal ends it, as a shell nobody leaves does.
 			attach := func(ctx context.Context, _ *corev1.Pod, _ string, _, _ io.Writer) error {
