@@ -140,8 +140,10 @@ kd::realnode::terminal_answers() {
 
 # kd::realnode::terminal_end: closes what kd::realnode::terminal opened.
 kd::realnode::terminal_end() {
+  [[ -n ${TERM_PID:-} ]] || return 0
   kill -KILL "$TERM_PID" 2>/dev/null || true
   wait "$TERM_PID" 2>/dev/null || true
+  TERM_PID=
   exec 7>&-
 }
 
@@ -487,6 +489,8 @@ kd::realnode::assert_terminal_stop() {
 
 run_realnode_terminal_rm_on_signals() {
   kd::realnode::namespace
+  # A topic that fails half-way must not leave its terminal behind.
+  trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
   local how code
   for how in INT TERM HUP close; do
@@ -530,6 +534,8 @@ run_realnode_terminal_rm_on_signals() {
 
 run_realnode_terminal_detach() {
   kd::realnode::namespace
+  # A topic that fails half-way must not leave its terminal behind.
+  trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
 
   ### ctrl-p,ctrl-q leaves a terminal session: exit 0, kubectl attach's message, and the
