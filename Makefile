@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
 
-.PHONY: all build test test-unit test-fuzz test-cmd test-upstream kubectl kubernetes-patch verify-kubernetes-patch krew-manifest verify schema local-up local-down bench server clean
+.PHONY: all build test test-unit test-fuzz test-cmd test-upstream reference-next conformance-next kubectl kubernetes-patch verify-kubernetes-patch krew-manifest verify schema local-up local-down bench server clean
 
 all: build
 
@@ -46,6 +46,15 @@ test-upstream: build kubectl
 	KD_UPSTREAM_LABEL=plugin hack/test-upstream.sh
 	DEBUGGER="$(CURDIR)/_output/bin/kubectl debug" KD_UPSTREAM_KUBECTL=$(CURDIR)/_output/bin/kubectl \
 		KD_UPSTREAM_LABEL=kubectl hack/test-upstream.sh
+
+# Upstream kubectl of the next release (Go 1.27, fetched by the go command) into the
+# cache, and the conformance cases of what it changes run against it; make test needs
+# neither.
+reference-next:
+	hack/build-reference-next.sh
+
+conformance-next:
+	hack/conformance-next.sh
 
 # kubectl with this debug command inside: _output/bin/kubectl.
 kubectl:

@@ -10,5 +10,8 @@ KD_KWOK_VERSION=${KD_KWOK_VERSION:-v0.8.0}
 # Binaries are cached outside the clone, keyed by version, so a fresh clone reuses them.
 KD_CACHE=${KD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-debugger}
 KD_BIN=${KD_BIN:-$KD_CACHE/$KD_KUBE_VERSION}
+# The next release's kubectl, the reference for what it changes (hack/build-reference-next.sh).
+KD_NEXT_VERSION=${KD_NEXT_VERSION:-v1.38.0-beta.0}
+KD_NEXT_BIN=${KD_NEXT_BIN:-$KD_CACHE/$KD_NEXT_VERSION}
 
 kd::log() { echo "+++ [$(date +%H:%M:%S)] $*" >&2; }

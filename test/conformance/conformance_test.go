@@ -9,7 +9,9 @@
 //	KD_KUBECONFIG=_output/local-cluster/kubeconfig go test -tags integration ./test/conformance/
 //
 // DEBUGGER is the command under test, split on spaces (default: the project's binary);
-// KD_CONFORMANCE_SKIP is a comma-separated list of case IDs to skip.
+// KD_CONFORMANCE_SKIP is a comma-separated list of case IDs to skip;
+// KD_CONFORMANCE_MATCH_VERSION=false leaves out --match-server-version, for a reference
+// kubectl of a newer release than the server (hack/conformance-next.sh).
 //
 // KD_CONFORMANCE_RECORD is a comma-separated list of case IDs whose expected/ID.json is
 // written from what the command creates, normalised: run it with DEBUGGER set to the
@@ -90,7 +92,10 @@ func TestConformance(t *testing.T) {
 	}
 	fixtures := loadFixtures(t)
 
-	r := &runner{client: client, debugger: debugger, kubeconfig: kubeconfig, fixtures: fixtures, record: record}
+	// The reference of the next release is a newer client than the server, which
+	// --match-server-version would refuse.
+	matchVersion := os.Getenv("KD_CONFORMANCE_MATCH_VERSION") != "false"
+	r := &runner{client: client, debugger: debugger, kubeconfig: kubeconfig, fixtures: fixtures, record: record, matchVersion: matchVersion}
 	for _, tc := range cases {
 		t.Run(tc.id, func(t *testing.T) {
 			if skip[tc.id] {
@@ -102,8 +107,8 @@ func TestConformance(t *testing.T) {
 }
 
 type fixtureSet struct {
-	pods []*corev1.Pod
-	node *corev1.Node
+	pods  []*corev1.Pod
+	nodes []*corev1.Node
 }
 
 func loadFixtures(t *testing.T) fixtureSet {
@@ -114,8 +119,11 @@ func loadFixtures(t *testing.T) fixtureSet {
 		decodeFile(t, filepath.Join("fixtures", name), pod)
 		fs.pods = append(fs.pods, pod)
 	}
-	fs.node = &corev1.Node{}
-	decodeFile(t, filepath.Join("fixtures", "node.yaml"), fs.node)
+	for _, name := range []string{"node.yaml", "node-windows.yaml"} {
+		node := &corev1.Node{}
+		decodeFile(t, filepath.Join("fixtures", name), node)
+		fs.nodes = append(fs.nodes, node)
+	}
 	return fs
 }
 
@@ -169,6 +177,8 @@ type runner struct {
 	fixtures   fixtureSet
 	// record lists the cases whose expected objects this run writes.
 	record map[string]bool
+	// matchVersion passes --match-server-version to every call.
+	matchVersion bool
 }
 
 func (r *runner) run(t *testing.T, tc testCase) {
@@ -178,7 +188,11 @@ func (r *runner) run(t *testing.T, tc testCase) {
 
 	// -n goes first: after a "--" it would be part of the debug container's command.
 	// --match-server-version, as kubernetes' own test/cmd passes to every call.
-	args := append(append([]string{}, r.debugger[1:]...), "--match-server-version", "-n", ns)
+	args := append([]string{}, r.debugger[1:]...)
+	if r.matchVersion {
+		args = append(args, "--match-server-version")
+	}
+	args = append(args, "-n", ns)
 	args = append(args, tc.args...)
 	cmd := exec.CommandContext(ctx, r.debugger[0], args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+r.kubeconfig)
@@ -257,8 +271,10 @@ func (r *runner) setup(ctx context.Context, t *testing.T, id string) (string, ma
 		}
 		versions[created.Name] = created.ResourceVersion
 	}
-	if _, err := r.client.CoreV1().Nodes().Create(ctx, r.fixtures.node.DeepCopy(), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatalf("creating node %s: %v", r.fixtures.node.Name, err)
+	for _, node := range r.fixtures.nodes {
+		if _, err := r.client.CoreV1().Nodes().Create(ctx, node.DeepCopy(), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("creating node %s: %v", node.Name, err)
+		}
 	}
 	return ns, versions
 }

@@ -29,6 +29,39 @@ func useHostNamespaces(pod *corev1.Pod, _ *corev1.Container) {
 	pod.Spec.HostIPC = true
 }
 
+// useHostNetwork runs the pod in the host's network namespace only.
+func useHostNetwork(pod *corev1.Pod, _ *corev1.Container) {
+	pod.Spec.HostNetwork = true
+}
+
+// windowsSystemAccount is the account HostProcess debugging runs as: the host's own.
+const windowsSystemAccount = `NT AUTHORITY\SYSTEM`
+
+// runAsHostProcess makes the pod a Windows HostProcess pod, run as the system account.
+// HostProcess is decided for the whole pod: every container of such a pod must be one.
+func runAsHostProcess(pod *corev1.Pod, _ *corev1.Container) {
+	pod.Spec.OS = &corev1.PodOS{Name: corev1.Windows}
+	if pod.Spec.SecurityContext == nil {
+		pod.Spec.SecurityContext = &corev1.PodSecurityContext{}
+	}
+	if pod.Spec.SecurityContext.WindowsOptions == nil {
+		pod.Spec.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{}
+	}
+	pod.Spec.SecurityContext.WindowsOptions.HostProcess = ptr.To(true)
+	pod.Spec.SecurityContext.WindowsOptions.RunAsUserName = ptr.To(windowsSystemAccount)
+}
+
+// runAsSystemAccount names the system account on the debug container too. The pod's
+// account already applies; set on the container as well, it is where --custom, which
+// changes the container only, can put a less privileged account in its place.
+func runAsSystemAccount(_ *corev1.Pod, debug *corev1.Container) {
+	sc := securityContext(debug)
+	if sc.WindowsOptions == nil {
+		sc.WindowsOptions = &corev1.WindowsSecurityContextOptions{}
+	}
+	sc.WindowsOptions.RunAsUserName = ptr.To(windowsSystemAccount)
+}
+
 // shareProcessNamespace lets containers see each other's processes, unless the pod or
 // --share-processes already decided.
 func shareProcessNamespace(pod *corev1.Pod, _ *corev1.Container) {

@@ -11,13 +11,17 @@ import (
 
 // needed is what the command built into a debug pod and a custom profile may not take
 // away: a profile adds to the pod, it does not undo the mode. Node debugging needs its
-// host root volume and the mount of it, its tolerate-everything toleration, and the
-// label that marks the pod as a debugger (which cleanup by label relies on).
+// host root volume and the mount of it (HostProcess on Windows nodes), its
+// tolerate-everything toleration, and the label that marks the pod as a debugger (which
+// cleanup by label relies on).
 type needed struct {
 	hostRoot      *corev1.Volume
 	hostRootMount *corev1.VolumeMount
-	labels        map[string]string
-	tolerations   []corev1.Toleration
+	// hostProcess is set when the pod is a Windows HostProcess pod, which all its
+	// containers must then be.
+	hostProcess bool
+	labels      map[string]string
+	tolerations []corev1.Toleration
 }
 
 // neededBy records what pod, with its debug container called container, needs, before
@@ -43,6 +47,9 @@ func neededBy(pod *corev1.Pod, container string) needed {
 			}
 			n.labels[key] = value
 		}
+	}
+	if sc := pod.Spec.SecurityContext; sc != nil {
+		n.hostProcess = isTrue(hostProcess(sc.WindowsOptions))
 	}
 	n.tolerations = append([]corev1.Toleration(nil), pod.Spec.Tolerations...)
 	return n
@@ -76,6 +83,11 @@ func (n needed) check(pod *corev1.Pod, container string) error {
 		}
 		if !found {
 			return fmt.Errorf("volumeMounts: a custom profile may make the mount of the node's filesystem at %s read-only, but cannot remove, move or otherwise change it", n.hostRootMount.MountPath)
+		}
+	}
+	if n.hostProcess {
+		if c, _ := podutil.Find(pod, container); c.SecurityContext != nil && isFalse(hostProcess(c.SecurityContext.WindowsOptions)) {
+			return fmt.Errorf("securityContext.windowsOptions.hostProcess: a custom profile cannot turn off HostProcess, which debugging a Windows node runs as")
 		}
 	}
 	if len(pod.Spec.Tolerations) < len(n.tolerations) || !equality.Semantic.DeepEqual(pod.Spec.Tolerations[:len(n.tolerations)], n.tolerations) {

@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"strings"
 	"testing"
 
 	"k8s.io/client-go/kubernetes/fake"
@@ -63,5 +64,39 @@ pod:
 	client := fake.NewClientset(nodeA())
 	if r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file, "-q"); r.err != nil {
 		t.Errorf("adding to a node pod: %v", r.err)
+	}
+}
+
+// On a Windows node the pod is a HostProcess pod: a custom profile may change the account
+// the container runs as, which is why the profile sets it on the container, but it
+// cannot turn HostProcess off for the container.
+func TestProfilesOnWindowsNodes(t *testing.T) {
+	windows := nodeA()
+	windows.Labels = map[string]string{"kubernetes.io/os": "windows"}
+
+	file := writeFile(t, "p.yaml", "securityContext: {windowsOptions: {hostProcess: false}}\n")
+	client := fake.NewClientset(windows)
+	r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file)
+	want := "--custom " + file + ": securityContext.windowsOptions.hostProcess: a custom profile cannot turn off HostProcess, which debugging a Windows node runs as"
+	if got := errString(r.err); got != want {
+		t.Errorf("error:\n got: %s\nwant: %s", got, want)
+	}
+	// Refused after reading the node, which tells Windows from Linux, and before any write.
+	assertActions(t, client, []action{{"get", "nodes", "", "", "node-a"}})
+
+	// The same file on a Linux node changes nothing Linux runs.
+	client = fake.NewClientset(nodeA())
+	if r := runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file, "-q"); r.err != nil {
+		t.Errorf("hostProcess: false on a Linux node: %v", r.err)
+	}
+
+	file = writeFile(t, "p.yaml", `securityContext: {windowsOptions: {runAsUserName: "NT AUTHORITY\\LOCAL SERVICE"}}`+"\n")
+	client = fake.NewClientset(windows)
+	r = runCommand(t, client, "", "node/node-a", "--image=busybox", "--profile=sysadmin", "--custom="+file)
+	if r.err != nil {
+		t.Fatalf("a less privileged account: %v", r.err)
+	}
+	if strings.Contains(r.stderr, "more privileged") {
+		t.Errorf("a less privileged account was reported as a raise:\n%s", r.stderr)
 	}
 }

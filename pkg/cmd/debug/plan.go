@@ -112,7 +112,7 @@ func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (
 			ObjectMeta: metav1.ObjectMeta{Name: source.Name, Namespace: source.Namespace},
 			Spec:       corev1.PodSpec{EphemeralContainers: []corev1.EphemeralContainer{buildEphemeral(s, p.container)}},
 		}
-		warnings, err := o.profileDebugContainer(shell, p.container, p.target, ModeEphemeral, user)
+		warnings, err := o.profileDebugContainer(shell, p.container, p.target, ModeEphemeral, "", user)
 		return profiledContainer{container: shell.Spec.EphemeralContainers[0], warnings: warnings}, err
 	})
 	if err != nil {
@@ -192,6 +192,10 @@ func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 	if err := o.applyProfiles(p.pod, p, ModeNode, nil); err != nil {
 		return nil, err
 	}
+	if hostOSOf(r.node) == hostWindows && o.Profile != ProfileSysadmin {
+		p.warnings = append(p.warnings, fmt.Sprintf("node %s runs Windows (%s=%s): --profile=%s makes the pod it makes for Linux nodes; only --profile=sysadmin makes a Windows (HostProcess) debugging pod",
+			r.node.Name, corev1.LabelOSStable, hostWindows, o.Profile))
+	}
 	return p, nil
 }
 
@@ -206,7 +210,7 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source
 			return err
 		}
 	}
-	warnings, err := o.profileDebugContainer(pod, p.container, p.target, mode, user)
+	warnings, err := o.profileDebugContainer(pod, p.container, p.target, mode, hostOSOf(p.node), user)
 	if err != nil {
 		return err
 	}
@@ -221,14 +225,15 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source
 // profileDebugContainer applies the predefined profile, then user (a resolved --run-as,
 // or none), marks a pod the command creates as a debugging pod (every node pod; a copy
 // only when the command holds a session on it), then applies the custom profiles to pod
-// and its debug container called container. It returns the warnings they raise: root
+// and its debug container called container; host is the operating system of the node
+// being debugged, in node mode. It returns the warnings they raise: root
 // under the restricted profile, and what the custom profiles raise over the predefined
 // one. It reads nothing of the pod being debugged beyond pod itself, so for an
 // ephemeral container, where pod holds only that container, the result is the same for
 // every pod that gives the same user and shared mounts.
-func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target string, mode Mode, user runAs) ([]string, error) {
+func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target string, mode Mode, host hostOS, user runAs) ([]string, error) {
 	var warnings []string
-	if err := applyMutations(pod, container, o.profile.mutations(mode)); err != nil {
+	if err := applyMutations(pod, container, o.profile.mutations(mode, host)); err != nil {
 		return nil, err
 	}
 	if user.set() {

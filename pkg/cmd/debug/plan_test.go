@@ -162,10 +162,20 @@ func TestPlanNodeEveryProfile(t *testing.T) {
 		p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "host-root", MountPath: "/host"}}
 	}
 	hostNS := func(p *corev1.Pod) { p.Spec.HostNetwork, p.Spec.HostPID, p.Spec.HostIPC = true, true, true }
-	cases := map[string]struct {
+	// What kubectl 1.38 makes on a Windows node: a HostProcess pod run as SYSTEM, with the
+	// account on the container too, where --custom can change it.
+	hostProcess := func(p *corev1.Pod) {
+		p.Spec.OS = &corev1.PodOS{Name: corev1.Windows}
+		p.Spec.HostNetwork = true
+		p.Spec.SecurityContext = &corev1.PodSecurityContext{WindowsOptions: &corev1.WindowsSecurityContextOptions{
+			HostProcess: ptr.To(true), RunAsUserName: ptr.To(`NT AUTHORITY\SYSTEM`)}}
+		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{WindowsOptions: &corev1.WindowsSecurityContextOptions{RunAsUserName: ptr.To(`NT AUTHORITY\SYSTEM`)}}
+	}
+	type expected struct {
 		sc   *corev1.SecurityContext
 		more []func(*corev1.Pod)
-	}{
+	}
+	linux := map[string]expected{
 		ProfileLegacy:     {more: []func(*corev1.Pod){hostRoot, hostNS}},
 		ProfileGeneral:    {more: []func(*corev1.Pod){hostRoot, hostNS}},
 		ProfileBaseline:   {},
@@ -173,39 +183,59 @@ func TestPlanNodeEveryProfile(t *testing.T) {
 		ProfileNetadmin:   {sc: netadminSC, more: []func(*corev1.Pod){hostNS}},
 		ProfileSysadmin:   {sc: sysadminSC, more: []func(*corev1.Pod){hostRoot, hostNS}},
 	}
-	for name, tc := range cases {
-		for _, custom := range []bool{false, true} {
-			t.Run(name+map[bool]string{false: "", true: "+custom"}[custom], func(t *testing.T) {
-				args := withMatrixCustom(t, []string{"node/node-a", "--image=busybox:1.36", "-i", "--attach=false", "--profile=" + name}, custom)
-				args = append(args, "--", "sh")
-				dc := debugContainer(tc.sc)
-				dc.Name = "debugger"
-				dc.Command = []string{"sh"}
-				want := &corev1.Pod{
-					ObjectMeta: metav1.ObjectMeta{
-						Name: "node-debugger-node-a-aaaaa", Namespace: "test",
-						Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
-						Annotations: map[string]string{"kubectl-debugger/target": "node/node-a"},
-					},
-					Spec: corev1.PodSpec{
-						Containers:    []corev1.Container{dc},
-						NodeName:      "node-a",
-						RestartPolicy: corev1.RestartPolicyNever,
-						Tolerations:   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
-					},
+	for _, os := range []string{"", "linux", "windows"} {
+		for name, tc := range linux {
+			var warnings []string
+			if os == "windows" {
+				if name == ProfileSysadmin {
+					tc = expected{more: []func(*corev1.Pod){hostProcess}}
+				} else {
+					warnings = []string{"node node-a runs Windows (kubernetes.io/os=windows): --profile=" + name +
+						" makes the pod it makes for Linux nodes; only --profile=sysadmin makes a Windows (HostProcess) debugging pod"}
 				}
-				for _, f := range tc.more {
-					f(want)
-				}
-				if custom {
-					applyMatrixCustom(&want.Spec.Containers[0])
-				}
+			}
+			for _, custom := range []bool{false, true} {
+				t.Run(os+"/"+name+map[bool]string{false: "", true: "+custom"}[custom], func(t *testing.T) {
+					args := withMatrixCustom(t, []string{"node/node-a", "--image=busybox:1.36", "-i", "--attach=false", "--profile=" + name}, custom)
+					args = append(args, "--", "sh")
+					dc := debugContainer(tc.sc)
+					dc.Name = "debugger"
+					dc.Command = []string{"sh"}
+					want := &corev1.Pod{
+						ObjectMeta: metav1.ObjectMeta{
+							Name: "node-debugger-node-a-aaaaa", Namespace: "test",
+							Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
+							Annotations: map[string]string{"kubectl-debugger/target": "node/node-a"},
+						},
+						Spec: corev1.PodSpec{
+							Containers:    []corev1.Container{dc},
+							NodeName:      "node-a",
+							RestartPolicy: corev1.RestartPolicyNever,
+							Tolerations:   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+						},
+					}
+					for _, f := range tc.more {
+						f(want)
+					}
+					if custom {
+						applyMatrixCustom(&want.Spec.Containers[0])
+					}
 
-				got := planOf(t, nodeTarget(), args...)
-				if diff := cmp.Diff(want, got.pod); diff != "" {
-					t.Errorf("pod (-want +got):\n%s", diff)
-				}
-			})
+					node := nodeTarget()
+					if os != "" {
+						node.node.Labels = map[string]string{"kubernetes.io/os": os}
+					}
+					got := planOf(t, node, args...)
+					if diff := cmp.Diff(want, got.pod); diff != "" {
+						t.Errorf("pod (-want +got):\n%s", diff)
+					}
+					if !custom {
+						if diff := cmp.Diff(warnings, got.warnings); diff != "" {
+							t.Errorf("warnings (-want +got):\n%s", diff)
+						}
+					}
+				})
+			}
 		}
 	}
 }

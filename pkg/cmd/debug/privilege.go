@@ -175,6 +175,14 @@ var privilegeChecks = []func(b, a *privileges) []string{
 		return raisedTrue("securityContext.windowsOptions.hostProcess", hostProcess(b.container.WindowsOptions), hostProcess(a.container.WindowsOptions))
 	},
 	func(b, a *privileges) []string {
+		// The container's Windows account, else the pod's: an administrator's is Windows'
+		// root.
+		if after := windowsAccount(a); windowsAdministrator(after) && !windowsAdministrator(windowsAccount(b)) {
+			return []string{"securityContext.windowsOptions.runAsUserName: " + after}
+		}
+		return nil
+	},
+	func(b, a *privileges) []string {
 		return raisedUnconfined("securityContext.seLinuxOptions.type", seLinuxType(b.container.SELinuxOptions), seLinuxType(a.container.SELinuxOptions), spcType)
 	},
 	func(b, a *privileges) []string {
@@ -351,6 +359,27 @@ func hostProcess(o *corev1.WindowsSecurityContextOptions) *bool {
 		return nil
 	}
 	return o.HostProcess
+}
+
+// windowsAccount is the Windows account the debug container runs as, when the container
+// or the pod names one.
+func windowsAccount(p *privileges) string {
+	for _, o := range []*corev1.WindowsSecurityContextOptions{p.container.WindowsOptions, p.pod.WindowsOptions} {
+		if o != nil && o.RunAsUserName != nil {
+			return *o.RunAsUserName
+		}
+	}
+	return ""
+}
+
+// windowsAdministrator tells whether account administers the host or the container: the
+// system account, or an administrator.
+func windowsAdministrator(account string) bool {
+	_, user, _ := strings.Cut(account, `\`)
+	if user == "" {
+		user = account
+	}
+	return strings.EqualFold(account, windowsSystemAccount) || strings.EqualFold(user, "Administrator") || strings.EqualFold(user, "ContainerAdministrator")
 }
 
 func seccompType(p *corev1.SeccompProfile) string {

@@ -72,6 +72,18 @@ func TestPrivilegeRaiseTable(t *testing.T) {
 		{"host process", func(_ *corev1.Pod, c *corev1.Container) {
 			c.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{HostProcess: ptr.To(true)}
 		}, []string{"securityContext.windowsOptions.hostProcess: true"}},
+		{"windows system account", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{RunAsUserName: ptr.To(`nt authority\system`)}
+		}, []string{`securityContext.windowsOptions.runAsUserName: nt authority\system`}},
+		{"windows container administrator from the pod", func(p *corev1.Pod, _ *corev1.Container) {
+			p.Spec.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{RunAsUserName: ptr.To("ContainerAdministrator")}
+		}, []string{"securityContext.windowsOptions.runAsUserName: ContainerAdministrator"}},
+		{"windows domain administrator", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{RunAsUserName: ptr.To(`CORP\Administrator`)}
+		}, []string{`securityContext.windowsOptions.runAsUserName: CORP\Administrator`}},
+		{"windows local service", func(_ *corev1.Pod, c *corev1.Container) {
+			c.SecurityContext.WindowsOptions = &corev1.WindowsSecurityContextOptions{RunAsUserName: ptr.To(`NT AUTHORITY\LOCAL SERVICE`)}
+		}, nil},
 		{"SELinux spc_t", func(p *corev1.Pod, c *corev1.Container) {
 			c.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}
 			p.Spec.SecurityContext.SELinuxOptions = &corev1.SELinuxOptions{Type: "spc_t"}

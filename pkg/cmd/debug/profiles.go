@@ -25,8 +25,24 @@ var profileNames = []string{ProfileLegacy, ProfileGeneral, ProfileBaseline, Prof
 // profile sets the debug container's security context and the pod fields that go with it,
 // for one mode. Each profile is a list of named mutations per mode.
 type profile interface {
-	// mutations returns the changes the profile makes in mode.
-	mutations(mode Mode) []mutation
+	// mutations returns the changes the profile makes in mode; host is the operating
+	// system of the node being debugged in node mode, and empty otherwise.
+	mutations(mode Mode, host hostOS) []mutation
+}
+
+// hostOS is the operating system a node runs, as its kubernetes.io/os label gives it.
+type hostOS string
+
+// hostWindows is the label's value on Windows nodes; every other value, or none, is
+// treated as Linux, as the kubelet treats a pod without spec.os.
+const hostWindows hostOS = hostOS(corev1.Windows)
+
+// hostOSOf is the operating system node runs.
+func hostOSOf(node *corev1.Node) hostOS {
+	if node == nil {
+		return ""
+	}
+	return hostOS(node.Labels[corev1.LabelOSStable])
 }
 
 // KeepFlags say which parts of the original pod a copy keeps (--keep-*).
@@ -74,7 +90,7 @@ func newProfile(name string, keep KeepFlags) (profile, error) {
 // legacyProfile is kubectl's behaviour before profiles existed; it is deprecated.
 type legacyProfile struct{}
 
-func (legacyProfile) mutations(mode Mode) []mutation {
+func (legacyProfile) mutations(mode Mode, _ hostOS) []mutation {
 	switch mode {
 	case ModeNode:
 		return []mutation{mountHostRoot, useHostNamespaces}
@@ -88,7 +104,7 @@ func (legacyProfile) mutations(mode Mode) []mutation {
 // generalProfile is a reasonable default: process tracing, the host's view on nodes.
 type generalProfile struct{ keep KeepFlags }
 
-func (p generalProfile) mutations(mode Mode) []mutation {
+func (p generalProfile) mutations(mode Mode, _ hostOS) []mutation {
 	switch mode {
 	case ModeNode:
 		return []mutation{mountHostRoot, clearSecurityContext, useHostNamespaces}
@@ -101,7 +117,7 @@ func (p generalProfile) mutations(mode Mode) []mutation {
 // baselineProfile fits Pod Security "baseline": no extra privileges at all.
 type baselineProfile struct{ keep KeepFlags }
 
-func (p baselineProfile) mutations(mode Mode) []mutation {
+func (p baselineProfile) mutations(mode Mode, _ hostOS) []mutation {
 	ms := []mutation{clearSecurityContext}
 	if mode == ModeCopy {
 		ms = append(ms, p.keep.copyCleanup()...)
@@ -114,7 +130,7 @@ func (p baselineProfile) mutations(mode Mode) []mutation {
 // escalation, the runtime's seccomp profile.
 type restrictedProfile struct{ keep KeepFlags }
 
-func (p restrictedProfile) mutations(mode Mode) []mutation {
+func (p restrictedProfile) mutations(mode Mode, _ hostOS) []mutation {
 	ms := []mutation{clearSecurityContext, requireNonRoot, dropAllCapabilities, disallowPrivilegeEscalation, useRuntimeDefaultSeccomp}
 	if mode == ModeCopy {
 		ms = append(ms, p.keep.copyCleanup()...)
@@ -126,7 +142,7 @@ func (p restrictedProfile) mutations(mode Mode) []mutation {
 // netadminProfile grants network administration: NET_ADMIN and NET_RAW.
 type netadminProfile struct{ keep KeepFlags }
 
-func (p netadminProfile) mutations(mode Mode) []mutation {
+func (p netadminProfile) mutations(mode Mode, _ hostOS) []mutation {
 	ms := []mutation{addCapabilities("NET_ADMIN", "NET_RAW")}
 	switch mode {
 	case ModeNode:
@@ -138,10 +154,15 @@ func (p netadminProfile) mutations(mode Mode) []mutation {
 	return ms
 }
 
-// sysadminProfile grants everything: a privileged container, and the host on nodes.
+// sysadminProfile grants everything: a privileged container, and the host on nodes. On a
+// Windows node, where containers cannot be privileged and there are no host namespaces
+// to join, everything is a HostProcess pod, which runs on the host as SYSTEM.
 type sysadminProfile struct{ keep KeepFlags }
 
-func (p sysadminProfile) mutations(mode Mode) []mutation {
+func (p sysadminProfile) mutations(mode Mode, host hostOS) []mutation {
+	if mode == ModeNode && host == hostWindows {
+		return []mutation{clearSecurityContext, runAsHostProcess, runAsSystemAccount, useHostNetwork}
+	}
 	ms := []mutation{setPrivileged}
 	switch mode {
 	case ModeNode:

@@ -227,9 +227,10 @@ func validateImage(what, image string) error {
 }
 
 // checkNodeProfiles applies the profiles to a node debugging pod built as planning will
-// build it, so that a custom profile that undoes node debugging is refused before the
-// node is read: the pod depends on the node by name only, and a selector's nodes are
-// all alike here.
+// build it for a Linux node, so that a custom profile that undoes node debugging is
+// refused before the node is read: beyond its name, the pod depends only on whether the
+// node runs Windows, and a selector's nodes are all alike here. What only a Windows
+// node's pod needs is checked when it is planned, still before any write.
 func (o *DebugOptions) checkNodeProfiles(t target) error {
 	if len(o.customs) == 0 {
 		return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -70,27 +72,33 @@ func TestValidationErrors(t *testing.T) {
 }
 
 // The conformance data's error cases, which upstream refuses or this project refuses on
-// purpose, fail here before any API call with these messages.
+// purpose, fail here with these messages: before any API call, or for what only the
+// node's operating system tells, after reading the node and before any write.
 func TestConformanceErrorCases(t *testing.T) {
 	dir := filepath.Join("testdata", "conformance")
 	custom := filepath.Join(dir, "custom")
 	want := map[string]string{
-		"e-ports":          `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,
-		"e-typo":           `--custom ` + custom + `/typo.yaml: unknown field "enviroment"`,
-		"e-empty":          `--custom ` + custom + `/empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
-		"n-host-rm":        `--custom ` + custom + `/host-rm.yaml: volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it`,
-		"n-copy-flag":      `--copy-to cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod`,
-		"x-no-image":       `--image is required unless --copy-to is used`,
-		"x-replace-alone":  `--replace can only be used with --copy-to`,
-		"x-tty-no-stdin":   `-t/--tty requires -i/--stdin`,
-		"x-target-copy":    `--target cannot be used with --copy-to: use --share-processes to see the other containers' processes`,
-		"x-bad-profile":    `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`,
-		"x-missing-file":   `--custom /nonexistent/custom.json: no such file or directory`,
-		"x-custom-image":   `--custom ` + custom + `/image.yaml: field "image" cannot be set by a custom profile: the image comes from --image`,
-		"x-custom-command": `--custom ` + custom + `/command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
-		"x-custom-badjson": `--custom ` + custom + `/bad.json: invalid JSON at line 1, column 37: unexpected end of input`,
-		"x-pull-policy":    `invalid --image-pull-policy "Sometimes": must be Always, IfNotPresent or Never`,
+		"e-ports":           `--custom ` + custom + `/ports.yaml: field "ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`,
+		"e-typo":            `--custom ` + custom + `/typo.yaml: unknown field "enviroment"`,
+		"e-empty":           `--custom ` + custom + `/empty.yaml: the file is empty: a custom profile is a partial container spec such as {"env": [...]}`,
+		"n-host-rm":         `--custom ` + custom + `/host-rm.yaml: volumeMounts: a custom profile may make the mount of the node's filesystem at /host read-only, but cannot remove, move or otherwise change it`,
+		"n-copy-flag":       `--copy-to cannot be used with node/node-a: it only applies to copies of pods, and debugging a node creates a new pod`,
+		"x-no-image":        `--image is required unless --copy-to is used`,
+		"x-replace-alone":   `--replace can only be used with --copy-to`,
+		"x-tty-no-stdin":    `-t/--tty requires -i/--stdin`,
+		"x-target-copy":     `--target cannot be used with --copy-to: use --share-processes to see the other containers' processes`,
+		"x-bad-profile":     `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`,
+		"x-missing-file":    `--custom /nonexistent/custom.json: no such file or directory`,
+		"x-custom-image":    `--custom ` + custom + `/image.yaml: field "image" cannot be set by a custom profile: the image comes from --image`,
+		"x-custom-command":  `--custom ` + custom + `/command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
+		"x-custom-badjson":  `--custom ` + custom + `/bad.json: invalid JSON at line 1, column 37: unexpected end of input`,
+		"x-pull-policy":     `invalid --image-pull-policy "Sometimes": must be Always, IfNotPresent or Never`,
+		"w-hostprocess-off": `--custom ` + custom + `/windows-hostprocess-off.yaml: securityContext.windowsOptions.hostProcess: a custom profile cannot turn off HostProcess, which debugging a Windows node runs as`,
 	}
+	reads := map[string][]action{
+		"w-hostprocess-off": {{"get", "nodes", "", "", "node-w"}},
+	}
+	windows := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-w", Labels: map[string]string{"kubernetes.io/os": "windows"}}}
 	f, err := os.Open(filepath.Join(dir, "cases.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +118,12 @@ func TestConformanceErrorCases(t *testing.T) {
 		id, args := fields[0], strings.Fields(strings.ReplaceAll(fields[3], "$C", custom))
 		seen++
 		t.Run(id, func(t *testing.T) {
-			client := fake.NewClientset(appPod(), nonrootPod(), nodeA())
+			client := fake.NewClientset(appPod(), nonrootPod(), nodeA(), windows)
 			r := runCommand(t, client, "", args...)
 			if got := errString(r.err); got != want[id] {
 				t.Errorf("error:\n got: %s\nwant: %s", got, want[id])
 			}
-			if n := len(client.Actions()); n != 0 {
-				t.Errorf("%d API calls were made, want none: %v", n, client.Actions())
-			}
+			assertActions(t, client, reads[id])
 		})
 	}
 	if seen != len(want) {
