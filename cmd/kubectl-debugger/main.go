@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,15 @@ import (
 
 // pluginName is how users call the plugin through kubectl.
 const pluginName = "kubectl debugger"
+
+// pluginIdentity is the plugin's names for what the command owns outside the API, in
+// place of kubectl's: the plugin's users keep their profile directory and variable, and
+// pods it creates are not taken for kubectl's.
+var pluginIdentity = debugcmd.Identity{
+	ProfilesEnv:      "KUBECTL_DEBUGGER_PROFILES",
+	ProfilesDir:      filepath.Join(".kube", "debug-profiles"),
+	TargetAnnotation: "kubectl-debugger/target",
+}
 
 // Set by the build (make): the project's version and commit.
 var (
@@ -59,7 +69,7 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 
 	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
 	getter := &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig, ctx: ctx}
-	cmd := debugcmd.NewCmdDebug(getter, streams)
+	cmd := debugcmd.NewCmdDebugWithIdentity(getter, streams, pluginIdentity)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
 	// the plugin's name.
