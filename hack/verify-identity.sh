@@ -2,7 +2,8 @@
 # The debug package takes the plugin's names from its caller (cmd/kubectl-debugger passes
 # them to NewCmdDebugWithIdentity); kubectl builds it with kubectl's. So no name of the
 # plugin may appear in what the kubernetes patch carries into kubectl: pkg/cmd/debug,
-# internal/ and the conformance data the package's tests read. Allowed: the module path,
+# internal/ and the test data they link to (conformance cases and custom profiles, the
+# examples). Allowed: the module path,
 # which the patch rewrites, and the DebugProfile document's API group, which is the file
 # format's name in every build.
 set -o errexit -o nounset -o pipefail
@@ -30,7 +31,10 @@ if [[ $(identity_hits <<<"${sample}") != "${want}" ]]; then
   exit 1
 fi
 
-hits=$(grep -rnIiE "${names}" pkg/cmd/debug internal test/conformance/cases.txt test/conformance/custom | identity_hits || true)
+# Symbolic links are followed, as the patch copies what they point to; of the
+# conformance folder the patch takes only the cases and the custom profiles.
+hits=$(grep -RnIiE --exclude-dir=conformance "${names}" pkg/cmd/debug internal test/conformance/cases.txt test/conformance/custom |
+  identity_hits || true)
 if [[ -n ${hits} ]]; then
   echo "the plugin's names in the debug package (pass them in from cmd/kubectl-debugger instead):" >&2
   echo "${hits}" >&2
