@@ -3,9 +3,8 @@
 # them to NewCmdDebugWithIdentity); kubectl builds it with kubectl's. So no name of the
 # plugin may appear in what the kubernetes patch carries into kubectl: pkg/cmd/debug,
 # internal/ and the test data they link to (conformance cases and custom profiles, the
-# examples). Allowed: the module path,
-# which the patch rewrites, and the DebugProfile document's API group, which is the file
-# format's name in every build.
+# examples). Allowed: the module path, which the patch rewrites, and the DebugProfile
+# document's API group, which is the file format's name in every build.
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
