@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,15 @@ import (
 
 // pluginName is how users call the plugin through kubectl.
 const pluginName = "kubectl debugger"
+
+// pluginIdentity is the plugin's names for what the command owns outside the API, in
+// place of kubectl's: the plugin's users keep their profile directory and variable, and
+// pods it creates are not taken for kubectl's.
+var pluginIdentity = debugcmd.Identity{
+	ProfilesEnv:      "KUBECTL_DEBUGGER_PROFILES",
+	ProfilesDir:      filepath.Join(".kube", "debug-profiles"),
+	TargetAnnotation: "kubectl-debugger/target",
+}
 
 // Set by the build (make): the project's version and commit.
 var (
@@ -51,15 +61,10 @@ func main() {
 	os.Exit(run(os.Args[1:], genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
 }
 
-// run runs the command with args and returns the process's exit code.
-func run(args []string, streams genericiooptions.IOStreams) int {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	received := watchSignals(cancel)
-
-	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
-	getter := &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig, ctx: ctx}
-	cmd := debugcmd.NewCmdDebug(getter, streams)
+// newPluginCommand returns the debug command as the plugin: under the plugin's names,
+// with kubectl's global flags.
+func newPluginCommand(configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter, streams genericiooptions.IOStreams) (*cobra.Command, *globalFlags) {
+	cmd := debugcmd.NewCmdDebugWithIdentity(getter, streams, pluginIdentity)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
 	// the plugin's name.
@@ -69,8 +74,18 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	cmd.Version = fmt.Sprintf("%s (commit %s), client libraries Kubernetes %s", version, commit, clientVersion().GitVersion)
 	cmd.SetVersionTemplate("kubectl-debugger {{.Version}}\n")
 	cmd.SilenceErrors = true
+	return cmd, addGlobalFlags(cmd, configFlags, getter)
+}
 
-	globals := addGlobalFlags(cmd, configFlags, getter)
+// run runs the command with args and returns the process's exit code.
+func run(args []string, streams genericiooptions.IOStreams) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	received := watchSignals(cancel)
+
+	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
+	getter := &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig, ctx: ctx}
+	cmd, globals := newPluginCommand(configFlags, getter, streams)
 	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
 	rest.SetDefaultWarningHandler(warnings)
 	stopCompletion := context.CancelFunc(func() {})

@@ -370,3 +370,52 @@ func TestCompletionBoundedAgainstASilentServer(t *testing.T) {
 		}
 	}
 }
+
+// The plugin passes its own names to the command, not kubectl's: its variable and
+// directory of named profiles, and its annotation on the pods it creates.
+func TestPluginIdentity(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	profiles := filepath.Join(home, ".kube", "debug-profiles")
+	if err := os.MkdirAll(profiles, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(profiles, "team.yaml"), []byte("env: [{name: TEAM, value: home}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromEnv := filepath.Dir(writeFile(t, "team.yaml", "env: [{name: TEAM, value: env}]\n"))
+	node := writeFile(t, "node.yaml", "apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\n")
+	template := "-o=jsonpath={.metadata.annotations} {.spec.containers[0].env[0].value}"
+	for _, tt := range []struct {
+		name, env, want string
+	}{
+		{"home directory", "", `{"kubectl-debugger/target":"node/node-a"} home`},
+		{"variable", fromEnv, `{"kubectl-debugger/target":"node/node-a"} env`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("KUBECTL_DEBUGGER_PROFILES", tt.env)
+			code, out, errOut := runWith(t, "-f", node, "--image=busybox", "--custom=team", "--dry-run=client", template)
+			if code != 0 || out != tt.want {
+				t.Errorf("code=%d stdout=%q stderr=%q, want 0 and %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+	code, out, _ := runWith(t, "--help")
+	if want := "in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles)."; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("--help: code=%d, want the --custom help to say %q", code, want)
+	}
+}
+
+// A profile document with the apiVersion from before the API group still works, with a
+// warning.
+func TestDeprecatedProfileAPIVersion(t *testing.T) {
+	t.Setenv("KUBERC", "off")
+	file := writeFile(t, "pod.yaml", pod)
+	custom := writeFile(t, "old.yaml", "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\ncontainer: {env: [{name: A, value: b}]}\n")
+	code, out, errOut := runWith(t, "-f", file, "--image=busybox", "-c", "dbg", "--custom="+custom, "--dry-run=client", "-o=jsonpath={.spec.ephemeralContainers[0].env}")
+	wantErr := "Warning: --custom " + custom + ": apiVersion kubectl-debugger/v1alpha1 is deprecated: use apiVersion debugger.kubectl-debugger.github.io/v1alpha1\n"
+	if code != 0 || out != `[{"name":"A","value":"b"}]` || errOut != wantErr {
+		t.Errorf("code=%d stdout=%q stderr=%q, want 0, the env and %q", code, out, errOut, wantErr)
+	}
+}

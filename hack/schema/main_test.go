@@ -71,9 +71,9 @@ func TestSchemaAgreesWithTheCommand(t *testing.T) {
 		"typo.yaml":     "enviroment: []\n",
 		"image.yaml":    "image: evil\n",
 		"type.json":     `{"stdin": "yes"}`,
-		"pod.yaml":      "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\npod: {spec: {containers: []}}\n",
-		"kind.yaml":     "apiVersion: kubectl-debugger/v1alpha1\nkind: Pod\n",
-		"nodename.yaml": "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\npod: {spec: {nodeName: x}}\n",
+		"pod.yaml":      "apiVersion: debugger.kubectl-debugger.github.io/v1alpha1\nkind: DebugProfile\npod: {spec: {containers: []}}\n",
+		"kind.yaml":     "apiVersion: debugger.kubectl-debugger.github.io/v1alpha1\nkind: Pod\n",
+		"nodename.yaml": "apiVersion: debugger.kubectl-debugger.github.io/v1alpha1\nkind: DebugProfile\npod: {spec: {nodeName: x}}\n",
 	}
 	dir := t.TempDir()
 	for name, content := range invalid {

@@ -19,26 +19,27 @@ import (
 // mistake or an attack on the parser.
 const MaxSize = 1 << 20
 
-// Dir says where named profiles live: $KUBECTL_DEBUGGER_PROFILES, else
-// ~/.kube/debug-profiles.
-func Dir() string {
-	if dir := os.Getenv("KUBECTL_DEBUGGER_PROFILES"); dir != "" {
-		return dir
+// Dir says where named profiles live: fromEnv, the value of the caller's environment
+// variable, when it is not empty, else underHome below the user's home directory (below
+// the working directory when there is none).
+func Dir(fromEnv, underHome string) string {
+	if fromEnv != "" {
+		return fromEnv
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
-		return filepath.Join(".kube", "debug-profiles")
+		return underHome
 	}
-	return filepath.Join(home, ".kube", "debug-profiles")
+	return filepath.Join(home, underHome)
 }
 
 // Load reads and checks the profile a --custom value names: "-" for stdin, a path, or a
-// named profile in Dir. Reading gives up when ctx ends.
-func Load(ctx context.Context, value string, stdin io.Reader) (*Profile, error) {
+// named profile in dir (see Dir). Reading gives up when ctx ends.
+func Load(ctx context.Context, value, dir string, stdin io.Reader) (*Profile, error) {
 	path := value
 	if value != "-" {
 		var err error
-		if path, err = resolvePath(value, Dir()); err != nil {
+		if path, err = resolvePath(value, dir); err != nil {
 			return nil, err
 		}
 	}

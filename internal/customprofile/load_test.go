@@ -10,8 +10,7 @@ import (
 	"testing"
 )
 
-// profileDir makes a named profile directory holding files (name -> content) and points
-// $KUBECTL_DEBUGGER_PROFILES at it.
+// profileDir makes a named profile directory holding files (name -> content).
 func profileDir(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -20,8 +19,20 @@ func profileDir(t *testing.T, files map[string]string) string {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv("KUBECTL_DEBUGGER_PROFILES", dir)
 	return dir
+}
+
+// The caller's variable wins; without it, the caller's directory is below the home
+// directory.
+func TestDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if got, want := Dir("/from/env", filepath.Join("a", "b")), "/from/env"; got != want {
+		t.Errorf("Dir with the variable set = %q, want %q", got, want)
+	}
+	if got, want := Dir("", filepath.Join("a", "b")), filepath.Join(home, "a", "b"); got != want {
+		t.Errorf("Dir without the variable = %q, want %q", got, want)
+	}
 }
 
 func TestLoadNamedProfiles(t *testing.T) {
@@ -52,7 +63,7 @@ func TestLoadNamedProfiles(t *testing.T) {
 			filepath.Join(dir, "none.yaml"), filepath.Join(dir, "none.yml"), filepath.Join(dir, "none.json"))},
 	}
 	for _, tt := range tests {
-		p, err := Load(context.Background(), tt.value, nil)
+		p, err := Load(context.Background(), tt.value, dir, nil)
 		if got := errString(err); got != tt.err {
 			t.Errorf("Load(%s): error = %q, want %q", tt.value, got, tt.err)
 			continue
@@ -94,8 +105,7 @@ func TestLoadUnusableNamedProfiles(t *testing.T) {
 		{"sre", notDir, fmt.Sprintf("--custom sre: %[1]s.yaml: not a directory; %[1]s.yml: not a directory; %[1]s.json: not a directory", filepath.Join(notDir, "sre"))},
 	}
 	for _, tt := range tests {
-		t.Setenv("KUBECTL_DEBUGGER_PROFILES", tt.dir)
-		_, err := Load(context.Background(), tt.value, nil)
+		_, err := Load(context.Background(), tt.value, tt.dir, nil)
 		if got := errString(err); got != tt.err {
 			t.Errorf("Load(%s): error = %q, want %q", tt.value, got, tt.err)
 		}
@@ -114,7 +124,7 @@ func TestLoadNamedProfileNotSearchable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
-	_, err := Load(context.Background(), "sre", nil)
+	_, err := Load(context.Background(), "sre", dir, nil)
 	want := fmt.Sprintf("--custom sre: %[1]s.yaml: permission denied; %[1]s.yml: permission denied; %[1]s.json: permission denied", filepath.Join(dir, "sre"))
 	if got := errString(err); got != want {
 		t.Errorf("error = %q, want %q", got, want)
@@ -127,7 +137,7 @@ func TestLoadNamedProfileNotSearchable(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, "sre.yaml"), 0); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load(context.Background(), "sre", nil)
+	_, err = Load(context.Background(), "sre", dir, nil)
 	want = "--custom " + filepath.Join(dir, "sre.yaml") + ": permission denied"
 	if got := errString(err); got != want {
 		t.Errorf("unreadable: error = %q, want %q", got, want)

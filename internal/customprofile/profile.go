@@ -41,11 +41,17 @@ type Profile struct {
 	// tolerations are appended rather than merged, so a node debugger keeps its
 	// tolerate-everything entry.
 	tolerations []corev1.Toleration
+	// warnings are about the file itself, such as a deprecated apiVersion.
+	warnings []string
 }
 
 // Source is the file the profile was read from: the --custom value itself, the named
 // profile it resolved to, or "-" for standard input.
 func (p *Profile) Source() string { return p.source }
+
+// Warnings are what the file should change but may keep for now, such as a deprecated
+// apiVersion.
+func (p *Profile) Warnings() []string { return p.warnings }
 
 // HasPodSection tells whether the profile changes the debug pod, not only its container.
 func (p *Profile) HasPodSection() bool { return p.podPatch != nil || len(p.tolerations) > 0 }
@@ -105,9 +111,14 @@ func Parse(name string, data []byte) (*Profile, error) {
 // setDocument takes a DebugProfile document; its sections are checked against the
 // types of the v1alpha1 package, which the JSON Schema is generated from.
 func (p *Profile) setDocument(obj map[string]any) error {
-	if obj["apiVersion"] != v1alpha1.APIVersion || obj["kind"] != v1alpha1.Kind {
+	version := obj["apiVersion"]
+	if (version != v1alpha1.APIVersion && version != v1alpha1.DeprecatedAPIVersion) || obj["kind"] != v1alpha1.Kind {
 		return fmt.Errorf("apiVersion %s and kind %s: a profile document has apiVersion %s and kind %s",
-			strictdoc.JSONText(obj["apiVersion"]), strictdoc.JSONText(obj["kind"]), v1alpha1.APIVersion, v1alpha1.Kind)
+			strictdoc.JSONText(version), strictdoc.JSONText(obj["kind"]), v1alpha1.APIVersion, v1alpha1.Kind)
+	}
+	if version == v1alpha1.DeprecatedAPIVersion {
+		p.warnings = append(p.warnings, fmt.Sprintf("--custom %s: apiVersion %s is deprecated: use apiVersion %s",
+			p.source, v1alpha1.DeprecatedAPIVersion, v1alpha1.APIVersion))
 	}
 	p.document = true
 	fields := jsonfields.Of(documentType)

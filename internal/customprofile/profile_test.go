@@ -29,7 +29,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{dir, "--custom " + dir + ": is a directory"},
 	}
 	for _, tt := range tests {
-		_, err := Load(context.Background(), tt.path, nil)
+		_, err := Load(context.Background(), tt.path, "", nil)
 		if got := errString(err); got != tt.want {
 			t.Errorf("Load(%s) error = %q, want %q", tt.path, got, tt.want)
 		}
@@ -121,7 +121,7 @@ func TestExampleProfilesParse(t *testing.T) {
 	}
 	paths = append(paths, filepath.Join("testdata", "examples", "env.yaml"), filepath.Join("testdata", "examples", "resources.json"))
 	for _, path := range paths {
-		if _, err := Load(context.Background(), path, nil); err != nil {
+		if _, err := Load(context.Background(), path, "", nil); err != nil {
 			t.Errorf("%s: %v", path, err)
 		}
 	}

@@ -370,7 +370,7 @@ run_custom_privilege_warning() {
   kubectl create serviceaccount admin -n "$NS" >/dev/null
   local grants=$KD_TEST_TMP/$NS-grants.yaml
   cat >"$grants" <<'PROFILE'
-apiVersion: kubectl-debugger/v1alpha1
+apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
 kind: DebugProfile
 container:
   ports: [{containerPort: 8080, hostPort: 8080}]

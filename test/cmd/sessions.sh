@@ -38,7 +38,7 @@ spec:
 POD
   local profile=$KD_TEST_TMP/$NS-ends.yaml
   cat >"$profile" <<PROFILE
-apiVersion: kubectl-debugger/v1alpha1
+apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
 kind: DebugProfile
 pod:
   metadata:

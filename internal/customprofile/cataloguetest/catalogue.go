@@ -3,6 +3,8 @@
 // (which runs each one in every mode).
 package cataloguetest
 
+import "github.com/kubectl-debugger/kubectl-debugger/pkg/apis/debugprofile/v1alpha1"
+
 // Input is a plain-form file, its content, and the exact error it gets.
 type Input struct {
 	File, Content, Want string
@@ -72,12 +74,12 @@ var Containers = []Input{
 }
 
 // DocHead starts every profile document.
-const DocHead = "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\n"
+const DocHead = "apiVersion: " + v1alpha1.APIVersion + "\nkind: " + v1alpha1.Kind + "\n"
 
 // Documents are profile documents refused with exactly these messages, for a file
 // called p.yaml.
 var Documents = []Document{
-	{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion kubectl-debugger/v1alpha1 and kind DebugProfile`},
+	{"wrong kind", "apiVersion: v1\nkind: Pod\n", `--custom p.yaml: apiVersion "v1" and kind "Pod": a profile document has apiVersion ` + v1alpha1.APIVersion + ` and kind DebugProfile`},
 	{"no section", DocHead, `--custom p.yaml: the profile document has neither a container nor a pod section: there is nothing to apply`},
 	{"unknown section", DocHead + "spec: {}\n", `--custom p.yaml: unknown field "spec": a profile document has apiVersion, kind, container and pod`},
 	{"container not an object", DocHead + "container: [1]\n", `--custom p.yaml: field "container": expected an object, got a list [1]`},

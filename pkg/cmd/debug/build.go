@@ -143,12 +143,9 @@ func buildCopy(pod *corev1.Pod, s *containerSpec, name string) (*corev1.Pod, str
 // leftovers of sessions.
 var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"}
 
-// debugTargetAnnotation names, on a pod the command creates, what it debugs (pod/NAME
-// or node/NAME), so a leftover says where it came from.
-const debugTargetAnnotation = "kubectl-debugger/target"
-
-// markDebugPod labels pod as a debugging pod and notes its target.
-func markDebugPod(pod *corev1.Pod, target string) {
+// markDebugPod labels pod as a debugging pod and notes its target in the identity's
+// annotation.
+func (o *DebugOptions) markDebugPod(pod *corev1.Pod, target string) {
 	if pod.Labels == nil {
 		pod.Labels = map[string]string{}
 	}
@@ -156,7 +153,7 @@ func markDebugPod(pod *corev1.Pod, target string) {
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
-	pod.Annotations[debugTargetAnnotation] = target
+	pod.Annotations[o.identity.TargetAnnotation] = target
 }
 
 // buildNodePod returns a pod called podName that runs the debug container called name on

@@ -48,7 +48,7 @@ func TestBadInputCatalogue(t *testing.T) {
 // TestBadInputCatalogueFiles covers inputs that are not documents at all.
 func TestBadInputCatalogueFiles(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("KUBECTL_DEBUGGER_PROFILES", dir)
+	t.Setenv("KUBECTL_DEBUG_PROFILES", dir)
 	huge := filepath.Join(dir, "huge.json")
 	if err := os.WriteFile(huge, []byte(`{"env": [`+strings.Repeat(`{"name": "A", "value": "b"},`, 40000)+`]}`), 0o600); err != nil {
 		t.Fatal(err)

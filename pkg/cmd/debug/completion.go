@@ -16,7 +16,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
@@ -220,7 +219,7 @@ func podForCompletion(ctx context.Context, client kubernetes.Interface, t target
 func (c completer) customProfiles(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	var out []string
 	if !strings.ContainsRune(toComplete, filepath.Separator) {
-		entries, _ := os.ReadDir(customprofile.Dir())
+		entries, _ := os.ReadDir(c.o.profilesDir())
 		for _, e := range entries {
 			name := e.Name()
 			if ext := filepath.Ext(name); !e.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {

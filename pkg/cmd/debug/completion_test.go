@@ -74,7 +74,7 @@ func TestCompleteTargets(t *testing.T) {
 func TestCompleteFlags(t *testing.T) {
 	client := fake.NewClientset([]runtime.Object{appPod()}...)
 	dir := t.TempDir()
-	t.Setenv("KUBECTL_DEBUGGER_PROFILES", dir)
+	t.Setenv("KUBECTL_DEBUG_PROFILES", dir)
 	for _, name := range []string{"sre.yaml", "net.json", "notes.txt"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("{}"), 0o600); err != nil {
 			t.Fatal(err)

@@ -71,10 +71,10 @@ const debugExample = `  # Add an ephemeral container to mypod and attach to it
   # A shell on a node, in its host namespaces, with its filesystem at /host
   kubectl debug node/mynode -it --image=busybox`
 
-// NewCmdDebug returns the debug command; its signature is kubectl's, so a kubectl build
-// can use it in place of its own.
+// NewCmdDebug returns the debug command under kubectl's names (KubectlIdentity); its
+// signature is kubectl's, so a kubectl build can use it in place of its own.
 func NewCmdDebug(restClientGetter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdDebug(restClientGetter, NewDebugOptions(streams))
+	return NewCmdDebugWithIdentity(restClientGetter, streams, KubectlIdentity())
 }
 
 // newCmdDebug builds the command around o, which tests prepare with fakes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -137,6 +138,8 @@ type DebugOptions struct {
 	notifySignals, ignoreSignals func(chan<- os.Signal)
 	// stop records how the run was stopped; set by Run.
 	stop *runStop
+	// identity names what the command owns outside the API: kubectl's, or its caller's.
+	identity Identity
 }
 
 // NewDebugOptions returns options with kubectl's defaults.
@@ -156,6 +159,7 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		stdinIsTerminal:   func(r io.Reader) bool { return term.TTY{In: r}.IsTerminalIn() },
 		notifySignals:     notifyStopSignals,
 		ignoreSignals:     ignoreStopSignals,
+		identity:          KubectlIdentity(),
 	}
 	o.attachFunc = o.remoteAttach
 	return o
@@ -190,7 +194,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
-	f.StringArrayVar(&o.CustomFiles, "custom", nil, "A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $KUBECTL_DEBUGGER_PROFILES (default ~/.kube/debug-profiles).")
+	f.StringArrayVar(&o.CustomFiles, "custom", nil, fmt.Sprintf("A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $%s (default ~/%s).", o.identity.ProfilesEnv, filepath.ToSlash(o.identity.ProfilesDir)))
 	o.shareVolumes = &shareVolumesValue{value: &o.ShareVolumes, flags: f, bareAt: -1}
 	f.Var(o.shareVolumes, "share-volumes", "Mount the volumes of container NAME, given as --share-volumes=NAME, in the debug container; bare, those of the --target container, else of the pod's only container (a word after a bare --share-volumes is refused, not taken for a target).")
 	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
@@ -295,11 +299,13 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		ctx = context.Background()
 	}
 	o.customs = nil
+	profilesDir := o.profilesDir()
 	for _, value := range o.CustomFiles {
-		custom, err := customprofile.Load(ctx, value, o.In)
+		custom, err := customprofile.Load(ctx, value, profilesDir, o.In)
 		if err != nil {
 			return err
 		}
+		o.warnings = append(o.warnings, custom.Warnings()...)
 		o.customs = append(o.customs, custom)
 	}
 

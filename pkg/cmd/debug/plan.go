@@ -148,7 +148,7 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 	p.pod, p.container = pod, container
 	if container == "" {
 		if o.holdsSession() {
-			markDebugPod(pod, r.name)
+			o.markDebugPod(pod, r.name)
 		}
 		return p, nil
 	}
@@ -244,7 +244,7 @@ func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target 
 		}
 	}
 	if mode == ModeNode || (mode == ModeCopy && o.holdsSession()) {
-		markDebugPod(pod, target)
+		o.markDebugPod(pod, target)
 	}
 	if len(o.customs) > 0 {
 		before := privilegesOf(pod, container)

@@ -106,7 +106,7 @@ func marked(p *corev1.Pod, target string) {
 	if p.Annotations == nil {
 		p.Annotations = map[string]string{}
 	}
-	p.Annotations["kubectl-debugger/target"] = target
+	p.Annotations["kubectl.kubernetes.io/debug-target"] = target
 }
 
 // stripped is what every profile but legacy removes from a copy by default.
@@ -205,7 +205,7 @@ func TestPlanNodeEveryProfile(t *testing.T) {
 						ObjectMeta: metav1.ObjectMeta{
 							Name: "node-debugger-node-a-aaaaa", Namespace: "test",
 							Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
-							Annotations: map[string]string{"kubectl-debugger/target": "node/node-a"},
+							Annotations: map[string]string{"kubectl.kubernetes.io/debug-target": "node/node-a"},
 						},
 						Spec: corev1.PodSpec{
 							Containers:    []corev1.Container{dc},

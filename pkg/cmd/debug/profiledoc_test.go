@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 )
 
-const nodeProfileDoc = `apiVersion: kubectl-debugger/v1alpha1
+const nodeProfileDoc = `apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
 kind: DebugProfile
 container:
   env: [{name: SITE, value: eu}]
@@ -35,7 +35,7 @@ func TestProfileDocumentOnNodePod(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "node-debugger-node-a-aaaaa", Namespace: "test",
 			Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug", "team": "sre"},
-			Annotations: map[string]string{"reason": "incident-42", "kubectl-debugger/target": "node/node-a"},
+			Annotations: map[string]string{"reason": "incident-42", "kubectl.kubernetes.io/debug-target": "node/node-a"},
 		},
 		Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{
@@ -61,7 +61,7 @@ func TestProfileDocumentOnNodePod(t *testing.T) {
 }
 
 func TestProfileDocumentOnCopy(t *testing.T) {
-	doc := `{"apiVersion": "kubectl-debugger/v1alpha1", "kind": "DebugProfile",
+	doc := `{"apiVersion": "debugger.kubectl-debugger.github.io/v1alpha1", "kind": "DebugProfile",
 	  "container": {"volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]},
 	  "pod": {"metadata": {"labels": {"debug": "true"}}, "spec": {"nodeSelector": {"zone": "a"}, "volumes": [{"name": "scratch", "emptyDir": {}}]}}}`
 	got := planOf(t, appTarget(), "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "--custom="+writeFile(t, "copy.json", doc)).pod
@@ -81,7 +81,7 @@ func TestProfileDocumentOnCopy(t *testing.T) {
 }
 
 func TestEphemeralRefusesPodSection(t *testing.T) {
-	doc := writeFile(t, "p.yaml", "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\npod: {spec: {nodeSelector: {a: b}}}\n")
+	doc := writeFile(t, "p.yaml", "apiVersion: debugger.kubectl-debugger.github.io/v1alpha1\nkind: DebugProfile\npod: {spec: {nodeSelector: {a: b}}}\n")
 	client := fake.NewClientset(appPod())
 	r := runCommand(t, client, "", "app", "--image=busybox", "--custom="+doc)
 	want := "--custom " + doc + `: field "pod": an ephemeral container cannot change its pod; use --copy-to to debug a copy with these pod settings`
@@ -92,7 +92,7 @@ func TestEphemeralRefusesPodSection(t *testing.T) {
 		t.Errorf("API calls were made: %v", client.Actions())
 	}
 
-	ports := writeFile(t, "q.yaml", "apiVersion: kubectl-debugger/v1alpha1\nkind: DebugProfile\ncontainer: {ports: [{containerPort: 1}]}\n")
+	ports := writeFile(t, "q.yaml", "apiVersion: debugger.kubectl-debugger.github.io/v1alpha1\nkind: DebugProfile\ncontainer: {ports: [{containerPort: 1}]}\n")
 	r = runCommand(t, client, "", "app", "--image=busybox", "--custom="+ports)
 	want = "--custom " + ports + `: field "container.ports": it cannot be set on an ephemeral container; it works with --copy-to or when debugging a node`
 	if got := errString(r.err); got != want {
@@ -102,7 +102,7 @@ func TestEphemeralRefusesPodSection(t *testing.T) {
 
 func TestNamedProfilesAndLayering(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("KUBECTL_DEBUGGER_PROFILES", dir)
+	t.Setenv("KUBECTL_DEBUG_PROFILES", dir)
 	if err := os.WriteFile(filepath.Join(dir, "sre.yaml"), []byte("env: [{name: TEAM, value: sre}, {name: LEVEL, value: team}]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestPrivilegeWarningIgnoresQuiet(t *testing.T) {
 // A profile document's pod section is weighed as the container is: a root group, a host
 // port, a service account token and sysctls each make the warning name them.
 func TestPrivilegeWarningForPodSection(t *testing.T) {
-	doc := writeFile(t, "pod.yaml", `apiVersion: kubectl-debugger/v1alpha1
+	doc := writeFile(t, "pod.yaml", `apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
 kind: DebugProfile
 container:
   ports: [{containerPort: 8080, hostPort: 8080}]

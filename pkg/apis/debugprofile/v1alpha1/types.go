@@ -7,8 +7,16 @@ import corev1 "k8s.io/api/core/v1"
 
 // Identity of a DebugProfile document.
 const (
+	// Group is the document's API group: a subdomain of the project's GitHub Pages
+	// domain, which only the project's organisation can claim, so no other API takes it.
+	Group = "debugger.kubectl-debugger.github.io"
+	// Version is the document's version within Group.
+	Version = "v1alpha1"
 	// APIVersion is the apiVersion of every DebugProfile document.
-	APIVersion = "kubectl-debugger/v1alpha1"
+	APIVersion = Group + "/" + Version
+	// DeprecatedAPIVersion is the apiVersion documents had before they had an API group;
+	// it is still read, with a warning.
+	DeprecatedAPIVersion = "kubectl-debugger/v1alpha1"
 	// Kind is the kind of every DebugProfile document.
 	Kind = "DebugProfile"
 )
@@ -16,7 +24,8 @@ const (
 // DebugProfile is the document form of a custom profile. The plain form is a bare
 // partial container, the same as the container section here.
 type DebugProfile struct {
-	// APIVersion is always kubectl-debugger/v1alpha1.
+	// APIVersion is always debugger.kubectl-debugger.github.io/v1alpha1 (or, deprecated,
+	// kubectl-debugger/v1alpha1).
 	APIVersion string `json:"apiVersion"`
 	// Kind is always DebugProfile.
 	Kind string `json:"kind"`
