@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
@@ -40,9 +43,10 @@ type outcome struct {
 // failed to plan (without --keep-going) or the run was interrupted.
 var errNotSent = errors.New("not sent")
 
-// sender writes plans to the API: the only place that does. Under a client dry run it
-// sends nothing and answers with the planned objects; under a server dry run every
-// write carries dryRun=All.
+// sender writes to the API: the only place that does. It sends the plans and, when a
+// session ends, deletes the debug pods --rm removes. Under a client dry run it sends
+// nothing and answers with the planned objects; under a server dry run every write
+// carries dryRun=All.
 type sender struct {
 	client kubernetes.Interface
 	dryRun dryRun
@@ -181,3 +185,72 @@ func (s sender) createNodePod(ctx context.Context, p *plan) (*corev1.Pod, error)
 	}
 	return created, nil
 }
+
+// deleteTimeout bounds each attempt to delete a debug pod when the run was not
+// interrupted; after an interruption, the deadline of deletePods' ctx bounds them all.
+const deleteTimeout = 10 * time.Second
+
+// deletePods deletes pods, the debug pods --rm removes, at most limit at a time, and
+// returns why each one is not known to be deleted (nil when it is). It returns when all
+// are done or when ctx ends, whichever is first, even with requests still stuck in a
+// stalled connection: those pods are reported with errNoAnswer.
+func (s sender) deletePods(ctx context.Context, pods []*corev1.Pod, limit int) []error {
+	var mu sync.Mutex
+	failed := make([]error, len(pods))
+	for i := range pods {
+		failed[i] = errNoAnswer
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var g errgroup.Group
+		g.SetLimit(limit)
+		for i, pod := range pods {
+			g.Go(func() error {
+				err := deletePod(ctx, s.client.CoreV1().Pods(pod.Namespace), pod.Name)
+				mu.Lock()
+				failed[i] = err
+				mu.Unlock()
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(failed)
+}
+
+// podDeleter is the part of the pods client deletePod uses.
+type podDeleter interface {
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (*corev1.Pod, error)
+}
+
+// deletePod deletes the pod name, trying twice while ctx lasts; a pod already gone
+// counts as deleted.
+func deletePod(ctx context.Context, pods podDeleter, name string) error {
+	err := ctx.Err()
+	for attempt := 0; attempt < 2 && ctx.Err() == nil; attempt++ {
+		attemptCtx, cancel := context.WithTimeout(ctx, deleteTimeout)
+		err = pods.Delete(attemptCtx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+		if err != nil && !apierrors.IsNotFound(err) && attemptCtx.Err() == nil {
+			// The answer was lost, not the request: the pod may be gone.
+			if _, getErr := pods.Get(attemptCtx, name, metav1.GetOptions{}); apierrors.IsNotFound(getErr) {
+				err = nil
+			}
+		}
+		cancel()
+		if err == nil || apierrors.IsNotFound(err) {
+			return nil
+		}
+	}
+	return err
+}
+
+// errNoAnswer is why a pod is not known to be deleted when the cleanup ran out of time.
+var errNoAnswer = errors.New("interrupted before the server answered")

@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
@@ -306,5 +308,46 @@ func TestSendClientDryRun(t *testing.T) {
 	brief := sender{dryRun: dryRunClient, brief: true}.send(context.Background(), p)
 	if diff := cmp.Diff(outcome{target: "pod/app", plan: p}, brief, cmp.AllowUnexported(outcome{}, plan{})); diff != "" {
 		t.Errorf("brief outcome (-want +got):\n%s", diff)
+	}
+}
+
+// The sender deletes the debug pods --rm removes: a pod already gone counts as deleted, a
+// refused delete is tried twice and reported, and a delete the server never answers is
+// reported as unanswered once ctx ends, without waiting for it.
+func TestSenderDeletePods(t *testing.T) {
+	pod := func(name string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "test"}}
+	}
+	client := fake.NewClientset(pod("copy-a"), pod("refused"), pod("stuck"))
+	refused := apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "refused", errors.New("no"))
+	entered, stuck := make(chan struct{}), make(chan struct{})
+	client.PrependReactor("delete", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		switch a.(k8stesting.DeleteAction).GetName() {
+		case "refused":
+			return true, nil, refused
+		case "stuck":
+			close(entered)
+			<-stuck
+		}
+		return false, nil, nil
+	})
+
+	got := sender{client: client}.deletePods(context.Background(), []*corev1.Pod{pod("copy-a"), pod("gone"), pod("refused")}, 4)
+	if diff := cmp.Diff([]error{nil, nil, refused}, got, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("per pod (-want +got):\n%s", diff)
+	}
+	if n := deletesOf(client, "refused"); n != 2 {
+		t.Errorf("%d deletes of the refused pod, want 2", n)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-entered
+		cancel()
+	}()
+	got = sender{client: client}.deletePods(ctx, []*corev1.Pod{pod("stuck")}, 4)
+	close(stuck)
+	if diff := cmp.Diff([]error{errNoAnswer}, got, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("a delete never answered (-want +got):\n%s", diff)
 	}
 }

@@ -27,6 +27,8 @@ type presentation struct {
 	planFailed int
 	// several reports per target in a table rather than as one session.
 	several bool
+	// sender is what sent the plans; cleanup deletes through it.
+	sender sender
 }
 
 // present is the only phase that prints: warnings, notices, the resulting objects or a
@@ -36,14 +38,14 @@ func (o *DebugOptions) present(ctx context.Context, pr presentation) error {
 		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
 	}
 	if !pr.several && len(pr.outcomes) == 1 {
-		return o.presentOne(ctx, pr.outcomes[0])
+		return o.presentOne(ctx, pr.sender, pr.outcomes[0])
 	}
 	return o.presentMany(ctx, pr)
 }
 
 // presentOne reports a single target the way kubectl debug does: notices, then the
 // error or the object, then the session, then with --rm the deletion of the debug pod.
-func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) {
+func (o *DebugOptions) presentOne(ctx context.Context, s sender, out outcome) (err error) {
 	p := out.plan
 	if p == nil {
 		return out.err
@@ -59,7 +61,7 @@ func (o *DebugOptions) presentOne(ctx context.Context, out outcome) (err error) 
 	if pods := o.removable([]outcome{out}); len(pods) > 0 {
 		defer func() {
 			if !detached {
-				err = withCleanup(err, o.removePods(ctx, pods))
+				err = withCleanup(err, o.cleanUp(ctx, s, pods))
 			}
 		}()
 	}
@@ -119,7 +121,7 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 	o.printWarnings(pr.outcomes)
 	nothingSent := pr.planFailed > 0 && !o.KeepGoing
 	if pods := o.removable(pr.outcomes); len(pods) > 0 {
-		defer func() { err = withCleanup(err, o.removePods(ctx, pods)) }()
+		defer func() { err = withCleanup(err, o.cleanUp(ctx, pr.sender, pods)) }()
 	}
 	// With -o, standard output is for objects: when nothing was sent there are none,
 	// and the error says why.

@@ -35,7 +35,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 	}
 	failed := len(found) - len(plans)
 
-	var sent []outcome
+	s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
 	switch {
 	case failed > 0 && !o.KeepGoing:
 		// One bad target stops all: nothing is sent.
@@ -43,14 +43,13 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 			outcomes = append(outcomes, outcome{index: p.index, target: p.target, plan: p, err: errNotSent})
 		}
 	case len(plans) > 0:
-		s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
 		if o.dryRun != dryRunClient {
 			if s.client, err = o.clientset(); err != nil {
 				return err
 			}
 		}
 		progress := o.newProgress(len(plans))
-		sent = s.sendAll(ctx, plans, o.concurrency(), progress.done)
+		sent := s.sendAll(ctx, plans, o.concurrency(), progress.done)
 		progress.finish()
 		outcomes = append(outcomes, sent...)
 	}
@@ -58,6 +57,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		outcomes:   byTarget(outcomes),
 		planFailed: failed,
 		several:    o.severalTargets(len(found)),
+		sender:     s,
 	})
 }
 
