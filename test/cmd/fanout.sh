@@ -410,7 +410,7 @@ POD
 
 run_fanout_completed_pod_of_a_workload() {
   kd::test::new_namespace
-  kd::test::create_labelled_pods done 1 app=done node-a
+  kd::test::create_labelled_pods "done" 1 app=done node-a
   kubectl create -n "$NS" -f - >/dev/null <<JOB
 apiVersion: batch/v1
 kind: Job
