@@ -145,7 +145,7 @@ func Down(s Scanner, sys System, logf func(format string, args ...any)) error {
 
 	// Should the namespace ever have leaked onto the host: what the kubelet and the CNI
 	// plugins write to fixed paths, where they are this cluster's.
-	for _, f := range append(s.podLogLinks(), s.cniFiles()...) {
+	for _, f := range append(s.podLogLinks(), s.cniEntries()...) {
 		_ = os.RemoveAll(s.at(f))
 	}
 	return nil

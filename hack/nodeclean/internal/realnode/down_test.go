@@ -222,6 +222,9 @@ func TestDown(t *testing.T) {
 	if logged != nil {
 		t.Errorf("logged %q, want nothing", logged)
 	}
+	if left := exists(t, s.Root, "var/lib/cni/results/kubectl-debugger-b7c382e2-dead-eth0"); left != nil {
+		t.Errorf("Down left %q", left)
+	}
 	checkUntouched(t, s.Root)
 }
 

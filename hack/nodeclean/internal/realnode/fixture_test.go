@@ -56,7 +56,8 @@ func stat(pid, state, start string) string {
 // (containerd, the kubelet, the namespace holder) and a container, in the node's cgroups
 // of a v1 cpu hierarchy, a v1 memory one and the v2 one (with cgroup.kill); pid 104 is
 // listed but gone. The bridge with two veths, a pod network namespace and an overlay
-// root filesystem that leaked onto the host, a pod log link and the CNI network's files.
+// root filesystem that leaked onto the host, a pod log link and the CNI network's files
+// (one a dangling symlink).
 // Beside them: another cluster's process, cgroup, bridge and files, and the host's own.
 func leftNode() tree {
 	return tree{
@@ -108,9 +109,11 @@ func leftNode() tree {
 		"var/log/containers/host_kube-system_x.log":  "-> /var/log/pods/kube-system_host/x/0.log",
 		"var/log/containers/plain.log":               "not a link",
 
-		"var/lib/cni/networks/kubectl-debugger-b7c382e2/10.88.183.2":      "3f2a",
-		"var/lib/cni/networks/kubectl-debugger-0c0c0c0c/10.88.12.2":       "9999",
-		"var/lib/cni/results/kubectl-debugger-b7c382e2-3f2a-eth0":         "{}",
+		"var/lib/cni/networks/kubectl-debugger-b7c382e2/10.88.183.2": "3f2a",
+		"var/lib/cni/networks/kubectl-debugger-0c0c0c0c/10.88.12.2":  "9999",
+		"var/lib/cni/results/kubectl-debugger-b7c382e2-3f2a-eth0":    "{}",
+		// A result whose target is gone: not reported (as test -e), but removed.
+		"var/lib/cni/results/kubectl-debugger-b7c382e2-dead-eth0":         "-> /var/lib/cni/gone",
 		"var/lib/cni/results/kubectl-debugger-0c0c0c0c-9999-eth0":         "{}",
 		"var/lib/cni/results/kubectl-debugger-b7c382e2x-not-this-network": "{}",
 	}

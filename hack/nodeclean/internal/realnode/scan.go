@@ -241,22 +241,26 @@ func (s Scanner) podLogLinks() []string {
 	return links
 }
 
-// cniFiles lists the host-local IPAM directory and the cached results of the node's CNI
-// network that exist, as host paths.
+// cniEntries lists the host-local IPAM directory and the cached results of the node's
+// CNI network, as host paths: the directory whether or not it exists, the results as
+// the directory lists them.
+func (s Scanner) cniEntries() []string {
+	entries := []string{filepath.Join("/var/lib/cni/networks", s.Names.Network)}
+	results, _ := os.ReadDir(s.at("/var/lib/cni/results"))
+	for _, e := range results {
+		if strings.HasPrefix(e.Name(), s.Names.Network+"-") {
+			entries = append(entries, filepath.Join("/var/lib/cni/results", e.Name()))
+		}
+	}
+	return entries
+}
+
+// cniFiles lists those of cniEntries that exist (a symlink, where its target does).
 func (s Scanner) cniFiles() []string {
 	var files []string
-	networks := filepath.Join("/var/lib/cni/networks", s.Names.Network)
-	if _, err := os.Stat(s.at(networks)); err == nil {
-		files = append(files, networks)
-	}
-	entries, _ := os.ReadDir(s.at("/var/lib/cni/results"))
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), s.Names.Network+"-") {
-			continue
-		}
-		result := filepath.Join("/var/lib/cni/results", e.Name())
-		if _, err := os.Stat(s.at(result)); err == nil {
-			files = append(files, result)
+	for _, e := range s.cniEntries() {
+		if _, err := os.Stat(s.at(e)); err == nil {
+			files = append(files, e)
 		}
 	}
 	return files
