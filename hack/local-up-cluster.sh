@@ -80,9 +80,9 @@ chmod 700 "$KD_CLUSTER_DIR"
 dir=$KD_CLUSTER_DIR
 pki=$dir/pki
 if [[ $KD_NODE == real ]]; then
-  (cd "$KD_ROOT" && go run hack/gencerts.go "$pki" "$KD_REAL_NODE")
+  (cd "$KD_ROOT" && go run ./hack/gencerts "$pki" "$KD_REAL_NODE")
 else
-  (cd "$KD_ROOT" && go run hack/gencerts.go "$pki")
+  (cd "$KD_ROOT" && go run ./hack/gencerts "$pki")
 fi
 
 # Random tokens: the API server is reachable by every local user of the machine.

@@ -388,15 +388,6 @@ kd::node::ctr() {
   "$deb_dir/root/usr/bin/ctr" --address "$KD_NODE_SOCK" --namespace k8s.io "$@"
 }
 
-# The state letter of process PID (R, S, D, Z...), X when there is none.
-kd::node::state() {
-  local stat fields
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo X; return 0; }
-  stat=${stat##*) }
-  read -r -a fields <<<"$stat"
-  echo "${fields[0]}"
-}
-
 # The PID recorded for NAME in the cluster's bookkeeping.
 kd::node::recorded_pid() {
   local name=$1 n pid start
@@ -446,7 +437,8 @@ kd::node::make_cgroups() {
 # kd::node::start NAME COMMAND ARGS...: kd::cluster::start, with COMMAND in the daemons'
 # cgroup of every hierarchy from its first instruction on. Whatever it starts later
 # inherits that (containerd's shims re-parent away from it, but keep their cgroup), so
-# kd::node::pids finds all of it by cgroup, without a window in which a child escapes.
+# the tear-down (hack/nodeclean) finds all of it by cgroup, without a window in which a
+# child escapes.
 kd::node::start() {
   local name=$1 m procs=()
   shift

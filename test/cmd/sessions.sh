@@ -72,7 +72,7 @@ run_sessions_rm_on_signals() {
   # node-a has no kubelet: debugging pods there never run, and the session waits.
   kd::test::create_pod stuck
   kd::test::ensure_node_a
-  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err signal code args
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err signal code args from
   trap kd::test::stop_debug EXIT
 
   for signal in INT TERM; do
@@ -82,9 +82,11 @@ run_sessions_rm_on_signals() {
       # Pre-Condition: no debugging pod
       kd::test::assert_eq "$(kd::test::debug_pods)" '' "debugging pods before SIG$signal"
       # Command
+      from=$(kd::test::audit_lines)
       # shellcheck disable=SC2086 # the words of each case
       kd::test::start_debug "$out" "$err" $args --image=$SESSIONS_IMAGE -i --rm -q
       kd::test::wait_for 30 "the debugging pod to be created" kd::test::has_debug_pod
+      kd::test::wait_for 30 "the command to watch its pod" kd::test::watching_since "$from"
       kd::test::assert_signal_ends "$signal" "$code" "$err"
       # Post-Condition: nothing left behind, by label
       kd::test::assert_eq "$(kd::test::debug_pods)" '' "debugging pods after SIG$signal ($args)"
@@ -195,7 +197,7 @@ kd::test::assert_pods_gone_or_named() {
 
 run_sessions_rm_fanout_interrupted() {
   kd::test::new_namespace
-  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err from
   kd::test::create_pool_nodes "$NS" 150
 
   ### Ctrl-C while --logs follows 150 node debugging pods with --rm, one write at a
@@ -204,8 +206,10 @@ run_sessions_rm_fanout_interrupted() {
   kd::test::get_object_assert nodes '{{len .items}}' '150' -l "pool=$NS"
   kd::test::get_object_assert pods '{{len .items}}' '0'
   # Command
+  from=$(kd::test::audit_lines)
   kd::test::start_debug "$out" "$err" node -l "pool=$NS" --image=$SESSIONS_IMAGE --logs --rm --max-concurrency=1 -q -- sleep 3600
   kd::test::wait_for 120 'the 150 debugging pods to exist' kd::test::pod_count_is 150
+  kd::test::wait_for 30 'the command to watch the pods for their logs' kd::test::watching_since "$from"
   kd::test::assert_signal_ends INT 130 "$err"
   # Post-Condition
   kd::test::assert_pods_gone_or_named "$err"
@@ -213,7 +217,7 @@ run_sessions_rm_fanout_interrupted() {
 
 run_sessions_rm_fanout_interrupted_stalled_server() {
   kd::test::new_namespace
-  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err apiserver
+  local out=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err apiserver from
   kd::test::create_pool_nodes "$NS" 150
   apiserver=$(awk '$1 == "kube-apiserver" {print $2}' "$KD_CLUSTER_DIR/pids")
 
@@ -222,8 +226,10 @@ run_sessions_rm_fanout_interrupted_stalled_server() {
   kd::test::get_object_assert nodes '{{len .items}}' '150' -l "pool=$NS"
   kd::test::get_object_assert pods '{{len .items}}' '0'
   # Command
+  from=$(kd::test::audit_lines)
   kd::test::start_debug "$out" "$err" node -l "pool=$NS" --image=$SESSIONS_IMAGE --logs --rm -q -- sleep 3600
   kd::test::wait_for 120 'the 150 debugging pods to exist' kd::test::pod_count_is 150
+  kd::test::wait_for 30 'the command to watch the pods for their logs' kd::test::watching_since "$from"
   # The apiserver this suite started stops answering, then the user presses Ctrl-C.
   kill -STOP "$apiserver"
   kd::test::assert_signal_ends INT 130 "$err" || true

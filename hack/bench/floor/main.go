@@ -4,7 +4,7 @@
 // one ephemeral container to each with a strategic merge patch of the
 // pods/ephemeralcontainers subresource, at most -max-concurrency at a time. No flags
 // parsing library, no printers, no plan: what is left is the client's and the server's
-// cost. hack/bench.sh builds it and hack/bench/main.go runs it:
+// cost. hack/bench.sh builds it and hack/bench runs it:
 //
 //	floor -kubeconfig FILE -n NS -l app=fan [-dry-run] [-list-only [-json]]
 //

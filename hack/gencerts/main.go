@@ -1,13 +1,11 @@
-//go:build ignore
-
-// Generates the key material of the local control plane: a CA, a serving certificate for
-// 127.0.0.1 (kube-apiserver and the kubelets, fake or real, share it), a client certificate
-// the apiserver presents to the kubelets, and the service-account signing key pair. With
-// NODE, also the client certificate a real kubelet registers node NODE with (node.crt:
-// system:node:NODE in group system:nodes). Written in Go so the scripts need nothing but
-// the Go toolchain they already build with.
+// Command gencerts generates the key material of the local control plane: a CA, a
+// serving certificate for 127.0.0.1 (kube-apiserver and the kubelets, fake or real, share
+// it), a client certificate the apiserver presents to the kubelets, and the
+// service-account signing key pair. With NODE, also the client certificate a real kubelet
+// registers node NODE with (node.crt: system:node:NODE in group system:nodes). Written in
+// Go so the scripts need nothing but the Go toolchain they already build with.
 //
-//	go run hack/gencerts.go DIR [NODE]
+//	go run ./hack/gencerts DIR [NODE]
 package main
 
 import (
@@ -28,7 +26,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 && len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: go run hack/gencerts.go DIR [NODE]")
+		fmt.Fprintln(os.Stderr, "usage: go run ./hack/gencerts DIR [NODE]")
 		os.Exit(2)
 	}
 	node := ""
