@@ -59,7 +59,7 @@ func TestPlanStdinOnce(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v: %v", args, err)
 				}
-				p, err := o.planTarget(mode.r, nil)
+				p, err := o.planner().planTarget(mode.r, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

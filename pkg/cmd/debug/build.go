@@ -145,7 +145,7 @@ var nodeDebugLabel = map[string]string{"app.kubernetes.io/managed-by": "kubectl-
 
 // markDebugPod labels pod as a debugging pod and notes its target in the identity's
 // annotation.
-func (o *DebugOptions) markDebugPod(pod *corev1.Pod, target string) {
+func (pl *planner) markDebugPod(pod *corev1.Pod, target string) {
 	if pod.Labels == nil {
 		pod.Labels = map[string]string{}
 	}
@@ -153,7 +153,7 @@ func (o *DebugOptions) markDebugPod(pod *corev1.Pod, target string) {
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
-	pod.Annotations[o.identity.TargetAnnotation] = target
+	pod.Annotations[pl.identity.TargetAnnotation] = target
 }
 
 // buildNodePod returns a pod called podName that runs the debug container called name on

@@ -250,7 +250,7 @@ func planOf(t *testing.T, r resolved, args ...string) *plan {
 	if err != nil {
 		t.Fatalf("%v: %v", args, err)
 	}
-	p, err := o.planTarget(r, nil)
+	p, err := o.planner().planTarget(r, nil)
 	if err != nil {
 		t.Fatalf("planning %v: %v", args, err)
 	}

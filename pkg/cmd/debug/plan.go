@@ -55,19 +55,19 @@ func (p *plan) debugPod() *corev1.Pod {
 // planTarget decides what debugging r means. It makes no API call and prints nothing, so
 // every target can be planned before any is sent. profiled keeps what the profiles made
 // for the run's earlier targets, or is nil.
-func (o *DebugOptions) planTarget(r resolved, profiled *profiledContainers) (*plan, error) {
+func (pl *planner) planTarget(r resolved, profiled *profiledContainers) (*plan, error) {
 	switch {
 	case r.node != nil:
-		return o.planNode(r)
-	case o.podMode() == ModeCopy:
-		return o.planCopy(r)
+		return pl.planNode(r)
+	case pl.podMode() == ModeCopy:
+		return pl.planCopy(r)
 	}
-	return o.planEphemeral(r, profiled)
+	return pl.planEphemeral(r, profiled)
 }
 
 // planEphemeral plans an ephemeral container for r; profiled, when not nil, keeps the
 // profiled debug containers of the run's earlier plans, which this one may share.
-func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (*plan, error) {
+func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*plan, error) {
 	source := r.pod
 	// The kubelet starts no container in a pod that has completed: the debug container
 	// would wait for ever. kubectl attach refuses the pod it chose for a workload then,
@@ -77,26 +77,26 @@ func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (
 			source.Name, r.workload, source.Status.Phase)
 	}
 	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
-	p.container = o.Container
+	p.container = pl.container
 	switch {
 	case p.container == "":
-		p.container = generateContainerName(source, o.nameSuffix)
+		p.container = generateContainerName(source, pl.nameSuffix)
 		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", p.container))
 	case podutil.Names(source)[p.container]:
 		return nil, fmt.Errorf("pod %q already has a container called %q: an ephemeral container needs a new name (-c/--container)", source.Name, p.container)
 	}
 	// The server refuses a target that is not one of the pod's init or regular
 	// containers; checked here, a selector whose pods differ fails before any is changed.
-	if o.TargetContainer != "" && podutil.FindInSpec(source, o.TargetContainer) == nil {
-		return nil, fmt.Errorf("--target: container %q not found in pod %q", o.TargetContainer, source.Name)
+	if pl.targetContainer != "" && podutil.FindInSpec(source, pl.targetContainer) == nil {
+		return nil, fmt.Errorf("--target: container %q not found in pod %q", pl.targetContainer, source.Name)
 	}
-	s, err := o.podSpec(source, ModeEphemeral, p)
+	s, err := pl.podSpec(source, ModeEphemeral, p)
 	if err != nil {
 		return nil, err
 	}
 	var user runAs
-	if o.runAs.set() {
-		if user, err = o.resolveRunAs(source); err != nil {
+	if pl.runAs.set() {
+		if user, err = pl.resolveRunAs(source); err != nil {
 			return nil, err
 		}
 	}
@@ -112,7 +112,7 @@ func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (
 			ObjectMeta: metav1.ObjectMeta{Name: source.Name, Namespace: source.Namespace},
 			Spec:       corev1.PodSpec{EphemeralContainers: []corev1.EphemeralContainer{buildEphemeral(s, p.container)}},
 		}
-		warnings, err := o.profileDebugContainer(shell, p.container, p.target, ModeEphemeral, "", user)
+		warnings, err := pl.profileDebugContainer(shell, p.container, p.target, ModeEphemeral, "", user)
 		return profiledContainer{container: shell.Spec.EphemeralContainers[0], warnings: warnings}, err
 	})
 	if err != nil {
@@ -120,24 +120,24 @@ func (o *DebugOptions) planEphemeral(r resolved, profiled *profiledContainers) (
 	}
 	p.ephemeral = &debug.container
 	p.warnings = append(p.warnings, debug.warnings...)
-	o.adviseOn(p, source, source, (*corev1.Container)(&p.ephemeral.EphemeralContainerCommon))
-	if o.TargetContainer != "" {
-		p.notices = append(p.notices, fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", o.TargetContainer))
+	pl.adviseOn(p, source, source, (*corev1.Container)(&p.ephemeral.EphemeralContainerCommon))
+	if pl.targetContainer != "" {
+		p.notices = append(p.notices, fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", pl.targetContainer))
 	}
 	return p, nil
 }
 
-func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
+func (pl *planner) planCopy(r resolved) (*plan, error) {
 	source := r.pod
-	if o.CopyTo == source.Name {
-		return nil, fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
+	if pl.copyTo == source.Name {
+		return nil, fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", pl.copyTo)
 	}
-	p := &plan{target: r.name, mode: ModeCopy, source: source, notices: r.notices, deleteSource: o.Replace}
-	name := o.Container
-	if name == "" && o.Image != "" {
-		name = generateContainerName(source, o.nameSuffix)
+	p := &plan{target: r.name, mode: ModeCopy, source: source, notices: r.notices, deleteSource: pl.replace}
+	name := pl.container
+	if name == "" && pl.base.Image != "" {
+		name = generateContainerName(source, pl.nameSuffix)
 	}
-	s, err := o.podSpec(source, ModeCopy, p)
+	s, err := pl.podSpec(source, ModeCopy, p)
 	if err != nil {
 		return nil, err
 	}
@@ -147,15 +147,15 @@ func (o *DebugOptions) planCopy(r resolved) (*plan, error) {
 	}
 	p.pod, p.container = pod, container
 	if container == "" {
-		if o.holdsSession() {
-			o.markDebugPod(pod, r.name)
+		if pl.holdsSession() {
+			pl.markDebugPod(pod, r.name)
 		}
 		return p, nil
 	}
-	if o.Container == "" {
+	if pl.container == "" {
 		p.notices = append(p.notices, fmt.Sprintf("Defaulting debug container name to %s.", container))
 	}
-	if err := o.applyProfiles(pod, p, ModeCopy, source); err != nil {
+	if err := pl.applyProfiles(pod, p, ModeCopy, source); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -173,28 +173,28 @@ func podCompleted(pod *corev1.Pod) bool {
 // kubectl makes it, without labels or annotations (kubernetes' own test/cmd/debug.sh
 // asserts that), while the copies sessions leave behind are the ones a label query must
 // find.
-func (o *DebugOptions) holdsSession() bool {
-	return o.Attach || o.Logs || o.Remove
+func (pl *planner) holdsSession() bool {
+	return pl.session
 }
 
 // nodeDebugContainer is the debug container's name in a node debugging pod without -c.
 const nodeDebugContainer = "debugger"
 
-func (o *DebugOptions) planNode(r resolved) (*plan, error) {
-	p := &plan{target: r.name, mode: ModeNode, node: r.node, notices: r.notices, container: o.Container}
+func (pl *planner) planNode(r resolved) (*plan, error) {
+	p := &plan{target: r.name, mode: ModeNode, node: r.node, notices: r.notices, container: pl.container}
 	if p.container == "" {
 		p.container = nodeDebugContainer
 	}
 	// The name is not checked for collisions: five random characters make one rare
 	// enough not to spend a request on it.
-	podName := fmt.Sprintf("node-debugger-%s-%s", r.node.Name, o.nameSuffix())
-	p.pod = buildNodePod(r.node, o.spec(), podName, p.container, o.Namespace)
-	if err := o.applyProfiles(p.pod, p, ModeNode, nil); err != nil {
+	podName := fmt.Sprintf("node-debugger-%s-%s", r.node.Name, pl.nameSuffix())
+	p.pod = buildNodePod(r.node, pl.spec(), podName, p.container, pl.namespace)
+	if err := pl.applyProfiles(p.pod, p, ModeNode, nil); err != nil {
 		return nil, err
 	}
-	if hostOSOf(r.node) == hostWindows && o.Profile != ProfileSysadmin {
+	if hostOSOf(r.node) == hostWindows && pl.profileName != ProfileSysadmin {
 		p.warnings = append(p.warnings, fmt.Sprintf("node %s runs Windows (%s=%s): --profile=%s makes the pod it makes for Linux nodes; only --profile=sysadmin makes a Windows (HostProcess) debugging pod",
-			r.node.Name, corev1.LabelOSStable, hostWindows, o.Profile))
+			r.node.Name, corev1.LabelOSStable, hostWindows, pl.profileName))
 	}
 	return p, nil
 }
@@ -202,22 +202,22 @@ func (o *DebugOptions) planNode(r resolved) (*plan, error) {
 // applyProfiles applies the profiles to pod and the plan's debug container (see
 // profileDebugContainer), with the user --run-as takes from source, the pod being
 // debugged, and records the warnings and notices they call for.
-func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source *corev1.Pod) error {
+func (pl *planner) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source *corev1.Pod) error {
 	var user runAs
-	if o.runAs.set() && source != nil {
+	if pl.runAs.set() && source != nil {
 		var err error
-		if user, err = o.resolveRunAs(source); err != nil {
+		if user, err = pl.resolveRunAs(source); err != nil {
 			return err
 		}
 	}
-	warnings, err := o.profileDebugContainer(pod, p.container, p.target, mode, hostOSOf(p.node), user)
+	warnings, err := pl.profileDebugContainer(pod, p.container, p.target, mode, hostOSOf(p.node), user)
 	if err != nil {
 		return err
 	}
 	p.warnings = append(p.warnings, warnings...)
 	if mode != ModeNode {
 		debug, _ := podutil.Find(pod, p.container)
-		o.adviseOn(p, pod, source, debug)
+		pl.adviseOn(p, pod, source, debug)
 	}
 	return nil
 }
@@ -231,25 +231,25 @@ func (o *DebugOptions) applyProfiles(pod *corev1.Pod, p *plan, mode Mode, source
 // one. It reads nothing of the pod being debugged beyond pod itself, so for an
 // ephemeral container, where pod holds only that container, the result is the same for
 // every pod that gives the same user and shared mounts.
-func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target string, mode Mode, host hostOS, user runAs) ([]string, error) {
+func (pl *planner) profileDebugContainer(pod *corev1.Pod, container, target string, mode Mode, host hostOS, user runAs) ([]string, error) {
 	var warnings []string
-	if err := applyMutations(pod, container, o.profile.mutations(mode, host)); err != nil {
+	if err := applyMutations(pod, container, pl.profile.mutations(mode, host)); err != nil {
 		return nil, err
 	}
 	if user.set() {
 		debug, _ := podutil.Find(pod, container)
 		user.apply(debug)
-		if o.Profile == ProfileRestricted && *user.user == 0 {
+		if pl.profileName == ProfileRestricted && *user.user == 0 {
 			warnings = append(warnings, "--run-as runs the debug container as root, which --profile=restricted and Pod Security \"restricted\" do not allow")
 		}
 	}
-	if mode == ModeNode || (mode == ModeCopy && o.holdsSession()) {
-		o.markDebugPod(pod, target)
+	if mode == ModeNode || (mode == ModeCopy && pl.holdsSession()) {
+		pl.markDebugPod(pod, target)
 	}
-	if len(o.customs) > 0 {
+	if len(pl.customs) > 0 {
 		before := privilegesOf(pod, container)
 		needed := neededBy(pod, container)
-		for _, custom := range o.customs {
+		for _, custom := range pl.customs {
 			if err := customprofile.Apply(pod, container, []*customprofile.Profile{custom}); err != nil {
 				return nil, err
 			}
@@ -258,7 +258,7 @@ func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target 
 			}
 		}
 		if raised := privilegeRaises(before, privilegesOf(pod, container)); len(raised) > 0 {
-			warnings = append(warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", o.Profile, joinRaises(raised)))
+			warnings = append(warnings, fmt.Sprintf("--custom makes the debug pod more privileged than --profile=%s: %s", pl.profileName, joinRaises(raised)))
 		}
 	}
 	return warnings, nil
@@ -268,23 +268,23 @@ func (o *DebugOptions) profileDebugContainer(pod *corev1.Pod, container, target 
 // pod (not a node) as the profiles left it: the non-root warning, which depends on pod,
 // the pod whose security context applies to it, and the restricted hint, which depends
 // on source, the pod being debugged.
-func (o *DebugOptions) adviseOn(p *plan, pod, source *corev1.Pod, debug *corev1.Container) {
+func (pl *planner) adviseOn(p *plan, pod, source *corev1.Pod, debug *corev1.Container) {
 	if needsNonRootWarning(pod, debug) {
 		p.warnings = append(p.warnings, nonRootWarning)
 	}
-	if hint := o.restrictedHint(source, debug); hint != "" {
+	if hint := pl.restrictedHint(source, debug); hint != "" {
 		p.notices = append(p.notices, hint)
 	}
 }
 
 // podSpec is the builders' input for debugging pod, with the mounts --share-volumes
 // borrows from it; mounts it must leave out become warnings of p.
-func (o *DebugOptions) podSpec(pod *corev1.Pod, mode Mode, p *plan) (*containerSpec, error) {
-	s := o.spec()
-	if o.ShareVolumes == "" {
+func (pl *planner) podSpec(pod *corev1.Pod, mode Mode, p *plan) (*containerSpec, error) {
+	s := pl.spec()
+	if pl.shareVolumes == "" {
 		return s, nil
 	}
-	mounts, skipped, err := sharedMounts(pod, o.ShareVolumes, o.TargetContainer, mode)
+	mounts, skipped, err := sharedMounts(pod, pl.shareVolumes, pl.targetContainer, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -376,7 +376,7 @@ func TestPlanErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := o.planTarget(tt.r, nil)
+			p, err := o.planner().planTarget(tt.r, nil)
 			if got := errString(err); got != tt.want {
 				t.Errorf("error = %q, want %q", got, tt.want)
 			}
@@ -549,5 +549,44 @@ func TestPlanCopyMarks(t *testing.T) {
 	}
 	if diff := cmp.Diff(want.Annotations, node.Annotations); diff != "" {
 		t.Errorf("node pod annotations (-want +got):\n%s", diff)
+	}
+}
+
+// The plan phase stands alone: built from its own settings, with no options, no flags and
+// no client, it plans a node pod.
+func TestPlannerAlone(t *testing.T) {
+	pl := &planner{
+		namespace:   "debug",
+		session:     true,
+		profileName: ProfileNetadmin,
+		profile:     netadminProfile{},
+		base:        containerSpec{Image: "busybox:1.36", PullPolicy: corev1.PullIfNotPresent},
+		nameSuffix:  func() string { return "zzzzz" },
+		identity:    KubectlIdentity(),
+	}
+	p, err := pl.planTarget(nodeTarget(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "node-debugger-node-a-zzzzz", Namespace: "debug",
+			Labels:      map[string]string{"app.kubernetes.io/managed-by": "kubectl-debug"},
+			Annotations: map[string]string{"kubectl.kubernetes.io/debug-target": "node/node-a"},
+		},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{
+				Name: "debugger", Image: "busybox:1.36", ImagePullPolicy: corev1.PullIfNotPresent,
+				TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+				SecurityContext:          netadminSC.DeepCopy(),
+			}},
+			NodeName:      "node-a",
+			RestartPolicy: corev1.RestartPolicyNever,
+			Tolerations:   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+			HostNetwork:   true, HostPID: true, HostIPC: true,
+		},
+	}
+	if diff := cmp.Diff(want, p.pod); diff != "" {
+		t.Errorf("pod (-want +got):\n%s", diff)
 	}
 }

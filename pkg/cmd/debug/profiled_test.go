@@ -115,7 +115,7 @@ func TestPlanAllSharesProfiledContainers(t *testing.T) {
 			var each []*plan
 			var failedAlone []outcome
 			for i, r := range variedPods() {
-				p, err := alone.planTarget(r, nil)
+				p, err := alone.planner().planTarget(r, nil)
 				if err != nil {
 					failedAlone = append(failedAlone, outcome{index: i, target: r.name, err: err})
 					continue
@@ -170,7 +170,7 @@ func TestProfiledContainersRunOncePerInput(t *testing.T) {
 		}
 		profiled := newProfiledContainers()
 		for _, r := range variedPods() {
-			_, _ = o.planTarget(r, profiled)
+			_, _ = o.planner().planTarget(r, profiled)
 		}
 		if got := len(profiled.byInput); got != tt.want {
 			t.Errorf("%v: profiled %d containers, want %d", tt.args, got, tt.want)

@@ -93,6 +93,7 @@ func (o *DebugOptions) planAll(ctx context.Context, found []resolved) ([]*plan, 
 	plans := make([]*plan, 0, len(found))
 	var failed []outcome
 	profiled := newProfiledContainers()
+	pl := o.planner()
 	for i, r := range found {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("planning (%d of %d targets planned, nothing sent): %w", i, len(found), err)
@@ -101,7 +102,7 @@ func (o *DebugOptions) planAll(ctx context.Context, found []resolved) ([]*plan, 
 			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: r.err})
 			continue
 		}
-		p, err := o.planTarget(r, profiled)
+		p, err := pl.planTarget(r, profiled)
 		if err != nil {
 			failed = append(failed, outcome{index: i, target: r.name, namespace: r.namespace, err: err})
 			continue

@@ -66,15 +66,15 @@ type userSource struct {
 // targetUser finds the effective user of the container a debug session targets: the
 // --target container, else the one -c edits in a copy, else the pod's only container;
 // its security context first, then the pod's.
-func (o *DebugOptions) targetUser(pod *corev1.Pod) (userSource, error) {
-	name := o.TargetContainer
-	if name == "" && o.CopyTo != "" && podutil.FindInSpec(pod, o.Container) != nil {
-		name = o.Container
+func (pl *planner) targetUser(pod *corev1.Pod) (userSource, error) {
+	name := pl.targetContainer
+	if name == "" && pl.copyTo != "" && podutil.FindInSpec(pod, pl.container) != nil {
+		name = pl.container
 	}
 	if name == "" {
 		if len(pod.Spec.Containers) != 1 {
 			how := "name the one whose user to take with --target"
-			if o.CopyTo != "" {
+			if pl.copyTo != "" {
 				how = "give its user with --run-as=UID[:GID] (or -c to debug that container itself)"
 			}
 			return userSource{}, fmt.Errorf("--run-as=target: pod %q has %d containers: %s", pod.Name, len(pod.Spec.Containers), how)
@@ -105,11 +105,11 @@ func (o *DebugOptions) targetUser(pod *corev1.Pod) (userSource, error) {
 
 // resolveRunAs is the user and group --run-as gives the debug container of a session on
 // source: those given, or with --run-as=target those of the container it targets.
-func (o *DebugOptions) resolveRunAs(source *corev1.Pod) (runAs, error) {
-	if !o.runAs.fromTarget {
-		return o.runAs, nil
+func (pl *planner) resolveRunAs(source *corev1.Pod) (runAs, error) {
+	if !pl.runAs.fromTarget {
+		return pl.runAs, nil
 	}
-	src, err := o.targetUser(source)
+	src, err := pl.targetUser(source)
 	if err != nil {
 		return runAs{}, err
 	}
@@ -132,8 +132,8 @@ func (r runAs) apply(debug *corev1.Container) {
 // restrictedHint is the notice for a restricted debug container that the kubelet
 // would refuse to start when its image runs as root: the target container has its own
 // non-root user, which the debug container does not inherit, and nothing else sets one.
-func (o *DebugOptions) restrictedHint(source *corev1.Pod, debug *corev1.Container) string {
-	if o.Profile != ProfileRestricted || o.runAs.set() || debug == nil {
+func (pl *planner) restrictedHint(source *corev1.Pod, debug *corev1.Container) string {
+	if pl.profileName != ProfileRestricted || pl.runAs.set() || debug == nil {
 		return ""
 	}
 	if debug.SecurityContext != nil && debug.SecurityContext.RunAsUser != nil {
@@ -143,7 +143,7 @@ func (o *DebugOptions) restrictedHint(source *corev1.Pod, debug *corev1.Containe
 		// The pod's user applies to the debug container too.
 		return ""
 	}
-	src, err := o.targetUser(source)
+	src, err := pl.targetUser(source)
 	if err != nil || *src.user == 0 {
 		return ""
 	}

@@ -95,7 +95,7 @@ func TestRunAsErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = o.planTarget(resolved{name: "pod/nonroot", pod: tt.pod}, nil)
+			_, err = o.planner().planTarget(resolved{name: "pod/nonroot", pod: tt.pod}, nil)
 			if got := errString(err); got != tt.want {
 				t.Errorf("error = %q, want %q", got, tt.want)
 			}

@@ -245,6 +245,7 @@ func (o *DebugOptions) checkNodeProfiles(t target) error {
 		container = nodeDebugContainer
 	}
 	p := &plan{target: t.describe(), mode: ModeNode, node: node, container: container}
-	p.pod = buildNodePod(node, o.spec(), "node-debugger-"+name, container, o.Namespace)
-	return o.applyProfiles(p.pod, p, ModeNode, nil)
+	pl := o.planner()
+	p.pod = buildNodePod(node, pl.spec(), "node-debugger-"+name, container, pl.namespace)
+	return pl.applyProfiles(p.pod, p, ModeNode, nil)
 }
