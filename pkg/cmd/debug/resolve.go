@@ -3,9 +3,11 @@ package debug
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -32,17 +34,47 @@ type resolved struct {
 // does, so a namespace of thousands of pods is not held twice while it is decoded.
 const listChunkSize = 500
 
+// resolver is the resolve phase with all it depends on: the targets of a validated run,
+// how to reach the cluster, and the flags that bound the lookups.
+type resolver struct {
+	targets []target
+	// client returns the API client, built on first use: a client dry run of -f
+	// objects needs no cluster.
+	client func() (kubernetes.Interface, error)
+	// mapper returns the REST mapper, whose API discovery only TYPEs that are neither
+	// pods, nodes nor known workloads need.
+	mapper func() (meta.RESTMapper, error)
+	// checkMapped checks the flags against targets whose kind the mapper told.
+	checkMapped func([]target) error
+	// podRunningTimeout bounds the wait for a workload's first pod.
+	podRunningTimeout time.Duration
+	// limit bounds the lookups in flight.
+	limit int
+}
+
+// resolver returns the resolve phase of a validated run.
+func (o *DebugOptions) resolver() *resolver {
+	return &resolver{
+		targets:           o.targets,
+		client:            o.clientset,
+		mapper:            o.restClientGetter.ToRESTMapper,
+		checkMapped:       o.validateTargets,
+		podRunningTimeout: o.PodRunningTimeout,
+		limit:             o.concurrency(),
+	}
+}
+
 // resolve turns the targets into pods and nodes: a GET per name, one LIST (in pages)
 // per selector, a GET and a LIST per workload, nothing for -f objects. A target that
 // cannot be found is returned with its error; an error that leaves nothing to debug
 // (a failed LIST, a selector that matches nothing) ends the run.
-func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
+func (rs *resolver) resolve(ctx context.Context) ([]resolved, error) {
 	var (
 		client kubernetes.Interface
 		found  [][]resolved
 	)
 	needsClient := false
-	for _, t := range o.targets {
+	for _, t := range rs.targets {
 		if t.object == nil {
 			needsClient = true
 		}
@@ -50,17 +82,17 @@ func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
 	// A client dry run of -f objects needs no cluster, not even a kubeconfig.
 	if needsClient {
 		var err error
-		if client, err = o.clientset(); err != nil {
+		if client, err = rs.client(); err != nil {
 			return nil, err
 		}
 	}
-	targets, err := o.mapUnknownKinds(ctx, o.targets)
+	targets, err := rs.mapUnknownKinds(ctx, rs.targets)
 	if err != nil {
 		return nil, err
 	}
 	found = make([][]resolved, len(targets))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.concurrency())
+	g.SetLimit(rs.limit)
 	for i, t := range targets {
 		if t.selector != "" {
 			// A selector's failure leaves nothing to debug; it ends the run.
@@ -72,7 +104,7 @@ func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
 			continue
 		}
 		g.Go(func() error {
-			found[i] = []resolved{o.resolveOne(gctx, client, t)}
+			found[i] = []resolved{rs.resolveOne(gctx, client, t)}
 			return nil
 		})
 	}
@@ -89,7 +121,7 @@ func (o *DebugOptions) resolve(ctx context.Context) ([]resolved, error) {
 // mapUnknownKinds resolves the TYPEs that are neither pods, nodes nor known workloads
 // with the REST mapper (API discovery, done only when needed), then checks the flags
 // against what they turned out to be.
-func (o *DebugOptions) mapUnknownKinds(ctx context.Context, targets []target) ([]target, error) {
+func (rs *resolver) mapUnknownKinds(ctx context.Context, targets []target) ([]target, error) {
 	var mapped []target
 	for i, t := range targets {
 		if t.kind != kindUnknown {
@@ -99,14 +131,14 @@ func (o *DebugOptions) mapUnknownKinds(ctx context.Context, targets []target) ([
 			mapped = append([]target(nil), targets...)
 		}
 		var err error
-		if mapped[i], err = o.mapKind(ctx, t); err != nil {
+		if mapped[i], err = rs.mapKind(ctx, t); err != nil {
 			return nil, err
 		}
 	}
 	if mapped == nil {
 		return targets, nil
 	}
-	if err := o.validateTargets(mapped); err != nil {
+	if err := rs.checkMapped(mapped); err != nil {
 		return nil, err
 	}
 	return mapped, nil
@@ -114,9 +146,9 @@ func (o *DebugOptions) mapUnknownKinds(ctx context.Context, targets []target) ([
 
 // mapKind resolves the TYPE of t with the REST mapper. The mapper's API discovery, and
 // the version check a getter may make first, take no context: Ctrl-C ends the wait.
-func (o *DebugOptions) mapKind(ctx context.Context, t target) (target, error) {
+func (rs *resolver) mapKind(ctx context.Context, t target) (target, error) {
 	mapped, err := untilDone(ctx, func() (target, error) {
-		mapper, err := o.restClientGetter.ToRESTMapper()
+		mapper, err := rs.mapper()
 		if err != nil {
 			return target{}, fmt.Errorf("resolving %q: %w", t.describe(), err)
 		}
@@ -151,7 +183,7 @@ func untilDone[T any](ctx context.Context, step func() (T, error)) (T, error) {
 }
 
 // resolveOne finds the pod or node one named target stands for.
-func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interface, t target) resolved {
+func (rs *resolver) resolveOne(ctx context.Context, client kubernetes.Interface, t target) resolved {
 	r := resolved{name: t.describe(), namespace: t.namespace}
 	switch obj := t.object.(type) {
 	case *corev1.Pod:
@@ -169,7 +201,7 @@ func (o *DebugOptions) resolveOne(ctx context.Context, client kubernetes.Interfa
 	case kindWorkload:
 		r.workload = t.describe()
 		var notice string
-		r.pod, notice, r.err = podOfWorkload(ctx, client, t, o.PodRunningTimeout)
+		r.pod, notice, r.err = podOfWorkload(ctx, client, t, rs.podRunningTimeout)
 		if notice != "" {
 			r.notices = append(r.notices, notice)
 		}

@@ -24,7 +24,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		stopCatching()
 		err = withSignal(err, o.stop.signal())
 	}()
-	found, err := o.resolve(ctx)
+	found, err := o.resolver().resolve(ctx)
 	if err != nil {
 		return err
 	}

@@ -672,7 +672,7 @@ func TestOnlyPresentPrints(t *testing.T) {
 
 		ctx := context.Background()
 		phase = "resolve"
-		found, err := o.resolve(ctx)
+		found, err := o.resolver().resolve(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
