@@ -70,7 +70,7 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	cmd.SetVersionTemplate("kubectl-debugger {{.Version}}\n")
 	cmd.SilenceErrors = true
 
-	globals := addGlobalFlags(cmd, configFlags, getter)
+	globals := addGlobalFlags(cmd, configFlags, getter, args)
 	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
 	rest.SetDefaultWarningHandler(warnings)
 	stopCompletion := context.CancelFunc(func() {})
@@ -106,6 +106,11 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	sig, _ := received.Load().(os.Signal)
 	if err != nil {
 		msg := formatError(err)
+		var prefs preferencesError
+		if errors.As(err, &prefs) {
+			// kubectl's own words, as kubectl prints them.
+			msg = prefs.Error()
+		}
 		if sig != nil {
 			// The user stopped it: what was cut short is no fault of the call.
 			msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
