@@ -18,8 +18,13 @@ LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) \
 	-X k8s.io/client-go/pkg/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBE_VERSION)))) \
 	-X k8s.io/client-go/pkg/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION)))
 
+# Static, as kubectl's releases are. With cgo, kustomize's import of Go's plugin package
+# (through cli-runtime) makes the linker export every symbol for the dynamic loader:
+# 15 MB more binary, and about 5.5 MiB more peak RSS on every call.
+CGO_ENABLED ?= 0
+
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
+	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the

@@ -25,7 +25,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/klog/v2"
-	"k8s.io/kubectl/pkg/config"
 	"k8s.io/kubectl/pkg/kuberc"
 )
 
@@ -39,11 +38,13 @@ type globalFlags struct {
 	logFlushFrequency time.Duration
 	kuberc            string
 	profileOutput     string
+	// args are the command's arguments, which kubectl's kuberc code reads itself.
+	args []string
 }
 
 // addGlobalFlags registers kubectl's global flags on cmd.
-func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter) *globalFlags {
-	g := &globalFlags{configFlags: configFlags, getter: getter}
+func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter, args []string) *globalFlags {
+	g := &globalFlags{configFlags: configFlags, getter: getter, args: args}
 	flags := cmd.PersistentFlags()
 	configFlags.AddFlags(flags)
 	flags.BoolVar(&getter.match, "match-server-version", false, "Require server version to match client version")
@@ -139,54 +140,42 @@ func (g *globalFlags) apply(cmd *cobra.Command) error {
 			return nil
 		}
 	}
-	prefs, err := kuberc.DefaultGetPreferences(g.kuberc, cmd.ErrOrStderr())
-	if err != nil {
-		return err
-	}
-	if prefs == nil {
-		return nil
-	}
-	g.applyPluginPolicy(prefs)
-	for _, d := range prefs.Defaults {
-		if strings.Join(strings.Fields(d.Command), " ") != "debug" {
-			continue
-		}
-		for _, opt := range d.Options {
-			f := cmd.Flags().Lookup(opt.Name)
-			if f == nil {
-				return fmt.Errorf("kuberc: invalid flag %s for command debug", opt.Name)
-			}
-			if f.Changed {
-				continue
-			}
-			if err := cmd.Flags().Set(opt.Name, opt.Default); err != nil {
-				return fmt.Errorf("kuberc: default %q for --%s of command debug: %w", opt.Default, opt.Name, err)
-			}
-		}
-	}
-	return nil
+	return g.applyPreferences(cmd)
 }
 
-// applyPluginPolicy makes the kubeconfig's credential plugins obey kuberc's
-// credentialPluginPolicy and allowlist, as kubectl does.
-func (g *globalFlags) applyPluginPolicy(prefs *config.Preference) {
-	if prefs.CredentialPluginPolicy == "" && len(prefs.CredentialPluginAllowlist) == 0 {
-		return
+// preferencesError is an error of kubectl's kuberc code, printed as kubectl prints it.
+type preferencesError struct{ err error }
+
+func (e preferencesError) Error() string {
+	return "error occurred while applying preferences " + e.err.Error()
+}
+
+func (e preferencesError) Unwrap() error { return e.err }
+
+// applyPreferences hands the kuberc file to kubectl's own kuberc code, so that it is
+// decoded, validated and applied as kubectl does: the credential plugin policy, and the
+// defaults of kubectl's debug command for the flags the command line does not give.
+// kubectl's code works on kubectl's command tree and its raw arguments; it gets a tree
+// of a root and a "debug" command sharing cmd's flags, and the arguments as kubectl
+// would have seen them. Any other kubectl command a kuberc names is then unknown to the
+// tree: for the debug command the root takes any argument, so those entries are
+// skipped without a warning, as they would be in kubectl. A completion request is not
+// the debug command: the root refuses it, as kubectl's does before cobra adds its
+// completion command, so it gets the plugin policy and no defaults.
+func (g *globalFlags) applyPreferences(cmd *cobra.Command) error {
+	root := &cobra.Command{Use: "kubectl"}
+	debug := &cobra.Command{Use: "debug", Run: func(*cobra.Command, []string) {}}
+	debug.Flags().AddFlagSet(cmd.Flags())
+	root.AddCommand(debug)
+	args := append([]string{root.Name()}, g.args...)
+	if !cmd.HasParent() {
+		root.Args = cobra.ArbitraryArgs
+		args = append([]string{root.Name(), debug.Name()}, g.args...)
 	}
-	policy := clientcmdapi.PluginPolicy{PolicyType: clientcmdapi.PolicyType(prefs.CredentialPluginPolicy)}
-	for _, entry := range prefs.CredentialPluginAllowlist {
-		policy.Allowlist = append(policy.Allowlist, clientcmdapi.AllowlistEntry{Command: entry.Command})
+	if _, err := kuberc.NewPreferences().Apply(root, g.configFlags, args, cmd.ErrOrStderr()); err != nil {
+		return preferencesError{err}
 	}
-	wrap := g.configFlags.WrapConfigFn
-	g.configFlags.WithWrapConfigFn(func(c *rest.Config) *rest.Config {
-		if wrap != nil {
-			c = wrap(c)
-		}
-		if c.ExecProvider != nil {
-			c.ExecProvider.PluginPolicy = policy
-		}
-		return c
-	})
+	return nil
 }
 
 // clientVersion is the Kubernetes release of the client libraries, stamped by the build.

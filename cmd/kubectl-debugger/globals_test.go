@@ -24,7 +24,7 @@ func TestGlobalFlagsAreKubectls(t *testing.T) {
 	logs.AddFlags(kubectl.PersistentFlags())
 
 	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag()
-	plugin, _ := newPluginCommand(configFlags, &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig}, streams)
+	plugin, _ := newPluginCommand(configFlags, &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig}, streams, nil)
 
 	checked := 0
 	kubectl.PersistentFlags().VisitAll(func(want *pflag.Flag) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -63,7 +66,7 @@ func main() {
 
 // newPluginCommand returns the debug command as the plugin: under the plugin's names,
 // with kubectl's global flags.
-func newPluginCommand(configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter, streams genericiooptions.IOStreams) (*cobra.Command, *globalFlags) {
+func newPluginCommand(configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter, streams genericiooptions.IOStreams, args []string) (*cobra.Command, *globalFlags) {
 	cmd := debugcmd.NewCmdDebugWithIdentity(getter, streams, pluginIdentity)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
@@ -74,7 +77,7 @@ func newPluginCommand(configFlags *genericclioptions.ConfigFlags, getter *matchV
 	cmd.Version = fmt.Sprintf("%s (commit %s), client libraries Kubernetes %s", version, commit, clientVersion().GitVersion)
 	cmd.SetVersionTemplate("kubectl-debugger {{.Version}}\n")
 	cmd.SilenceErrors = true
-	return cmd, addGlobalFlags(cmd, configFlags, getter)
+	return cmd, addGlobalFlags(cmd, configFlags, getter, args)
 }
 
 // run runs the command with args and returns the process's exit code.
@@ -85,7 +88,7 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 
 	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50.0).WithWarningPrinter(streams)
 	getter := &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig, ctx: ctx}
-	cmd, globals := newPluginCommand(configFlags, getter, streams)
+	cmd, globals := newPluginCommand(configFlags, getter, streams, args)
 	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true, Color: printers.AllowsColorOutput(streams.ErrOut)})
 	rest.SetDefaultWarningHandler(warnings)
 	stopCompletion := context.CancelFunc(func() {})
@@ -121,6 +124,11 @@ func run(args []string, streams genericiooptions.IOStreams) int {
 	sig, _ := received.Load().(os.Signal)
 	if err != nil {
 		msg := formatError(err)
+		var prefs preferencesError
+		if errors.As(err, &prefs) {
+			// kubectl's own words, as kubectl prints them.
+			msg = prefs.Error()
+		}
 		if sig != nil {
 			// The user stopped it: what was cut short is no fault of the call.
 			msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
@@ -192,14 +200,87 @@ func signalExitCode(sig os.Signal) int {
 	return 1
 }
 
-// formatError prints API errors the way kubectl does, so users recognise the server's
-// reason (Forbidden, NotFound, a Pod Security refusal...).
+// formatError prints errors the way kubectl's error handling does, so users recognise
+// the server's reason (Forbidden, NotFound, a Pod Security refusal...) and the fields a
+// refused object got wrong.
 func formatError(err error) string {
+	if agg, ok := err.(utilerrors.Aggregate); ok {
+		errs := agg.Errors()
+		if len(errs) == 1 {
+			return formatError(errs[0])
+		}
+		lines := make([]string, len(errs))
+		for i, err := range errs {
+			if lines[i] = serverMessage(err); lines[i] == "" {
+				lines[i] = err.Error()
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	if s, ok := serverStatus(err); ok && s.Reason == metav1.StatusReasonInvalid {
+		return formatInvalid(s)
+	}
+	if msg := serverMessage(err); msg != "" {
+		return msg
+	}
+	msg := err.Error()
+	if strings.HasPrefix(msg, "error: ") {
+		return msg
+	}
+	return "error: " + msg
+}
+
+// serverStatus is the status of an error the server returned, when err is that error
+// and not one that wraps it with more words.
+func serverStatus(err error) (metav1.Status, bool) {
 	var status apierrors.APIStatus
-	if errors.As(err, &status) && status.Status().Reason != "" {
-		if msg := err.Error(); msg == status.Status().Message {
-			return fmt.Sprintf("Error from server (%s): %s", status.Status().Reason, msg)
+	if errors.As(err, &status) && err.Error() == status.Status().Message {
+		return status.Status(), true
+	}
+	return metav1.Status{}, false
+}
+
+// serverMessage prints an error the server returned with its reason, or is empty for
+// any other error.
+func serverMessage(err error) string {
+	s, ok := serverStatus(err)
+	switch {
+	case !ok:
+		return ""
+	case s.Reason == metav1.StatusReasonUnauthorized:
+		return fmt.Sprintf("error: You must be logged in to the server (%s)", s.Message)
+	case s.Reason != "":
+		return fmt.Sprintf("Error from server (%s): %s", s.Reason, s.Message)
+	}
+	return "Error from server: " + s.Message
+}
+
+// formatInvalid prints an object the server refused with the fields at fault, one a
+// line when there are several.
+func formatInvalid(s metav1.Status) string {
+	msg := "The request is invalid"
+	if s.Details == nil {
+		if s.Message != "" {
+			msg += ": " + s.Message
+		}
+		return msg
+	}
+	if s.Details.Kind != "" || s.Details.Name != "" {
+		msg = fmt.Sprintf("The %s %q is invalid", s.Details.Kind, s.Details.Name)
+	} else if len(s.Details.Causes) == 0 && s.Message != "" {
+		msg += ": " + s.Message
+	}
+	var causes []string
+	for _, c := range s.Details.Causes {
+		if cause := c.Field + ": " + c.Message; !slices.Contains(causes, cause) {
+			causes = append(causes, cause)
 		}
 	}
-	return "error: " + err.Error()
+	switch len(causes) {
+	case 0:
+		return msg
+	case 1:
+		return msg + ": " + causes[0]
+	}
+	return msg + ": \n* " + strings.Join(causes, "\n* ")
 }

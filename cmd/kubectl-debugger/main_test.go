@@ -61,10 +61,73 @@ defaults:
 	if code != 0 || out != "alpine true" {
 		t.Errorf("the command line does not win: code=%d stdout=%q", code, out)
 	}
-	bad := writeFile(t, "bad", "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: debug\n  options: [{name: nope, default: x}]\n")
-	code, _, errOut = runWith(t, "--kuberc="+bad, "-f", file, "--image=busybox", "--dry-run=client")
-	if code != 1 || errOut != "error: kuberc: invalid flag nope for command debug\n" {
-		t.Errorf("code=%d stderr=%q", code, errOut)
+}
+
+// A kuberc that kubectl refuses is refused with kubectl's error, as kubectl prints it:
+// kubectl's kuberc code decodes, validates and applies it.
+func TestKubercInvalid(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	file := writeFile(t, "pod.yaml", pod)
+	const header = "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"
+	for _, tc := range []struct {
+		name, kuberc, want string
+	}{{
+		name:   "unknown flag of debug",
+		kuberc: header + "defaults:\n- command: debug\n  options: [{name: nope, default: x}]\n",
+		want:   "invalid flag nope for command debug",
+	}, {
+		name:   "flag with dashes",
+		kuberc: header + "defaults:\n- command: debug\n  options: [{name: --image, default: x}]\n",
+		want:   "flag name --image should be in long form without dashes",
+	}, {
+		name:   "flag with dashes in another command's defaults",
+		kuberc: header + "defaults:\n- command: get\n  options: [{name: -o, default: wide}]\n",
+		want:   "flag name -o should be in long form without dashes",
+	}, {
+		name:   "alias name",
+		kuberc: header + "aliases:\n- {name: dbg1, command: debug}\n",
+		want:   "invalid alias name, can only include alphabetical characters",
+	}, {
+		name:   "duplicate alias",
+		kuberc: header + "aliases:\n- {name: dbg, command: debug}\n- {name: dbg, command: debug}\n",
+		want:   "duplicate alias name dbg",
+	}, {
+		name:   "credential plugin policy",
+		kuberc: header + "credentialPluginPolicy: Sometimes\n",
+		want:   `unknown plugin policy: "Sometimes"`,
+	}, {
+		name:   "allowlist without its policy",
+		kuberc: header + "credentialPluginPolicy: DenyAll\ncredentialPluginAllowlist: [{command: sh}]\n",
+		want:   `misconfigured credential plugin allowlist: plugin policy is "DenyAll" but allowlist is non-nil`,
+	}, {
+		name:   "bad default value",
+		kuberc: header + "defaults:\n- command: debug\n  options: [{name: stdin, default: maybe}]\n",
+		want: `could not apply override value maybe to flag stdin in command debug err: invalid argument "maybe" for "-i, --stdin" flag: ` +
+			`strconv.ParseBool: parsing "maybe": invalid syntax`,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			kuberc := writeFile(t, "kuberc", tc.kuberc)
+			code, out, errOut := runWith(t, "--kuberc="+kuberc, "-f", file, "--image=busybox", "--dry-run=client")
+			want := "error occurred while applying preferences " + tc.want + "\n"
+			if code != 1 || out != "" || errOut != want {
+				t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, want)
+			}
+		})
+	}
+}
+
+// kuberc defaults of other kubectl commands, and defaults of debug during a shell
+// completion, are left alone, without a warning.
+func TestKubercOtherCommands(t *testing.T) {
+	t.Setenv("KUBERC", "")
+	t.Setenv("KUBECTL_KUBERC", "")
+	kuberc := writeFile(t, "kuberc", "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n"+
+		"defaults:\n- command: get\n  options: [{name: nope, default: x}]\n- command: debug\n  options: [{name: profile, default: nope}]\n")
+	code, out, errOut := runWith(t, "--kuberc="+kuberc, "__complete", "--image-pull-policy", "")
+	want := "Always\nIfNotPresent\nNever\n:4\n"
+	if code != 0 || out != want || strings.Contains(errOut, "Warning") {
+		t.Errorf("code=%d stdout=%q stderr=%q, want 0 and %q", code, out, errOut, want)
 	}
 }
 
@@ -188,7 +251,7 @@ func TestBadKubercPrintsNoUsage(t *testing.T) {
 	t.Setenv("KUBECTL_KUBERC", "")
 	missing := filepath.Join(t.TempDir(), "kuberc")
 	code, out, errOut := runWith(t, "--kuberc="+missing, "app", "--image=busybox")
-	want := "error: kuberc: open " + missing + ": no such file or directory\n"
+	want := "error occurred while applying preferences kuberc error kuberc: open " + missing + ": no such file or directory\n"
 	if code != 1 || out != "" || errOut != want {
 		t.Errorf("code=%d stdout=%q stderr=%q, want 1, nothing and %q", code, out, errOut, want)
 	}

@@ -11,7 +11,9 @@
 //   - single: ephemeral, copy and node debugs of one target, the two commands interleaved
 //     run by run, with a cold and a warm discovery cache. Per mode: the median wall time,
 //     the median peak RSS, the API requests per call (from the audit log) and the ratio
-//     ours/upstream.
+//     ours/upstream. Then --help of both, interleaved: the cost of starting alone.
+//
+// The size of each binary comes first.
 //   - fanout: an ephemeral container added to every one of -fanout-pods pods, by ours in
 //     one call with -l, by upstream in a loop of one call per pod, and by the floor, a
 //     bare client-go program doing the same requests with the same concurrency.
@@ -119,9 +121,11 @@ func main() {
 		},
 	}
 
-	fmt.Printf("machine: %s\n\n", machine())
+	fmt.Printf("machine: %s\n", machine())
+	b.sizes()
 	if slices.Contains(groups, "single") {
 		b.single(*runs)
+		b.help(*runs)
 	}
 	if slices.Contains(groups, "fanout") {
 		b.fanout(*fanoutPods, *fanoutRuns, *fanoutUpstreamRuns)
@@ -360,5 +364,49 @@ func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+}
+
+// sizes prints the size of each tool's binary, as run.
+func (b *bench) sizes() {
+	for _, t := range b.tools {
+		info, err := os.Stat(t.argv[0])
+		check(err)
+		fmt.Printf("binary size: %s %.1f MB (%d bytes)\n", t.name, float64(info.Size())/1e6, info.Size())
+	}
+	fmt.Println()
+}
+
+// help measures --help of both tools, interleaved run by run: no request is made, so
+// this is the cost of starting, building the command and printing.
+func (b *bench) help(runs int) {
+	results := map[string][]sample{}
+	for range runs {
+		for _, t := range b.tools {
+			m, err := measure(append(slices.Clone(t.argv), "--help"), b.kubeconfig, io.Discard)
+			check(err)
+			results[t.name] = append(results[t.name], sample{wall: m.wall, rssKiB: m.rssKiB})
+		}
+	}
+	o, u := results["ours"], results["upstream"]
+	ow, uw := medianWall(o), medianWall(u)
+	or, ur := medianRSS(o), medianRSS(u)
+	rows := [][]string{
+		{"ours", ms(ow), mib(or)},
+		{"upstream", ms(uw), mib(ur)},
+		{"ours/upstream", fmt.Sprintf("%.2fx", float64(ow)/float64(uw)), fmt.Sprintf("%.2fx", float64(or)/float64(ur))},
+	}
+	fmt.Printf("\n--help: %d runs per tool\n\n", runs)
+	if b.markdown {
+		fmt.Println("| tool | median wall | peak RSS |")
+		fmt.Println("| --- | --- | --- |")
+		for _, r := range rows {
+			fmt.Println("| " + strings.Join(r, " | ") + " |")
+		}
+		return
+	}
+	fmt.Printf("%-14s %12s %10s\n", "tool", "median wall", "peak RSS")
+	for _, r := range rows {
+		fmt.Printf("%-14s %12s %10s\n", r[0], r[1], r[2])
 	}
 }

@@ -3,6 +3,7 @@ package customprofile
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -149,4 +150,46 @@ func FuzzMergeMatchesStrategicPatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkMergeEnv sets the merge beside strategicpatch on the same container and
+// patch: N variables, a patch of N, half of them new. strategicpatch matches keyed list
+// entries by scanning the list, so its cost grows with N squared.
+func BenchmarkMergeEnv(b *testing.B) {
+	for _, n := range []int{1000, 4000} {
+		c := corev1.Container{Name: "dbg", Image: "busybox", Env: make([]corev1.EnvVar, n)}
+		for i := range c.Env {
+			c.Env[i] = corev1.EnvVar{Name: fmt.Sprintf("VAR_%d", i), Value: "old"}
+		}
+		patch := make([]corev1.EnvVar, n)
+		for i := range patch {
+			patch[i] = corev1.EnvVar{Name: fmt.Sprintf("VAR_%d", i+n/2), Value: "new"}
+		}
+		patchJSON, err := json.Marshal(map[string]any{"env": patch})
+		if err != nil {
+			b.Fatal(err)
+		}
+		original, err := json.Marshal(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("ours/env=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				merged := c
+				merged.Env = slices.Clone(c.Env)
+				if err := mergeInto(&merged, patchJSON); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("strategicpatch/env=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := strategicpatch.StrategicMergePatch(original, patchJSON, corev1.Container{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

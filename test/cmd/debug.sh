@@ -385,7 +385,7 @@ run_config_files_refused() {
   kd::test::debug app --image=$IMAGE -c dbg --attach=false --kuberc="$kuberc"
   # Post-Condition
   kd::test::assert_failure
-  kd::test::assert_eq "$DEBUG_ERR" "error: kuberc: no valid preferences found in $kuberc, use --v=5 to see details" stderr
+  kd::test::assert_eq "$DEBUG_ERR" "error occurred while applying preferences kuberc error kuberc: no valid preferences found in $kuberc, use --v=5 to see details" stderr
   kd::test::assert_eq "$DEBUG_OUT" '' stdout
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+)
+
+// checkErrMessage is what kubectl's cmdutil.CheckErr prints for err, without the
+// newline it ends the message with.
+func checkErrMessage(t *testing.T, err error) string {
+	t.Helper()
+	var got string
+	cmdutil.BehaviorOnFatal(func(msg string, _ int) { got = msg })
+	defer cmdutil.DefaultBehaviorOnFatal()
+	cmdutil.CheckErr(err)
+	return strings.TrimSuffix(got, "\n")
+}
+
+// formatError prints what kubectl's error handling (cmdutil.CheckErr, which kubectl
+// debug's errors go through) prints, for every kind of error the debug command returns.
+// The deliberate differences are listed with what the plugin prints instead.
+func TestFormatErrorMatchesCheckErr(t *testing.T) {
+	pods := schema.GroupResource{Resource: "pods"}
+	podKind := schema.GroupKind{Kind: "Pod"}
+	notFound := apierrors.NewNotFound(pods, "app")
+	tests := []struct {
+		name string
+		err  error
+		// deliberate is what the plugin prints where it differs from kubectl on
+		// purpose; empty where it prints what kubectl prints.
+		deliberate string
+	}{
+		{name: "plain", err: errors.New("pod app has no container web")},
+		{name: "already prefixed", err: errors.New("error: no such pod")},
+		{name: "not found", err: notFound},
+		{name: "forbidden", err: apierrors.NewForbidden(pods, "app", errors.New("no"))},
+		{name: "conflict", err: apierrors.NewConflict(pods, "app", errors.New("changed"))},
+		{name: "unauthorized", err: apierrors.NewUnauthorized("Unauthorized")},
+		{name: "no reason", err: &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Message: "the server broke"}}},
+		{name: "invalid, one cause", err: apierrors.NewInvalid(podKind, "app", field.ErrorList{
+			field.Required(field.NewPath("spec", "ephemeralContainers").Index(0).Child("image"), ""),
+		})},
+		{name: "invalid, causes", err: apierrors.NewInvalid(podKind, "app", field.ErrorList{
+			field.Required(field.NewPath("spec", "ephemeralContainers").Index(0).Child("image"), ""),
+			field.Invalid(field.NewPath("spec", "ephemeralContainers").Index(0).Child("name"), "Dbg", "must be lower case"),
+			field.Invalid(field.NewPath("spec", "ephemeralContainers").Index(0).Child("name"), "Dbg", "must be lower case"),
+		})},
+		{name: "invalid, no details", err: &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Reason: metav1.StatusReasonInvalid, Message: "bad"}}},
+		{name: "invalid, details without kind", err: &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Reason: metav1.StatusReasonInvalid, Message: "bad", Details: &metav1.StatusDetails{}}}},
+		// kubectl only recognises the server's error when it is not wrapped: the plugin
+		// does the same, as long as the message is the server's.
+		{name: "wrapped status", err: fmt.Errorf("reading pod app: %w", notFound)},
+		{name: "joined", err: errors.Join(errors.New("a"), notFound)},
+		{name: "aggregate of one", err: utilerrors.NewAggregate([]error{notFound})},
+		{name: "aggregate", err: utilerrors.NewAggregate([]error{errors.New("a"), notFound})},
+		{
+			// kubectl rewords a refused connection and drops the request; the plugin
+			// keeps the request that failed and the dial error, as client-go gives them.
+			name:       "connection refused",
+			err:        &url.Error{Op: "Get", URL: "https://127.0.0.1:6443/api/v1/namespaces/default/pods/app", Err: errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")},
+			deliberate: `error: Get "https://127.0.0.1:6443/api/v1/namespaces/default/pods/app": dial tcp 127.0.0.1:6443: connect: connection refused`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ours := formatError(tt.err)
+			want := tt.deliberate
+			if want == "" {
+				want = checkErrMessage(t, tt.err)
+			}
+			if ours != want {
+				t.Errorf("formatError:\n%s\nwant:\n%s", ours, want)
+			}
+		})
+	}
+}
