@@ -44,8 +44,15 @@ func (o *DebugOptions) registerCompletions(cmd *cobra.Command, getter genericcli
 		}
 	}
 	for name, complete := range map[string]func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective){
-		"container":         containers,
-		"target":            containers,
+		"container": containers,
+		"target": func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			names, directive := c.containers(cmd, args, toComplete)
+			// Offered beside the pod's containers, or when its first letters are typed.
+			if (len(names) > 0 || toComplete != "") && strings.HasPrefix(targetAuto, toComplete) && !slices.Contains(names, targetAuto) {
+				names = append(names, targetAuto)
+			}
+			return names, directive
+		},
 		"share-volumes":     containers,
 		"profile":           fixed(profileNames...),
 		"image-pull-policy": fixed(string(corev1.PullAlways), string(corev1.PullIfNotPresent), string(corev1.PullNever)),

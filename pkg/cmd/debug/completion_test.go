@@ -96,6 +96,8 @@ func TestCompleteFlags(t *testing.T) {
 	}{
 		{[]string{"app", "-c", ""}, []string{"init", "web", "sidecar"}},
 		{[]string{"app", "--target", "w"}, []string{"web"}},
+		{[]string{"app", "--target", ""}, []string{"init", "web", "sidecar", "auto"}},
+		{[]string{"app", "--target", "a"}, []string{"auto"}},
 		{[]string{"app", "--share-volumes=s"}, []string{"sidecar"}},
 		// After a bare --share-volumes a target would be refused: the flag with a
 		// container instead, never a pod.

@@ -191,7 +191,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "If true, suppress informational messages.")
 	f.BoolVar(&o.SameNode, "same-node", false, "With --copy-to, schedule the copy on the same node as the target pod.")
 	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
-	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container.")
+	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container; auto targets each pod's default container (annotation kubectl.kubernetes.io/default-container) or its only one.")
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
 	f.StringArrayVar(&o.CustomFiles, "custom", nil, fmt.Sprintf("A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $%s (default ~/%s).", o.identity.ProfilesEnv, filepath.ToSlash(o.identity.ProfilesDir)))

@@ -77,6 +77,16 @@ func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*pla
 			source.Name, r.workload, source.Status.Phase)
 	}
 	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
+	if pl.targetContainer == targetAuto {
+		target, why, err := autoTarget(source)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
+			p.notices = append(p.notices, fmt.Sprintf("--target=auto chose container %q, %s.", target, why))
+		}
+		pl = pl.forTarget(target)
+	}
 	p.container = pl.container
 	switch {
 	case p.container == "":
@@ -100,7 +110,7 @@ func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*pla
 			return nil, err
 		}
 	}
-	in, err := inputOf(user, s.SharedMounts)
+	in, err := inputOf(user, s.SharedMounts, pl.targetContainer)
 	if err != nil {
 		return nil, err
 	}

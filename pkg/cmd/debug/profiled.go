@@ -25,6 +25,8 @@ type profileInput struct {
 	user, group int64
 	// mounts are the volume mounts --share-volumes borrowed from the pod, as JSON.
 	mounts string
+	// target is the container targeted, which --target=auto chooses per pod.
+	target string
 }
 
 // profiledContainer is a debug container as the profiles left it, with the warnings they
@@ -39,9 +41,9 @@ func newProfiledContainers() *profiledContainers {
 }
 
 // inputOf is the profile input of a pod whose debug container runs as user (a resolved
-// --run-as, or none) and borrows mounts.
-func inputOf(user runAs, mounts []corev1.VolumeMount) (profileInput, error) {
-	in := profileInput{user: -1, group: -1}
+// --run-as, or none), borrows mounts and targets the container called target.
+func inputOf(user runAs, mounts []corev1.VolumeMount, target string) (profileInput, error) {
+	in := profileInput{user: -1, group: -1, target: target}
 	if user.user != nil {
 		in.user = *user.user
 	}
