@@ -12,13 +12,19 @@ ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/
 ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KD_KUBE_VERSION"
 
 for tool in etcd kubectl kube-apiserver; do
-  if [[ -x "$KD_BIN/$tool" ]]; then
+  # kubectl is built static, as Kubernetes releases it: the reference the benchmark
+  # compares against must be the kubectl users run. One built otherwise is rebuilt.
+  cgo=$(go env CGO_ENABLED)
+  if [[ $tool == kubectl ]]; then
+    cgo=0
+  fi
+  if [[ -x "$KD_BIN/$tool" ]] && { [[ $tool != kubectl ]] || go version -m "$KD_BIN/$tool" | grep -q 'CGO_ENABLED=0\b'; }; then
     continue
   fi
   kd::log "building $tool $KD_KUBE_VERSION (cold builds take minutes)"
   # A private scratch name: two clones building at once must not share one.
   tmp=$(mktemp "$KD_BIN/.$tool.XXXXXX")
-  (cd "$KD_ROOT/hack/tools" && go build -ldflags "$ldflags" -o "$tmp" "./$tool")
+  (cd "$KD_ROOT/hack/tools" && CGO_ENABLED=$cgo go build -ldflags "$ldflags" -o "$tmp" "./$tool")
   mv "$tmp" "$KD_BIN/$tool"
 done
 
