@@ -409,6 +409,40 @@ run_missing_targets() {
   kd::test::get_object_assert pods '{{len .items}}' '0'
 }
 
+run_target_auto() {
+  kd::test::new_namespace
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: two}
+spec:
+  nodeName: node-a
+  containers:
+  - {name: proxy, image: busybox:1.36, command: ["sleep", "3600"]}
+  - {name: app, image: busybox:1.36, command: ["sleep", "3600"]}
+EOF
+
+  ### Two containers and no default-container annotation: refused, naming both.
+  # Pre-Condition: no ephemeral containers
+  kd::test::get_object_assert pod/two '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  kd::test::debug two --image=$IMAGE -c dbg --target=auto --attach=false
+  # Post-Condition: the error names both containers; the pod is unchanged
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: --target=auto: pod "two" has 2 containers (proxy, app) and no kubectl.kubernetes.io/default-container annotation: name one with --target' stderr
+  kd::test::get_object_assert pod/two '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+
+  ### With the annotation, the container it names is the target.
+  # Pre-Condition
+  kubectl annotate -n "$NS" pod/two kubectl.kubernetes.io/default-container=app >/dev/null
+  # Command
+  kd::test::debug two --image=$IMAGE -c dbg --target=auto --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" '--target=auto chose container "app", the pod'"'"'s default container (annotation kubectl.kubernetes.io/default-container).' stdout
+  kd::test::get_object_assert pod/two '{{range .spec.ephemeralContainers}}{{.name}}>{{.targetContainerName}};{{end}}' 'dbg>app;'
+}
+
 # kd::test::requests_since LINE: how many API requests of the user admin completed
 # after audit line LINE, besides the version check of --match-server-version.
 kd::test::requests_since() {
@@ -497,6 +531,7 @@ DEBUG_TOPICS=(
   run_config_files_refused
   run_missing_targets
   run_api_request_counts
+  run_target_auto
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

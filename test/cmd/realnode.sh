@@ -169,6 +169,15 @@ run_realnode_ephemeral() {
   kd::test::if_has_string "$DEBUG_OUT" 'sleep 3603' stdout
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'ps:0;'
 
+  ### --target=auto: the pod's only container is the target, and a notice says so.
+  # Command (not quiet: the notice is what is checked)
+  kd::test::debug --image=$REALNODE_IMAGE --image-pull-policy=Never app -c auto --target=auto -i -- ps -o args
+  # Post-Condition: the target's sleep 3603 is seen, and the container chosen is named
+  kd::test::assert_success
+  kd::test::if_has_string "$DEBUG_OUT" 'sleep 3603' stdout
+  kd::test::if_has_string "$DEBUG_OUT" '--target=auto chose container "main", the pod'"'"'s only container.' stdout
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}}>{{.targetContainerName}};{{end}}' 'ps>main;auto>main;'
+
   ### A --custom file's env is in the debug process's environment.
   local custom=$KD_TEST_TMP/$NS-env.json
   echo '{"env": [{"name": "KD_FROM_CUSTOM", "value": "custom-value"}]}' >"$custom"
