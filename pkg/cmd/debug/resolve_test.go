@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
@@ -228,4 +230,44 @@ func TestResolveInterruptedDuringDiscovery(t *testing.T) {
 	if len(client.Actions()) != 0 {
 		t.Errorf("API calls were made: %v", client.Actions())
 	}
+}
+
+// The resolve phase stands alone: built from its targets and a client, with no options
+// or flags, it reads a pod and a node by name, lists a selector, and keeps a missing
+// target with its error, one request each.
+func TestResolverAlone(t *testing.T) {
+	client := fake.NewClientset(appPod(), nodeA())
+	rs := &resolver{
+		targets: []target{
+			{kind: kindPod, name: "app", namespace: "test"},
+			{kind: kindNode, name: "node-a"},
+			{kind: kindPod, name: "gone", namespace: "test"},
+			{kind: kindPod, namespace: "test", selector: "app=web"},
+		},
+		client: func() (kubernetes.Interface, error) { return client, nil },
+		limit:  1,
+	}
+	found, err := rs.resolve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range found {
+		got = append(got, fmt.Sprintf("%s pod=%v node=%v err=%v", r.name, r.pod != nil, r.node != nil, r.err))
+	}
+	want := []string{
+		"pod/app pod=true node=false err=<nil>",
+		"node/node-a pod=false node=true err=<nil>",
+		`pod/gone pod=true node=false err=pods "gone" not found`,
+		"pod/app pod=true node=false err=<nil>",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("resolved (-want +got):\n%s", diff)
+	}
+	assertActions(t, client, []action{
+		{"get", "pods", "", "test", "app"},
+		{"get", "nodes", "", "", "node-a"},
+		{"get", "pods", "", "test", "gone"},
+		{"list", "pods", "", "test", ""},
+	})
 }
