@@ -41,6 +41,7 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 		}
 		return exitStatus(running, container, code, " before it could be attached")
 	}
+	o.printSessionStart(running, container)
 	// The attach streams only what the container writes once it is connected: what it
 	// showed tells whether the logs hold something the user has not seen.
 	out, errOut := &countingWriter{w: o.Out}, &countingWriter{w: o.ErrOut}
@@ -57,16 +58,14 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 			// The session broke off: replaying the logs would repeat what was shown.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, err)
 		}
-		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
+		fmt.Fprintf(o.ErrOut, "warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
 		// Only a container that reads no input ends by itself: one waiting for the
-		// input nobody could send would be followed for ever.
+		// input nobody could send would be followed for ever. No session was held, so
+		// there is none to resume.
 		if err := o.copyLogs(ctx, running, container, !o.Interactive, o.Out); err != nil {
 			return err
 		}
-		exited, err := o.waitForExit(ctx, running, container)
-		if exited == nil && err == nil {
-			o.printResumeHint(running, container)
-		}
+		_, err := o.waitForExit(ctx, running, container)
 		return err
 	}
 	exited, err := o.waitForExit(ctx, running, container)
@@ -85,15 +84,33 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	return err
 }
 
-// printResumeHint says how to attach again to a container a session left running, in
-// kubectl attach's words. Piped input closed the container's stdin when it ended, so
-// there is nothing to resume.
+// printSessionStart prints what kubectl attach prints as a session starts, unless
+// --quiet: why there is no TTY when -t was asked for, what the container's logs keep,
+// and how to get a prompt.
+func (o *DebugOptions) printSessionStart(pod *corev1.Pod, container string) {
+	if o.Quiet {
+		return
+	}
+	if c, _ := podutil.Find(pod, container); o.TTY && c != nil && !c.TTY {
+		fmt.Fprintf(o.ErrOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
+	} else if o.ttyUnusable {
+		fmt.Fprintln(o.ErrOut, "Unable to use a TTY - input is not a terminal or the right kind of file")
+	}
+	fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
+	fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
+}
+
+// printResumeHint says how to attach again to a container a terminal session left
+// running, in kubectl attach's words, which it prints only after a session with a
+// terminal: piped input closed the container's stdin when it ended, and a session
+// without a terminal is the container's output, which kubectl logs shows.
 func (o *DebugOptions) printResumeHint(pod *corev1.Pod, container string) {
-	if !o.Interactive || o.pipedInput {
+	c, kind := podutil.Find(pod, container)
+	if !o.Interactive || o.pipedInput || c == nil || !c.TTY {
 		return
 	}
 	attach := fmt.Sprintf("'kubectl attach %s -c %s -n %s -i -t'", pod.Name, container, pod.Namespace)
-	if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
+	if kind == podutil.Ephemeral {
 		o.notice("Session ended, the ephemeral container will not be restarted but may be reattached using " + attach + " if it is still running")
 		return
 	}
@@ -292,9 +309,6 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		return fmt.Errorf("container %q not found in pod %q", container, pod.Name)
 	}
 	tty := c.TTY
-	if o.TTY && !tty && !o.Quiet {
-		fmt.Fprintf(o.ErrOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
-	}
 	config, err := o.restClientGetter.ToRESTConfig()
 	if err != nil {
 		return err
@@ -344,12 +358,6 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 			bigger.Width++
 			bigger.Height++
 			streams.TerminalSizeQueue = sizeQueue{t.MonitorSize(&bigger, size)}
-		}
-	}
-	if !o.Quiet && o.Interactive {
-		fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
-		if !o.pipedInput {
-			fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
 		}
 	}
 	if t.Raw {

@@ -106,10 +106,16 @@ type DebugOptions struct {
 	dryRun            dryRun
 	runAs             runAs
 	detachKeys        []byte
+	// ttyUnusable is set when -t was dropped because standard input is not a
+	// terminal; the session says so as kubectl attach does.
+	ttyUnusable bool
 	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
 	changedCopyFlags []string
 	// warnings are about the invocation itself, such as deprecated values.
 	warnings []string
+	// deprecations are printed as they are, --quiet or not, as kubectl debug prints
+	// its own.
+	deprecations []string
 
 	restClientGetter genericclioptions.RESTClientGetter
 	// client is built on first use, so that invocations refused early cost nothing.
@@ -240,7 +246,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if err := checkEmptyValues(cmd); err != nil {
 		return err
 	}
-	o.warnings = nil
+	o.warnings, o.deprecations, o.ttyUnusable = nil, nil, false
 	var err error
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
@@ -254,14 +260,13 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	// runtime closes stdin only without a TTY, which a pipe cannot drive anyway.
 	o.pipedInput = o.Interactive && o.Attach && o.dryRun == dryRunNone && !o.stdinIsTerminal(o.In)
 	if o.pipedInput && o.TTY {
-		o.TTY = false
-		o.warnings = append(o.warnings, "Unable to use a TTY - input is not a terminal or the right kind of file")
+		o.TTY, o.ttyUnusable = false, true
 	}
 	if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
 		return err
 	}
 	if o.Profile == ProfileLegacy {
-		o.warnings = append(o.warnings, "--profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general")
+		o.deprecations = append(o.deprecations, `--profile=legacy is deprecated and planned to be removed in v1.39. It is recommended to specify other profile, for example "--profile=general".`)
 	}
 	if o.outputRequested() {
 		// Refuse an unknown -o now rather than after the write.

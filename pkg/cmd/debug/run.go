@@ -34,6 +34,13 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		return err
 	}
 	failed := len(found) - len(plans)
+	if !o.severalTargets(len(found)) {
+		var p *plan
+		if len(plans) == 1 {
+			p = plans[0]
+		}
+		o.announce(p)
+	}
 
 	var sent []outcome
 	switch {
