@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -177,14 +179,66 @@ func signalExitCode(sig os.Signal) int {
 	return 1
 }
 
-// formatError prints API errors the way kubectl does, so users recognise the server's
-// reason (Forbidden, NotFound, a Pod Security refusal...).
+// formatError prints an error the way kubectl prints it, so users recognise the
+// server's reason (Forbidden, NotFound, a Pod Security refusal...): only an error that
+// is the server's own, not one wrapped, reads as the server's.
 func formatError(err error) string {
+	if u, ok := err.(*url.Error); ok {
+		if strings.Contains(u.Err.Error(), "connection refused") {
+			host := u.URL
+			if server, perr := url.Parse(u.URL); perr == nil {
+				host = server.Host
+			}
+			return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
+		}
+		return fmt.Sprintf("Unable to connect to the server: %v", u.Err)
+	}
 	var status apierrors.APIStatus
-	if errors.As(err, &status) && status.Status().Reason != "" {
-		if msg := err.Error(); msg == status.Status().Message {
-			return fmt.Sprintf("Error from server (%s): %s", status.Status().Reason, msg)
+	if !errors.As(err, &status) || err.Error() != status.Status().Message {
+		return "error: " + err.Error()
+	}
+	s := status.Status()
+	switch {
+	case s.Reason == metav1.StatusReasonUnauthorized:
+		return fmt.Sprintf("error: You must be logged in to the server (%s)", s.Message)
+	case s.Reason == metav1.StatusReasonInvalid:
+		return invalidMessage(s)
+	case s.Reason != "":
+		return fmt.Sprintf("Error from server (%s): %s", s.Reason, s.Message)
+	}
+	return "Error from server: " + s.Message
+}
+
+// invalidMessage names the object the server found invalid and each distinct field at
+// fault, one a line when there are several, in kubectl's words.
+func invalidMessage(s metav1.Status) string {
+	d := s.Details
+	if d == nil {
+		if s.Message == "" {
+			return "The request is invalid"
+		}
+		return "The request is invalid: " + s.Message
+	}
+	head := "The request is invalid"
+	if d.Kind != "" || d.Name != "" {
+		head = fmt.Sprintf("The %s %q is invalid", d.Kind, d.Name)
+	} else if s.Message != "" && len(d.Causes) == 0 {
+		head += ": " + s.Message
+	}
+	var causes []string
+	seen := map[string]bool{}
+	for _, c := range d.Causes {
+		line := fmt.Sprintf("%s: %s", c.Field, c.Message)
+		if !seen[line] {
+			seen[line] = true
+			causes = append(causes, line)
 		}
 	}
-	return "error: " + err.Error()
+	switch len(causes) {
+	case 0:
+		return head
+	case 1:
+		return head + ": " + causes[0]
+	}
+	return head + ": \n* " + strings.Join(causes, "\n* ")
 }

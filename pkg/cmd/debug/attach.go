@@ -276,7 +276,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return nil, fmt.Errorf("waiting for container %q of pod %q: %w", container, name, err)
+		return nil, serverError(fmt.Sprintf("waiting for container %q of pod %q", container, name), err)
 	}
 	if w.gone {
 		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
@@ -292,7 +292,7 @@ func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container 
 	}
 	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container, Follow: follow}).Stream(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the logs of container %q in pod %q: %w", container, pod.Name, err)
+		return serverError(fmt.Sprintf("reading the logs of container %q in pod %q", container, pod.Name), err)
 	}
 	defer stream.Close()
 	if _, err := io.Copy(w, stream); err != nil {
