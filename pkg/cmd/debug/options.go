@@ -99,13 +99,15 @@ type DebugOptions struct {
 	Namespace         string
 	explicitNamespace bool
 	args              []string
-	targets           []target
-	profile           profile
-	customs           []*customprofile.Profile
-	attachChanged     bool
-	dryRun            dryRun
-	runAs             runAs
-	detachKeys        []byte
+	// names counts the targets named on the command line (NAME, TYPE/NAME, TYPE).
+	names         int
+	targets       []target
+	profile       profile
+	customs       []*customprofile.Profile
+	attachChanged bool
+	dryRun        dryRun
+	runAs         runAs
+	detachKeys    []byte
 	// ttyUnusable is set when -t was dropped because standard input is not a
 	// terminal; the session says so as kubectl attach does.
 	ttyUnusable bool
@@ -308,6 +310,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		o.customs = append(o.customs, custom)
 	}
 
+	o.names = len(names)
 	if o.targets, err = parseTargets(names, o.Selector, o.AllNamespaces, o.Namespace); err != nil {
 		return err
 	}
