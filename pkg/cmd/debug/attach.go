@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -40,6 +41,9 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 			fmt.Fprintf(o.ErrOut, "Container %s exited with code 0 before it could be attached.\n", container)
 		}
 		return exitStatus(running, container, code, " before it could be attached")
+	}
+	if c, _ := podutil.Find(running, container); c != nil && c.TTY && o.Interactive {
+		o.In, o.Out = consoleStreams(o.In, o.Out)
 	}
 	o.printSessionStart(running, container)
 	// The attach streams only what the container writes once it is connected: what it
@@ -398,6 +402,21 @@ func rawTerminal(ctx context.Context, in io.Reader) (func(), error) {
 		stopWatching()
 		restore()
 	}, nil
+}
+
+// clientOS is the operating system the command runs on; tests change it.
+var clientOS = runtime.GOOS
+
+// consoleStreams returns, for a terminal session on Windows, the console's own
+// streams, as kubectl does: they switch the console to virtual terminal sequences, or
+// translate them, without which arrow keys, colours and cursor moves come out wrong.
+// Elsewhere, or when in is no terminal, in and out are kept.
+func consoleStreams(in io.Reader, out io.Writer) (io.Reader, io.Writer) {
+	if _, isTerminal := mobyterm.GetFdInfo(in); clientOS != "windows" || !isTerminal {
+		return in, out
+	}
+	stdin, stdout, _ := mobyterm.StdStreams()
+	return stdin, stdout
 }
 
 // sizeQueue adapts kubectl's terminal size queue to client-go's.
