@@ -172,7 +172,7 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 // AddFlags registers the debug flags on cmd.
 func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, or - for standard input, identifying the resource to debug.")
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, http(s) URL, or - for standard input, identifying the resource to debug.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Selector (label query) choosing the pods, or with TYPE node the nodes, to debug; supports '=', '==', '!=', 'in', 'notin' and 'key'.")
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l, select pods in every namespace.")
 	f.BoolVar(&o.ArgsOnly, "arguments-only", false, "If specified, everything after -- is passed to the new container as args instead of command.")
