@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/httpstream"
+	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/kubectl/pkg/util/term"
@@ -272,7 +273,9 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	}
 	w := &containerWait{name: name, container: container}
 	if !o.Quiet {
-		w.warn = func(message string) { fmt.Fprintf(o.ErrOut, "Warning: container %s: %s\n", container, message) }
+		// kubectl's warning printer, coloured on a terminal as kubectl debug's is.
+		printer := printers.NewWarningPrinter(o.ErrOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(o.ErrOut)})
+		w.warn = func(message string) { printer.Print(fmt.Sprintf("container %s: %s", container, message)) }
 	}
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 	if err := watchPods(ctx, client.CoreV1().Pods(namespace), opts, w); err != nil {
