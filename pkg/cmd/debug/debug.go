@@ -100,6 +100,10 @@ func newCmdDebug(restClientGetter genericclioptions.RESTClientGetter, o *DebugOp
 		},
 	}
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// Inside kubectl, kubectl says how to get help, as for any of its commands.
+		if cmd.HasParent() {
+			return cmd.Parent().FlagErrorFunc()(cmd, err)
+		}
 		cmd.SilenceUsage = true
 		return usageError(cmd, err)
 	})
