@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -183,6 +185,9 @@ func signalExitCode(sig os.Signal) int {
 // server's reason (Forbidden, NotFound, a Pod Security refusal...): only an error that
 // is the server's own, not one wrapped, reads as the server's.
 func formatError(err error) string {
+	if unknown, ok := err.(*meta.NoResourceMatchError); ok {
+		return unknownTypeMessage(unknown.PartialResource)
+	}
 	if u, ok := err.(*url.Error); ok {
 		if strings.Contains(u.Err.Error(), "connection refused") {
 			host := u.URL
@@ -207,6 +212,22 @@ func formatError(err error) string {
 		return fmt.Sprintf("Error from server (%s): %s", s.Reason, s.Message)
 	}
 	return "Error from server: " + s.Message
+}
+
+// unknownTypeMessage says the server has no resource type r, with the group and version
+// it was asked in, in kubectl's words.
+func unknownTypeMessage(r schema.GroupVersionResource) string {
+	msg := fmt.Sprintf("the server doesn't have a resource type %q", r.Resource)
+	if r.Group != "" {
+		msg += fmt.Sprintf(" in group %q", r.Group)
+	}
+	switch {
+	case r.Version != "" && r.Group != "":
+		msg += fmt.Sprintf(" and version %q", r.Version)
+	case r.Version != "":
+		msg += fmt.Sprintf(" in version %q", r.Version)
+	}
+	return msg
 }
 
 // invalidMessage names the object the server found invalid and each distinct field at

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -399,6 +400,10 @@ func TestFormatError(t *testing.T) {
 		{invalid(image, image, name), "The Pod \"p\" is invalid: \n* spec.containers[0].image: Required value\n* metadata.name: Invalid value"},
 		{invalid(), `The Pod "p" is invalid`},
 		{errors.New("plain"), "error: plain"},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Resource: "foo"}}, `the server doesn't have a resource type "foo"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io" and version "v2"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in version "v2"`},
 		{&url.Error{Op: "Get", URL: "https://127.0.0.1:1/api/v1/namespaces/a/pods/p", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")},
 			"The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"},
 		{&url.Error{Op: "Get", URL: "https://a.example/api", Err: errors.New("tls: bad certificate")}, "Unable to connect to the server: tls: bad certificate"},

@@ -166,6 +166,12 @@ func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 	if fullySpecified == nil || err != nil {
 		gvk, err = mapper.KindFor(groupResource.WithVersion(""))
 	}
+	var unknown *meta.NoResourceMatchError
+	if errors.As(err, &unknown) {
+		// Itself, as kubectl's builder returns it: kubectl says the server has no such
+		// type only for the error itself.
+		return target{}, unknown
+	}
 	if err != nil {
 		return target{}, fmt.Errorf("resolving %q: %w", t.resource+"/"+t.name, err)
 	}
