@@ -8,8 +8,8 @@ import (
 )
 
 // Run debugs the targets: it resolves every one, plans every one, and only when all
-// plans hold (or with --keep-going) sends them, concurrently with several targets; then
-// it presents the outcome. It works after Complete and Validate, in that order, with
+// plans hold (or with --keep-going) sends them, concurrently with several targets, a
+// single one announced first; then it presents the outcome. It works after Complete and Validate, in that order, with
 // nothing else set up.
 //
 // A run catches Ctrl-C, SIGTERM and SIGHUP itself, since once it has written it may own
