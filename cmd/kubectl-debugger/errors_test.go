@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -65,13 +66,10 @@ func TestFormatErrorMatchesCheckErr(t *testing.T) {
 		{name: "joined", err: errors.Join(errors.New("a"), notFound)},
 		{name: "aggregate of one", err: utilerrors.NewAggregate([]error{notFound})},
 		{name: "aggregate", err: utilerrors.NewAggregate([]error{errors.New("a"), notFound})},
-		{
-			// kubectl rewords a refused connection and drops the request; the plugin
-			// keeps the request that failed and the dial error, as client-go gives them.
-			name:       "connection refused",
-			err:        &url.Error{Op: "Get", URL: "https://127.0.0.1:6443/api/v1/namespaces/default/pods/app", Err: errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")},
-			deliberate: `error: Get "https://127.0.0.1:6443/api/v1/namespaces/default/pods/app": dial tcp 127.0.0.1:6443: connect: connection refused`,
-		},
+		{name: "connection refused", err: &url.Error{Op: "Get", URL: "https://127.0.0.1:6443/api/v1/namespaces/default/pods/app", Err: errors.New("dial tcp 127.0.0.1:6443: connect: connection refused")}},
+		{name: "server unreachable", err: &url.Error{Op: "Get", URL: "https://127.0.0.1:6443/api", Err: errors.New("dial tcp 127.0.0.1:6443: i/o timeout")}},
+		{name: "unknown resource type", err: &meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Resource: "foo"}}},
+		{name: "unknown resource type in a group", err: &meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "foo"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,7 +19,9 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -204,6 +207,19 @@ func signalExitCode(sig os.Signal) int {
 // the server's reason (Forbidden, NotFound, a Pod Security refusal...) and the fields a
 // refused object got wrong.
 func formatError(err error) string {
+	if unknown, ok := err.(*meta.NoResourceMatchError); ok {
+		return unknownTypeMessage(unknown.PartialResource)
+	}
+	if u, ok := err.(*url.Error); ok {
+		if strings.Contains(u.Err.Error(), "connection refused") {
+			host := u.URL
+			if server, perr := url.Parse(u.URL); perr == nil {
+				host = server.Host
+			}
+			return fmt.Sprintf("The connection to the server %s was refused - did you specify the right host or port?", host)
+		}
+		return fmt.Sprintf("Unable to connect to the server: %v", u.Err)
+	}
 	if agg, ok := err.(utilerrors.Aggregate); ok {
 		errs := agg.Errors()
 		if len(errs) == 1 {
@@ -283,4 +299,20 @@ func formatInvalid(s metav1.Status) string {
 		return msg + ": " + causes[0]
 	}
 	return msg + ": \n* " + strings.Join(causes, "\n* ")
+}
+
+// unknownTypeMessage says the server has no resource type r, with the group and version
+// it was asked in, in kubectl's words.
+func unknownTypeMessage(r schema.GroupVersionResource) string {
+	msg := fmt.Sprintf("the server doesn't have a resource type %q", r.Resource)
+	if r.Group != "" {
+		msg += fmt.Sprintf(" in group %q", r.Group)
+	}
+	switch {
+	case r.Version != "" && r.Group != "":
+		msg += fmt.Sprintf(" and version %q", r.Version)
+	case r.Version != "":
+		msg += fmt.Sprintf(" in version %q", r.Version)
+	}
+	return msg
 }

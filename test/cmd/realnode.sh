@@ -433,6 +433,7 @@ run_realnode_attach_interrupt() {
   # Post-Condition: nothing but the session's notice and why it ended (no fallback to
   # logs, no errors of the streams Ctrl-C tore down)
   kd::test::assert_eq "$(<"$err")" 'All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.
+If you don'"'"'t see a command prompt, try pressing enter.
 error: attaching to container "shell" of pod "app": interrupted' stderr
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'shell:running;'
 }

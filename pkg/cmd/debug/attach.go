@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/httpstream"
+	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/kubectl/pkg/util/term"
@@ -41,6 +43,10 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 		}
 		return exitStatus(running, container, code, " before it could be attached")
 	}
+	if c, _ := podutil.Find(running, container); c != nil && c.TTY && o.Interactive {
+		o.In, o.Out = consoleStreams(o.In, o.Out)
+	}
+	o.printSessionStart(running, container)
 	// The attach streams only what the container writes once it is connected: what it
 	// showed tells whether the logs hold something the user has not seen.
 	out, errOut := &countingWriter{w: o.Out}, &countingWriter{w: o.ErrOut}
@@ -57,16 +63,14 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 			// The session broke off: replaying the logs would repeat what was shown.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, err)
 		}
-		fmt.Fprintf(o.ErrOut, "Warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
+		fmt.Fprintf(o.ErrOut, "warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
 		// Only a container that reads no input ends by itself: one waiting for the
-		// input nobody could send would be followed for ever.
+		// input nobody could send would be followed for ever. No session was held, so
+		// there is none to resume.
 		if err := o.copyLogs(ctx, running, container, !o.Interactive, o.Out); err != nil {
 			return err
 		}
-		exited, err := o.waitForExit(ctx, running, container)
-		if exited == nil && err == nil {
-			o.printResumeHint(running, container)
-		}
+		_, err := o.waitForExit(ctx, running, container)
 		return err
 	}
 	exited, err := o.waitForExit(ctx, running, container)
@@ -85,15 +89,33 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 	return err
 }
 
-// printResumeHint says how to attach again to a container a session left running, in
-// kubectl attach's words. Piped input closed the container's stdin when it ended, so
-// there is nothing to resume.
+// printSessionStart prints what kubectl attach prints as a session starts, unless
+// --quiet: why there is no TTY when -t was asked for, what the container's logs keep,
+// and how to get a prompt.
+func (o *DebugOptions) printSessionStart(pod *corev1.Pod, container string) {
+	if o.Quiet {
+		return
+	}
+	if c, _ := podutil.Find(pod, container); o.TTY && c != nil && !c.TTY {
+		fmt.Fprintf(o.ErrOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
+	} else if o.ttyUnusable {
+		fmt.Fprintln(o.ErrOut, "Unable to use a TTY - input is not a terminal or the right kind of file")
+	}
+	fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
+	fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
+}
+
+// printResumeHint says how to attach again to a container a terminal session left
+// running, in kubectl attach's words, which it prints only after a session with a
+// terminal: piped input closed the container's stdin when it ended, and a session
+// without a terminal is the container's output, which kubectl logs shows.
 func (o *DebugOptions) printResumeHint(pod *corev1.Pod, container string) {
-	if !o.Interactive || o.pipedInput {
+	c, kind := podutil.Find(pod, container)
+	if !o.Interactive || o.pipedInput || c == nil || !c.TTY {
 		return
 	}
 	attach := fmt.Sprintf("'kubectl attach %s -c %s -n %s -i -t'", pod.Name, container, pod.Namespace)
-	if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
+	if kind == podutil.Ephemeral {
 		o.notice("Session ended, the ephemeral container will not be restarted but may be reattached using " + attach + " if it is still running")
 		return
 	}
@@ -251,7 +273,9 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	}
 	w := &containerWait{name: name, container: container}
 	if !o.Quiet {
-		w.warn = func(message string) { fmt.Fprintf(o.ErrOut, "Warning: container %s: %s\n", container, message) }
+		// kubectl's warning printer, coloured on a terminal as kubectl debug's is.
+		printer := printers.NewWarningPrinter(o.ErrOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(o.ErrOut)})
+		w.warn = func(message string) { printer.Print(fmt.Sprintf("container %s: %s", container, message)) }
 	}
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 	if err := watchPods(ctx, client.CoreV1().Pods(namespace), opts, w); err != nil {
@@ -259,7 +283,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return nil, fmt.Errorf("waiting for container %q of pod %q: %w", container, name, err)
+		return nil, serverError(fmt.Sprintf("waiting for container %q of pod %q", container, name), err)
 	}
 	if w.gone {
 		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
@@ -275,7 +299,7 @@ func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container 
 	}
 	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container, Follow: follow}).Stream(ctx)
 	if err != nil {
-		return fmt.Errorf("reading the logs of container %q in pod %q: %w", container, pod.Name, err)
+		return serverError(fmt.Sprintf("reading the logs of container %q in pod %q", container, pod.Name), err)
 	}
 	defer stream.Close()
 	if _, err := io.Copy(w, stream); err != nil {
@@ -292,9 +316,6 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		return fmt.Errorf("container %q not found in pod %q", container, pod.Name)
 	}
 	tty := c.TTY
-	if o.TTY && !tty && !o.Quiet {
-		fmt.Fprintf(o.ErrOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
-	}
 	config, err := o.restClientGetter.ToRESTConfig()
 	if err != nil {
 		return err
@@ -346,12 +367,6 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 			streams.TerminalSizeQueue = sizeQueue{t.MonitorSize(&bigger, size)}
 		}
 	}
-	if !o.Quiet && o.Interactive {
-		fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
-		if !o.pipedInput {
-			fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
-		}
-	}
 	if t.Raw {
 		restore, err := rawTerminal(ctx, o.In)
 		if err != nil {
@@ -390,6 +405,21 @@ func rawTerminal(ctx context.Context, in io.Reader) (func(), error) {
 		stopWatching()
 		restore()
 	}, nil
+}
+
+// clientOS is the operating system the command runs on; tests change it.
+var clientOS = runtime.GOOS
+
+// consoleStreams returns, for a terminal session on Windows, the console's own
+// streams, as kubectl does: they switch the console to virtual terminal sequences, or
+// translate them, without which arrow keys, colours and cursor moves come out wrong.
+// Elsewhere, or when in is no terminal, in and out are kept.
+func consoleStreams(in io.Reader, out io.Writer) (io.Reader, io.Writer) {
+	if _, isTerminal := mobyterm.GetFdInfo(in); clientOS != "windows" || !isTerminal {
+		return in, out
+	}
+	stdin, stdout, _ := mobyterm.StdStreams()
+	return stdin, stdout
 }
 
 // sizeQueue adapts kubectl's terminal size queue to client-go's.

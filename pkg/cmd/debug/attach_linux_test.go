@@ -84,3 +84,31 @@ func TestRawTerminalRestoredAtTheSignal(t *testing.T) {
 		t.Fatal("the terminal is raw after the session")
 	}
 }
+
+// On Windows a terminal session uses the console's own streams, as kubectl does; a
+// pipe, or another system, keeps the streams it was given.
+func TestConsoleStreams(t *testing.T) {
+	tty := openPTY(t)
+	defer func(os string) { clientOS = os }(clientOS)
+	pipeIn, pipeOut, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipeIn.Close()
+	defer pipeOut.Close()
+	for _, tt := range []struct {
+		os      string
+		in      *os.File
+		console bool
+	}{
+		{"windows", tty, true},
+		{"windows", pipeIn, false},
+		{"linux", tty, false},
+	} {
+		clientOS = tt.os
+		in, out := consoleStreams(tt.in, pipeOut)
+		if got := in == os.Stdin && out == os.Stdout; got != tt.console {
+			t.Errorf("%s, terminal %v: console streams = %v, want %v", tt.os, tt.in == tty, got, tt.console)
+		}
+	}
+}

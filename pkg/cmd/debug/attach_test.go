@@ -83,12 +83,8 @@ func TestPlanStdinOnce(t *testing.T) {
 				if c.TTY != session.wantTTY {
 					t.Errorf("tty = %v, want %v", c.TTY, session.wantTTY)
 				}
-				wantWarnings := []string(nil)
-				if slices.Contains(session.args, "-it") && !session.wantTTY {
-					wantWarnings = []string{"Unable to use a TTY - input is not a terminal or the right kind of file"}
-				}
-				if diff := cmp.Diff(wantWarnings, o.warnings); diff != "" {
-					t.Errorf("warnings (-want +got):\n%s", diff)
+				if want := slices.Contains(session.args, "-it") && !session.wantTTY; o.ttyUnusable != want {
+					t.Errorf("ttyUnusable = %v, want %v", o.ttyUnusable, want)
 				}
 			})
 		}
@@ -124,15 +120,16 @@ func TestSessionExitStatus(t *testing.T) {
 	}{
 		{name: "exit 3", exit: ptr.To[int32](3), shown: "out\n", wantOut: "out\n", wantErr: "container dbg of pod app exited with code 3", wantCode: 3},
 		{name: "exit 0", exit: ptr.To[int32](0), shown: "out\n", wantOut: "out\n"},
-		{name: "still running", shown: "out\n", wantOut: "out\n" + hint},
+		{name: "still running", tty: true, shown: "out\n", wantOut: "out\n" + hint},
+		{name: "still running without a terminal: no resume hint", shown: "out\n", wantOut: "out\n"},
 		{name: "nothing shown, exited: the logs", exit: ptr.To[int32](0), wantOut: "fake logs"},
 		{name: "nothing shown, exit 2: the logs and the code", exit: ptr.To[int32](2), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 2", wantCode: 2},
 		{name: "nothing shown on a terminal: no logs", exit: ptr.To[int32](0), tty: true},
-		{name: "nothing shown, still running: no logs", wantOut: hint},
+		{name: "nothing shown, still running: no logs", tty: true, wantOut: hint},
 		{name: "attach fails: the logs and the code", exit: ptr.To[int32](5), attachErr: errors.New("upgrade refused"), wantOut: "fake logs",
 			wantErr: "container dbg of pod app exited with code 5", wantCode: 5,
-			wantStderr: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
+			wantStderr: "warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
 		{name: "only stderr shown: no logs", exit: ptr.To[int32](1), shownErr: "sh: nope: not found\n",
 			wantErr: "container dbg of pod app exited with code 1", wantCode: 1, wantStderr: "sh: nope: not found\n"},
 		{name: "broken off after output: no logs", shown: "partial\n", attachErr: errors.New("connection reset"), wantOut: "partial\n",
@@ -145,15 +142,7 @@ func TestSessionExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			client := fake.NewClientset(appPod())
-			watcher := watch.NewFake()
-			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-			go func() {
-				p := appPod()
-				p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", TTY: tt.tty}}}
-				p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
-				watcher.Modify(p)
-			}()
+			client := clientWithRunningDebugContainer(tt.tty)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			attach := func(_ context.Context, pod *corev1.Pod, _ string, out, errOut io.Writer) error {
@@ -201,7 +190,68 @@ func TestSessionExitStatus(t *testing.T) {
 			if diff := cmp.Diff(tt.wantOut, r.stdout); diff != "" {
 				t.Errorf("stdout (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantStderr, r.stderr); diff != "" {
+			if diff := cmp.Diff(sessionStart+tt.wantStderr, r.stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// clientWithRunningDebugContainer holds pod app, whose watch then reports its
+// ephemeral container dbg running, with a TTY or not.
+func clientWithRunningDebugContainer(tty bool) *fake.Clientset {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	go func() {
+		p := appPod()
+		p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", TTY: tty}}}
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+		watcher.Modify(p)
+	}()
+	return client
+}
+
+// sessionStart is what kubectl attach prints on standard error as a session starts.
+const sessionStart = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n" +
+	"If you don't see a command prompt, try pressing enter.\n"
+
+// A session starts with kubectl attach's lines, with or without -i, unless --quiet; a
+// -t that cannot be honoured is said first, in kubectl attach's words.
+func TestSessionStartMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		// piped: standard input is not a terminal.
+		piped bool
+		// noTTY: the container runs without a TTY whatever -t said.
+		noTTY bool
+		want  string
+	}{
+		{name: "-i", args: []string{"-i"}, want: sessionStart},
+		{name: "--attach without -i", args: []string{"--attach"}, want: sessionStart},
+		{name: "-it from a pipe", args: []string{"-it"}, piped: true,
+			want: "Unable to use a TTY - input is not a terminal or the right kind of file\n" + sessionStart},
+		{name: "-it, a container without a TTY", args: []string{"-it"}, noTTY: true,
+			want: "Warning: Unable to use a TTY - container dbg did not allocate one\n" + sessionStart},
+		{name: "-q", args: []string{"-i", "-q"}},
+		{name: "-it -q from a pipe", args: []string{"-it", "-q"}, piped: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := clientWithRunningDebugContainer(!tt.piped && !tt.noTTY && slices.Contains(tt.args, "-it"))
+			attach := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
+				return reportStatus(client, pod, corev1.ContainerStatus{Name: "dbg", State: exitedWith(0)}, true)
+			}
+			opts := []harnessOption{withAttach(attach)}
+			if !tt.piped {
+				opts = append(opts, withTerminal())
+			}
+			r := newHarness(t, opts...).run(client, append([]string{"app", "--image=busybox:1.36", "-c", "dbg"}, tt.args...)...)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if diff := cmp.Diff(tt.want, r.stderr); diff != "" {
 				t.Errorf("stderr (-want +got):\n%s", diff)
 			}
 		})

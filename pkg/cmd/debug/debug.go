@@ -3,8 +3,9 @@
 // custom profiles, for one target or many.
 //
 // A run resolves each target (argument -> pod or node), plans it (pure: the object to
-// send, with warnings and notices as data), executes the plans (the only API writes)
-// and presents the outcome (the only printing, attach and log streaming).
+// send, with warnings and notices as data), announces a single target's notices before
+// its write as kubectl debug does, executes the plans (the only API writes) and
+// presents the outcome (the rest of the printing, attach and log streaming).
 package debug
 
 import (
@@ -100,6 +101,10 @@ func newCmdDebug(restClientGetter genericclioptions.RESTClientGetter, o *DebugOp
 		},
 	}
 	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// Inside kubectl, kubectl says how to get help, as for any of its commands.
+		if cmd.HasParent() {
+			return cmd.Parent().FlagErrorFunc()(cmd, err)
+		}
 		cmd.SilenceUsage = true
 		return usageError(cmd, err)
 	})

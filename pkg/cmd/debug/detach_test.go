@@ -87,6 +87,7 @@ func TestDetachKeepsThePod(t *testing.T) {
 			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
 			go func() {
 				copied := debugState("app-copy", running)
+				copied.Spec.Containers = append(copied.Spec.Containers, corev1.Container{Name: "dbg", TTY: true})
 				if tt.name == "ephemeral" {
 					copied = appPod()
 					copied.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg", TTY: true}}}

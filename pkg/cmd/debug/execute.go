@@ -137,7 +137,7 @@ func (s sender) addEphemeral(ctx context.Context, p *plan) (*corev1.Pod, error) 
 		}
 		current, err := pods.Get(ctx, p.source.Name, metav1.GetOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("adding debug container %q to pod %q: reading the pod again after it changed: %w", p.container, p.source.Name, err)
+			return nil, serverError(fmt.Sprintf("adding debug container %q to pod %q: reading the pod again after it changed", p.container, p.source.Name), err)
 		}
 		if podutil.Names(current)[p.container] {
 			return nil, fmt.Errorf("adding debug container %q to pod %q: another debug session added a container called %q first: give another name with -c/--container", p.container, p.source.Name, p.container)
@@ -156,7 +156,21 @@ func addEphemeralError(p *plan, err error) error {
 	if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
 		return fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
 	}
-	return fmt.Errorf("adding debug container %q to pod %q: %w", p.container, p.source.Name, err)
+	return serverError(fmt.Sprintf("adding debug container %q to pod %q", p.container, p.source.Name), err)
+}
+
+// serverError says what was being done when err happened. An error from the server
+// stays one, with that in its message, as kubectl adds a file's name to one: kubectl
+// prints it as the server's ("Error from server (Forbidden): ..."), which it cannot
+// tell in a wrapped error.
+func serverError(doing string, err error) error {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
+	s := status.Status()
+	s.Message = doing + ": " + s.Message
+	return &apierrors.StatusError{ErrStatus: s}
 }
 
 // createCopy creates the copy, and with --replace deletes the source, only once the copy
@@ -165,14 +179,14 @@ func (s sender) createCopy(ctx context.Context, p *plan) (*corev1.Pod, bool, err
 	pods := s.client.CoreV1().Pods(p.pod.Namespace)
 	created, err := pods.Create(ctx, p.pod, metav1.CreateOptions{DryRun: s.options()})
 	if err != nil {
-		return nil, false, fmt.Errorf("creating pod %q, a copy of %q: %w", p.pod.Name, p.source.Name, err)
+		return nil, false, serverError(fmt.Sprintf("creating pod %q, a copy of %q", p.pod.Name, p.source.Name), err)
 	}
 	if !p.deleteSource {
 		return created, false, nil
 	}
 	err = pods.Delete(ctx, p.source.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0), DryRun: s.options()})
 	if err != nil {
-		return created, false, fmt.Errorf("deleting pod %q after creating its copy %q: %w", p.source.Name, created.Name, err)
+		return created, false, serverError(fmt.Sprintf("deleting pod %q after creating its copy %q", p.source.Name, created.Name), err)
 	}
 	return created, true, nil
 }
@@ -181,7 +195,7 @@ func (s sender) createCopy(ctx context.Context, p *plan) (*corev1.Pod, bool, err
 func (s sender) createNodePod(ctx context.Context, p *plan) (*corev1.Pod, error) {
 	created, err := s.client.CoreV1().Pods(p.pod.Namespace).Create(ctx, p.pod, metav1.CreateOptions{DryRun: s.options()})
 	if err != nil {
-		return nil, fmt.Errorf("creating pod %q to debug %s: %w", p.pod.Name, p.target, err)
+		return nil, serverError(fmt.Sprintf("creating pod %q to debug %s", p.pod.Name, p.target), err)
 	}
 	return created, nil
 }

@@ -351,3 +351,48 @@ func TestSenderDeletePods(t *testing.T) {
 		t.Errorf("a delete never answered (-want +got):\n%s", diff)
 	}
 }
+
+// A write the server refuses is reported as the server's error, itself, not wrapped:
+// kubectl prints only such an error as one from the server ("Error from server
+// (Forbidden): ..."). Its message says what was being done.
+func TestServerErrorsStayTheServers(t *testing.T) {
+	refuse := func(verb string) *fake.Clientset {
+		client := fake.NewClientset(appPod(), nodeA())
+		client.PrependReactor(verb, "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "x", errors.New("no"))
+		})
+		return client
+	}
+	tests := []struct {
+		verb string
+		args []string
+		want string
+	}{
+		{"create", []string{"node/node-a", "--image=busybox:1.36"},
+			`creating pod "node-debugger-node-a-aaaaa" to debug node/node-a: pods "x" is forbidden: no`},
+		{"create", []string{"app", "--image=busybox:1.36", "--copy-to=app-copy"},
+			`creating pod "app-copy", a copy of "app": pods "x" is forbidden: no`},
+		{"patch", []string{"app", "--image=busybox:1.36", "-c", "dbg"},
+			`adding debug container "dbg" to pod "app": pods "x" is forbidden: no`},
+	}
+	for _, tt := range tests {
+		r := runCommand(t, refuse(tt.verb), "", tt.args...)
+		status, ok := r.err.(*apierrors.StatusError)
+		if !ok {
+			t.Errorf("%v: error %T %v, want the server's status error", tt.args, r.err, r.err)
+			continue
+		}
+		if got := status.Status().Reason; got != metav1.StatusReasonForbidden {
+			t.Errorf("%v: reason %q, want Forbidden", tt.args, got)
+		}
+		if got := status.Error(); got != tt.want {
+			t.Errorf("%v: message %q, want %q", tt.args, got, tt.want)
+		}
+	}
+
+	// Any other error is wrapped.
+	cause := errors.New("connection refused")
+	if err := serverError("reading", cause); !errors.Is(err, cause) || err.Error() != "reading: connection refused" {
+		t.Errorf("serverError = %v, want %q wrapping the cause", err, "reading: connection refused")
+	}
+}

@@ -100,17 +100,25 @@ type DebugOptions struct {
 	Namespace         string
 	explicitNamespace bool
 	args              []string
-	targets           []target
-	profile           profile
-	customs           []*customprofile.Profile
-	attachChanged     bool
-	dryRun            dryRun
-	runAs             runAs
-	detachKeys        []byte
+	// names counts the targets named on the command line (NAME, TYPE/NAME, TYPE).
+	names         int
+	targets       []target
+	profile       profile
+	customs       []*customprofile.Profile
+	attachChanged bool
+	dryRun        dryRun
+	runAs         runAs
+	detachKeys    []byte
+	// ttyUnusable is set when -t was dropped because standard input is not a
+	// terminal; the session says so as kubectl attach does.
+	ttyUnusable bool
 	// changedCopyFlags lists the copy-only flags the user gave, refused for nodes.
 	changedCopyFlags []string
 	// warnings are about the invocation itself, such as deprecated values.
 	warnings []string
+	// deprecations are printed as they are, --quiet or not, as kubectl debug prints
+	// its own.
+	deprecations []string
 
 	restClientGetter genericclioptions.RESTClientGetter
 	// client is built on first use, so that invocations refused early cost nothing.
@@ -168,7 +176,7 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 // AddFlags registers the debug flags on cmd.
 func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, or - for standard input, identifying the resource to debug.")
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "Filename, directory, http(s) URL, or - for standard input, identifying the resource to debug.")
 	f.StringVarP(&o.Selector, "selector", "l", "", "Selector (label query) choosing the pods, or with TYPE node the nodes, to debug; supports '=', '==', '!=', 'in', 'notin' and 'key'.")
 	f.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l, select pods in every namespace.")
 	f.BoolVar(&o.ArgsOnly, "arguments-only", false, "If specified, everything after -- is passed to the new container as args instead of command.")
@@ -244,7 +252,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if err := checkEmptyValues(cmd); err != nil {
 		return err
 	}
-	o.warnings = nil
+	o.warnings, o.deprecations, o.ttyUnusable = nil, nil, false
 	var err error
 	if o.dryRun, err = parseDryRun(o.DryRun); err != nil {
 		return err
@@ -258,14 +266,13 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	// runtime closes stdin only without a TTY, which a pipe cannot drive anyway.
 	o.pipedInput = o.Interactive && o.Attach && o.dryRun == dryRunNone && !o.stdinIsTerminal(o.In)
 	if o.pipedInput && o.TTY {
-		o.TTY = false
-		o.warnings = append(o.warnings, "Unable to use a TTY - input is not a terminal or the right kind of file")
+		o.TTY, o.ttyUnusable = false, true
 	}
 	if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
 		return err
 	}
 	if o.Profile == ProfileLegacy {
-		o.warnings = append(o.warnings, "--profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general")
+		o.deprecations = append(o.deprecations, `--profile=legacy is deprecated and planned to be removed in v1.39. It is recommended to specify other profile, for example "--profile=general".`)
 	}
 	if o.outputRequested() {
 		// Refuse an unknown -o now rather than after the write.
@@ -309,6 +316,7 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 		o.customs = append(o.customs, custom)
 	}
 
+	o.names = len(names)
 	if o.targets, err = parseTargets(names, o.Selector, o.AllNamespaces, o.Namespace); err != nil {
 		return err
 	}

@@ -34,27 +34,62 @@ type presentation struct {
 // present is the only phase that prints: warnings, notices, the resulting objects or a
 // summary, then the session (attach, or --logs). It returns the run's error.
 func (o *DebugOptions) present(ctx context.Context, pr presentation) error {
-	for _, w := range o.warnings {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
-	}
 	if !pr.several && len(pr.outcomes) == 1 {
 		return o.presentOne(ctx, pr.sender, pr.outcomes[0])
 	}
+	o.printInvocationWarnings()
 	return o.presentMany(ctx, pr)
 }
 
-// presentOne reports a single target the way kubectl debug does: notices, then the
+// printInvocationWarnings prints what concerns the invocation rather than a target.
+func (o *DebugOptions) printInvocationWarnings() {
+	for _, line := range o.deprecations {
+		fmt.Fprintln(o.ErrOut, line)
+	}
+	for _, w := range o.warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	}
+}
+
+// targetingNotice begins the notice that names the --target container.
+const targetingNotice = "Targeting container "
+
+// announce prints, before a single target's write is sent, what kubectl debug prints
+// before its own and in its order: the --target container (named while the flags are
+// checked), the deprecations, the names chosen, the warnings about the debug container,
+// and for a node the pod about to be created. p is nil when the target could not be
+// planned.
+func (o *DebugOptions) announce(p *plan) {
+	if p == nil {
+		o.printInvocationWarnings()
+		return
+	}
+	var later []string
+	for _, n := range p.notices {
+		if strings.HasPrefix(n, targetingNotice) {
+			o.notice(n)
+			continue
+		}
+		later = append(later, n)
+	}
+	o.printInvocationWarnings()
+	for _, n := range later {
+		o.notice(n)
+	}
+	if p.mode == ModeNode && o.dryRun == dryRunNone {
+		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", p.pod.Name, p.container, p.node.Name))
+	}
+	for _, w := range p.warnings {
+		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	}
+}
+
+// presentOne reports a single target the way kubectl debug does, after announce: the
 // error or the object, then the session, then with --rm the deletion of the debug pod.
 func (o *DebugOptions) presentOne(ctx context.Context, s sender, out outcome) (err error) {
 	p := out.plan
 	if p == nil {
 		return out.err
-	}
-	for _, w := range p.warnings {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
-	}
-	for _, n := range p.notices {
-		o.notice(n)
 	}
 	// A session left with the detach keys keeps its pod, --rm or not.
 	detached := false
@@ -70,9 +105,6 @@ func (o *DebugOptions) presentOne(ctx context.Context, s sender, out outcome) (e
 	}
 	if o.removes(p) && o.dryRun != dryRunNone {
 		fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
-	}
-	if p.mode == ModeNode && o.dryRun == dryRunNone {
-		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", out.pod.Name, p.container, p.node.Name))
 	}
 	if err := o.printResult(out); err != nil {
 		return err

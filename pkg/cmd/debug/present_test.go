@@ -1,12 +1,19 @@
 package debug
 
 import (
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // On a terminal, progress goes to standard error and is cleared before the table.
@@ -111,5 +118,54 @@ func TestOutputWhenNothingSent(t *testing.T) {
 	}
 	if r.stdout != "" {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
+	}
+}
+
+// A single target's notices and warnings come in kubectl debug's order, on one terminal:
+// the --target container, the deprecations, the name chosen, then the warnings about
+// the debug container.
+func TestAnnounceOrder(t *testing.T) {
+	targeting := "Targeting container \"main\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n"
+	tests := []struct {
+		profile, want string
+	}{
+		{"legacy", targeting +
+			"--profile=legacy is deprecated and planned to be removed in v1.39. It is recommended to specify other profile, for example \"--profile=general\".\n" +
+			"Defaulting debug container name to debugger-aaaaa.\n"},
+		{"netadmin", targeting +
+			"Defaulting debug container name to debugger-aaaaa.\n" +
+			"Warning: " + nonRootWarning + "\n"},
+	}
+	for _, tt := range tests {
+		client := fake.NewClientset(nonrootPod())
+		var shared bytes.Buffer
+		r := newHarness(t, withOptions(func(o *DebugOptions) { o.Out, o.ErrOut = &shared, &shared })).
+			run(client, "nonroot", "--image=busybox:1.36", "--profile="+tt.profile, "--target=main")
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if diff := cmp.Diff(tt.want, shared.String()); diff != "" {
+			t.Errorf("--profile=%s: output (-want +got):\n%s", tt.profile, diff)
+		}
+	}
+}
+
+// The node debugging pod is named before it is created, as kubectl debug does: a create
+// the server refuses follows the line.
+func TestNodePodAnnouncedBeforeCreate(t *testing.T) {
+	client := fake.NewClientset(nodeA())
+	client.PrependReactor("create", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "", errors.New("no"))
+	})
+	r := runCommand(t, client, "", "node/node-a", "--image=busybox:1.36")
+	if r.err == nil {
+		t.Fatal("the create succeeded, want the server's refusal")
+	}
+	if want := "Creating debugging pod node-debugger-node-a-aaaaa with container debugger on node node-a.\n"; r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	r = runCommand(t, client, "", "node/node-a", "--image=busybox:1.36", "-q")
+	if r.stdout != "" {
+		t.Errorf("-q: stdout = %q, want nothing", r.stdout)
 	}
 }

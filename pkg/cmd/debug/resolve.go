@@ -219,7 +219,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 		if t.kind == kindNode {
 			list, err := client.CoreV1().Nodes().List(ctx, opts)
 			if err != nil {
-				return nil, fmt.Errorf("listing nodes with selector %s: %w", briefText(t.selector), err)
+				return nil, serverError("listing nodes with selector "+briefText(t.selector), err)
 			}
 			for i := range list.Items {
 				node := &list.Items[i]
@@ -229,7 +229,7 @@ func selectTargets(ctx context.Context, client kubernetes.Interface, t target) (
 		} else {
 			list, err := client.CoreV1().Pods(t.namespace).List(ctx, opts)
 			if err != nil {
-				return nil, fmt.Errorf("listing pods with selector %s: %w", briefText(t.selector), err)
+				return nil, serverError("listing pods with selector "+briefText(t.selector), err)
 			}
 			for i := range list.Items {
 				pod := &list.Items[i]

@@ -152,6 +152,8 @@ func TestSelectorErrors(t *testing.T) {
 		{"a workload type with a selector", []string{"deployments", "-l", "app=web"}, `-l/--selector selects pods or nodes: "deployments" is neither (give TYPE pods or nodes, or names without a selector)`, false},
 		{"a bad selector", []string{"-l", "=web"}, `invalid -l/--selector "=web": found '=', expected: !, identifier, or 'end of string'`, false},
 		{"a selector with -f", []string{"-l", "app=web", "-f", "-"}, "-l/--selector cannot be used with -f: the files name the targets", false},
+		{"a name with -f", []string{"web-0", "-f", "-"}, "resource/name arguments cannot be provided when a path is specified", false},
+		{"TYPE/NAME with -f", []string{"node/a", "-f", "-"}, "resource/name arguments cannot be provided when a path is specified", false},
 		{"-A without a selector", []string{"web-0", "-A"}, "-A/--all-namespaces needs -l/--selector: names are looked up in one namespace", false},
 		{"-A over nodes", []string{"nodes", "-l", "pool=gpu", "-A"}, "-A/--all-namespaces selects pods in every namespace; nodes are in none", false},
 		{"attach with a selector", []string{"-l", "app=web", "-i"}, "-i/-t/--attach attach to one debug container, and this call has several targets or -l/--selector: use --logs to stream the output of each", false},

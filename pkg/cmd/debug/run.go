@@ -8,9 +8,9 @@ import (
 )
 
 // Run debugs the targets: it resolves every one, plans every one, and only when all
-// plans hold (or with --keep-going) sends them, concurrently with several targets; then
-// it presents the outcome. It works after Complete and Validate, in that order, with
-// nothing else set up.
+// plans hold (or with --keep-going) sends them, concurrently with several targets, a
+// single one announced first; then it presents the outcome. It works after Complete
+// and Validate, in that order, with nothing else set up.
 //
 // A run catches Ctrl-C, SIGTERM and SIGHUP itself, since once it has written it may own
 // pods to delete and writes to report: the signal stops what is under way, and the run
@@ -34,6 +34,13 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		return err
 	}
 	failed := len(found) - len(plans)
+	if !o.severalTargets(len(found)) {
+		var p *plan
+		if len(plans) == 1 {
+			p = plans[0]
+		}
+		o.announce(p)
+	}
 
 	s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
 	switch {

@@ -99,8 +99,9 @@ func TestRunEphemeral(t *testing.T) {
 	if diff := cmp.Diff(wantPatch, decoded); diff != "" {
 		t.Errorf("patch (-want +got):\n%s", diff)
 	}
-	wantOut := "Defaulting debug container name to debugger-aaaaa.\n" +
-		"Targeting container \"web\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n"
+	// kubectl debug names the --target container first, as it checks the flags.
+	wantOut := "Targeting container \"web\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n" +
+		"Defaulting debug container name to debugger-aaaaa.\n"
 	if r.stdout != wantOut {
 		t.Errorf("stdout = %q, want %q", r.stdout, wantOut)
 	}
@@ -438,9 +439,14 @@ func TestRunNonRootWarning(t *testing.T) {
 func TestRunLegacyWarning(t *testing.T) {
 	client := fake.NewClientset(appPod())
 	r := runCommand(t, client, "", "app", "--image=busybox", "-c", "dbg", "--profile=legacy")
-	want := "Warning: --profile=legacy is deprecated and will be removed in v1.39; choose another profile, for example --profile=general\n"
+	want := "--profile=legacy is deprecated and planned to be removed in v1.39. It is recommended to specify other profile, for example \"--profile=general\".\n"
 	if r.err != nil || r.stderr != want {
 		t.Errorf("err=%v stderr=%q, want stderr %q", r.err, r.stderr, want)
+	}
+	// kubectl debug prints it whatever --quiet says.
+	r = runCommand(t, client, "", "app", "--image=busybox", "-c", "dbg2", "--profile=legacy", "-q")
+	if r.err != nil || r.stderr != want {
+		t.Errorf("-q: err=%v stderr=%q, want stderr %q", r.err, r.stderr, want)
 	}
 }
 
@@ -488,10 +494,12 @@ func TestRunAttach(t *testing.T) {
 		wantOut     string
 		wantErrText string
 	}{
-		{name: "running: attach", wantAttach: true, wantOut: "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t' if it is still running\n"},
+		// Without -t, kubectl attach says nothing of resuming: there is no terminal to resume.
+		{name: "running: attach", wantAttach: true, wantErrText: sessionStart},
 		{name: "terminated: logs", terminated: true, wantOut: "fake logs", wantErrText: "Container dbg exited with code 0 before it could be attached.\n"},
-		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs" + "Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach app -c dbg -n test -i -t' if it is still running\n",
-			wantErrText: "Warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
+		// No session was held, so there is none to resume.
+		{name: "attach fails: logs", attachErr: errors.New("upgrade refused"), wantAttach: true, wantOut: "fake logs",
+			wantErrText: sessionStart + "warning: couldn't attach to pod/app, falling back to streaming logs: upgrade refused\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -681,10 +689,16 @@ func TestOnlyPresentPrints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A single target is announced before its write, as kubectl debug does.
+		var out, errOut bytes.Buffer
+		if several := o.severalTargets(len(found)); !several && len(plans) == 1 {
+			o.Out, o.ErrOut = &out, &errOut
+			o.announce(plans[0])
+			o.Out, o.ErrOut = silent, silent
+		}
 		phase = "execute"
 		outcomes := append(failed, sender{client: client, dryRun: o.dryRun}.sendAll(ctx, plans, o.concurrency(), nil)...)
 
-		var out, errOut bytes.Buffer
 		o.Out, o.ErrOut = &out, &errOut
 		err = o.present(ctx, presentation{outcomes: byTarget(outcomes), planFailed: len(failed), several: o.severalTargets(len(found))})
 		if out.Len()+errOut.Len() == 0 {

@@ -166,6 +166,12 @@ func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 	if fullySpecified == nil || err != nil {
 		gvk, err = mapper.KindFor(groupResource.WithVersion(""))
 	}
+	var unknown *meta.NoResourceMatchError
+	if errors.As(err, &unknown) {
+		// Itself, as kubectl's builder returns it: kubectl says the server has no such
+		// type only for the error itself.
+		return target{}, unknown
+	}
 	if err != nil {
 		return target{}, fmt.Errorf("resolving %q: %w", t.resource+"/"+t.name, err)
 	}
@@ -191,17 +197,21 @@ func mapTarget(t target, mapper meta.RESTMapper) (target, error) {
 const maxManifestSize = 64 << 20
 
 // readTargetFiles reads the pods and nodes in the -f files (a file, a directory of .json,
-// .yaml and .yml files, or - for standard input). An object without a namespace goes to
-// namespace; one whose namespace contradicts an explicit -n is refused.
+// .yaml and .yml files, an http or https URL, or - for standard input). An object
+// without a namespace goes to namespace; one whose namespace contradicts an explicit -n
+// is refused.
 func readTargetFiles(ctx context.Context, paths []string, stdin io.Reader, namespace string, explicitNamespace bool) ([]target, error) {
 	var targets []target
 	for _, path := range paths {
-		files, err := expandPath(path)
-		if err != nil {
-			return nil, err
+		files := []string{path}
+		if !isManifestURL(path) {
+			var err error
+			if files, err = expandPath(path); err != nil {
+				return nil, err
+			}
 		}
 		for _, file := range files {
-			data, err := readfile.Read(ctx, file, stdin, maxManifestSize)
+			data, err := readManifest(ctx, file, stdin)
 			if err != nil {
 				return nil, fmt.Errorf("-f %s: %w", file, err)
 			}
@@ -216,6 +226,14 @@ func readTargetFiles(ctx context.Context, paths []string, stdin io.Reader, names
 		}
 	}
 	return targets, nil
+}
+
+// readManifest reads one -f file, standard input or URL.
+func readManifest(ctx context.Context, file string, stdin io.Reader) ([]byte, error) {
+	if isManifestURL(file) {
+		return readManifestURL(ctx, file, maxManifestSize)
+	}
+	return readfile.Read(ctx, file, stdin, maxManifestSize)
 }
 
 // expandPath lists the manifest files path stands for.

@@ -5,7 +5,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 )
 
@@ -171,5 +173,22 @@ func TestFileNamesAccepted(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"test/service/1web", "test/deployment/web.v2", "test/pod/app.v2"}, got); diff != "" {
 		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+}
+
+// A type the server does not have is reported with the mapper's error itself, which
+// kubectl prints as "the server doesn't have a resource type ..."; nothing is sent.
+func TestUnknownType(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := newHarness(t, withMapper(meta.NewDefaultRESTMapper(nil))).run(client, "foo/bar", "--image=busybox:1.36")
+	unknown, ok := r.err.(*meta.NoResourceMatchError)
+	if !ok {
+		t.Fatalf("error %T %v, want the REST mapper's no-match error itself", r.err, r.err)
+	}
+	if want := (schema.GroupVersionResource{Resource: "foo"}); unknown.PartialResource != want {
+		t.Errorf("resource = %v, want %v", unknown.PartialResource, want)
+	}
+	if len(client.Actions()) != 0 {
+		t.Errorf("API calls were made: %v", client.Actions())
 	}
 }

@@ -121,6 +121,9 @@ func (o *DebugOptions) validateSelection() error {
 	switch {
 	case o.Selector != "" && len(o.Filenames) > 0:
 		return fmt.Errorf("-l/--selector cannot be used with -f: the files name the targets")
+	case o.names > 0 && len(o.Filenames) > 0:
+		// kubectl's words: a name beside -f is more likely a slip than a second target.
+		return fmt.Errorf("resource/name arguments cannot be provided when a path is specified")
 	case o.AllNamespaces && o.Selector == "":
 		return fmt.Errorf("-A/--all-namespaces needs -l/--selector: names are looked up in one namespace")
 	case o.AllNamespaces && o.targets[0].kind == kindNode:

@@ -227,7 +227,7 @@ func podOfWorkload(ctx context.Context, client kubernetes.Interface, t target, t
 	}
 	pods, err := waitForPods(ctx, client, t.namespace, selector.String(), timeout)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", t.describe(), err)
+		return nil, "", serverError(t.describe(), err)
 	}
 	if len(pods) == 0 {
 		return nil, "", fmt.Errorf("%s has no pods: none matched its selector %s within %s (--pod-running-timeout)", t.describe(), selector, timeout)
