@@ -586,8 +586,34 @@ run_realnode_terminal_detach() {
   kd::realnode::terminal_end
 }
 
+run_realnode_never_starts() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+
+  ### An image the node lacks, with pull policy Never: the wait ends at once, with the
+  ### kubelet's reason and what to do.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  kd::test::debug app -c noimg --image=kd.invalid/none:1 --image-pull-policy=Never -i -q -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: container "noimg" of pod "app" will not start: ErrImageNeverPull: Container image "kd.invalid/none:1" is not present with pull policy of Never
+The image is not on the node and --image-pull-policy=Never forbids pulling it: use IfNotPresent, or an image the node has.' stderr
+
+  ### A root image where the profile requires non-root: the kubelet's refusal, and the
+  ### flag that fixes it.
+  # Command
+  kd::realnode::debug app -c nonroot --profile=restricted -i -- id
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_string "$DEBUG_ERR" 'error: container "nonroot" of pod "app" will not start: CreateContainerConfigError: container has runAsNonRoot and image will run as root' stderr
+  kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" "The container must run as non-root and its image does not say a numeric non-root user: --run-as=target runs it as the target's user (or --run-as=UID), or choose a --profile that allows root." stderr
+}
+
 REALNODE_TOPICS=(
   run_realnode_ephemeral
+  run_realnode_never_starts
   run_realnode_share_volumes
   run_realnode_profile_capabilities
   run_realnode_netadmin_changes_a_link

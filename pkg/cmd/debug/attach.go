@@ -221,7 +221,8 @@ func (w *exitWait) changed(pod *corev1.Pod, deleted bool) bool {
 }
 
 // containerWait waits for one pod's container to run or terminate, warning once per new
-// reason the container gives for waiting.
+// reason the container gives for waiting, and gives up at once on a container that will
+// never start.
 type containerWait struct {
 	name, container string
 	// warn prints a waiting message; nil stays silent.
@@ -229,6 +230,11 @@ type containerWait struct {
 	lastMessage string
 	pod         *corev1.Pod
 	gone        bool
+	// never is why the container will never start, once that is known.
+	never *neverStartsError
+	// pulling is called on each failed pull of the image; lastPull is the last one.
+	pulling  func()
+	lastPull *corev1.ContainerStateWaiting
 }
 
 func (w *containerWait) listed(pods []corev1.Pod) bool {
@@ -250,16 +256,25 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 		return true
 	}
 	s := podutil.Status(pod, w.container)
-	if s == nil {
-		return false
-	}
-	if s.State.Running != nil || s.State.Terminated != nil {
+	if s != nil && (s.State.Running != nil || s.State.Terminated != nil) {
 		w.pod = pod
 		return true
+	}
+	if w.never = neverStarts(pod, w.container, s); w.never != nil {
+		return true
+	}
+	if s == nil {
+		return false
 	}
 	if m := s.State.Waiting; m != nil && m.Message != "" && m.Message != w.lastMessage && w.warn != nil {
 		w.lastMessage = m.Message
 		w.warn(m.Message)
+	}
+	if pullFailing(s) {
+		w.lastPull = s.State.Waiting.DeepCopy()
+		if w.pulling != nil {
+			w.pulling()
+		}
 	}
 	return false
 }
@@ -277,8 +292,27 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 		printer := printers.NewWarningPrinter(o.ErrOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(o.ErrOut)})
 		w.warn = func(message string) { printer.Print(fmt.Sprintf("container %s: %s", container, message)) }
 	}
+	// A pull that keeps failing may still succeed, so it does not end the wait at once:
+	// --pod-running-timeout after the first failure it does.
+	pullCtx, stopPull := context.WithCancelCause(ctx)
+	defer stopPull(nil)
+	var pullDeadline *time.Timer
+	w.pulling = func() {
+		if pullDeadline == nil {
+			pullDeadline = time.AfterFunc(o.PodRunningTimeout, func() { stopPull(errPullTimedOut) })
+		}
+	}
+	defer func() {
+		if pullDeadline != nil {
+			pullDeadline.Stop()
+		}
+	}()
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
-	if err := watchPods(ctx, client.CoreV1().Pods(namespace), opts, w); err != nil {
+	if err := watchPods(pullCtx, client.CoreV1().Pods(namespace), opts, w); err != nil {
+		if ctx.Err() == nil && errors.Is(context.Cause(pullCtx), errPullTimedOut) {
+			return nil, &neverStartsError{pod: name, container: container, reason: w.lastPull.Reason, message: w.lastPull.Message,
+				hint: fmt.Sprintf("The image could not be pulled within --pod-running-timeout (%s): check --image, the registry and its credentials.", o.PodRunningTimeout)}
+		}
 		// The cancellation explains the failure better than what it caused.
 		if ctx.Err() != nil {
 			err = ctx.Err()
@@ -288,8 +322,14 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	if w.gone {
 		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
 	}
+	if w.never != nil {
+		return nil, w.never
+	}
 	return w.pod, nil
 }
+
+// errPullTimedOut ends a wait on an image that kept failing to pull.
+var errPullTimedOut = errors.New("the image pull kept failing")
 
 // copyLogs copies the container's logs to w, following them while it runs.
 func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {

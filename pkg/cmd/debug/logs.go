@@ -143,6 +143,12 @@ func (ws *logWaits) changed(pod *corev1.Pod, deleted bool) bool {
 		return ws.done()
 	}
 	s := podutil.Status(pod, w.target.container)
+	if w.state == 0 && (s == nil || (s.State.Running == nil && s.State.Terminated == nil)) {
+		if never := neverStarts(pod, w.target.container, s); never != nil {
+			w.finish(0, never)
+			return ws.done()
+		}
+	}
 	if s == nil {
 		return false
 	}
