@@ -61,9 +61,12 @@ func TestTargetAuto(t *testing.T) {
 			if tt.wantNotice != "" {
 				want = append(want, tt.wantNotice)
 			}
-			want = append(want, `Targeting container "`+tt.wantTarget+`". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`)
 			if diff := cmp.Diff(want, p.notices); diff != "" {
 				t.Errorf("notices (-want +got):\n%s", diff)
+			}
+			targeting := `Targeting container "` + tt.wantTarget + `". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`
+			if p.targeting != targeting {
+				t.Errorf("targeting notice = %q, want %q", p.targeting, targeting)
 			}
 		})
 	}

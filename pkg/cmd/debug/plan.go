@@ -37,8 +37,11 @@ type plan struct {
 	deleteSource bool
 
 	// notices are informational lines (-q silences them); warnings are not silenced.
-	notices  []string
-	warnings []string
+	// targeting is the notice naming the --target container, which kubectl prints
+	// before all others.
+	notices   []string
+	targeting string
+	warnings  []string
 }
 
 // debugPod is the pod the debug container runs in as planned: the pod to create, or the
@@ -132,7 +135,7 @@ func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*pla
 	p.warnings = append(p.warnings, debug.warnings...)
 	pl.adviseOn(p, source, source, (*corev1.Container)(&p.ephemeral.EphemeralContainerCommon))
 	if pl.targetContainer != "" {
-		p.notices = append(p.notices, fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", pl.targetContainer))
+		p.targeting = fmt.Sprintf("Targeting container %q. If you don't see processes from this container it may be because the container runtime doesn't support this feature.", pl.targetContainer)
 	}
 	return p, nil
 }

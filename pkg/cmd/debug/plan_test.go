@@ -470,8 +470,8 @@ func TestPlanValue(t *testing.T) {
 		notices: []string{
 			"Using pod/nonroot of deployment/web.",
 			"Defaulting debug container name to debugger-aaaaa.",
-			`Targeting container "main". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`,
 		},
+		targeting: `Targeting container "main". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`,
 		warnings: []string{nonRootWarning},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(plan{})); diff != "" {

@@ -51,9 +51,6 @@ func (o *DebugOptions) printInvocationWarnings() {
 	}
 }
 
-// targetingNotice begins the notice that names the --target container.
-const targetingNotice = "Targeting container "
-
 // announce prints, before a single target's write is sent, what kubectl debug prints
 // before its own and in its order: the --target container (named while the flags are
 // checked), the deprecations, the names chosen, the warnings about the debug container,
@@ -64,16 +61,11 @@ func (o *DebugOptions) announce(p *plan) {
 		o.printInvocationWarnings()
 		return
 	}
-	var later []string
-	for _, n := range p.notices {
-		if strings.HasPrefix(n, targetingNotice) {
-			o.notice(n)
-			continue
-		}
-		later = append(later, n)
+	if p.targeting != "" {
+		o.notice(p.targeting)
 	}
 	o.printInvocationWarnings()
-	for _, n := range later {
+	for _, n := range p.notices {
 		o.notice(n)
 	}
 	if p.mode == ModeNode && o.dryRun == dryRunNone {
