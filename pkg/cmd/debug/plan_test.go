@@ -472,7 +472,7 @@ func TestPlanValue(t *testing.T) {
 			"Defaulting debug container name to debugger-aaaaa.",
 		},
 		targeting: `Targeting container "main". If you don't see processes from this container it may be because the container runtime doesn't support this feature.`,
-		warnings: []string{nonRootWarning},
+		warnings:  []string{nonRootWarning},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(plan{})); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
