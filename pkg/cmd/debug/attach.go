@@ -232,8 +232,9 @@ type containerWait struct {
 	gone        bool
 	// never is why the container will never start, once that is known.
 	never *neverStartsError
-	// pulling is called on each failed pull of the image; lastPull is the last one.
-	pulling  func()
+	// pulling is told, on each report of the waiting container, whether its image is
+	// failing to pull; lastPull is the last failure.
+	pulling  func(failing bool)
 	lastPull *corev1.ContainerStateWaiting
 }
 
@@ -270,11 +271,12 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 		w.lastMessage = m.Message
 		w.warn(m.Message)
 	}
-	if pullFailing(s) {
+	failing := pullFailing(s)
+	if failing {
 		w.lastPull = s.State.Waiting.DeepCopy()
-		if w.pulling != nil {
-			w.pulling()
-		}
+	}
+	if w.pulling != nil {
+		w.pulling(failing)
 	}
 	return false
 }
@@ -293,13 +295,19 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 		w.warn = func(message string) { printer.Print(fmt.Sprintf("container %s: %s", container, message)) }
 	}
 	// A pull that keeps failing may still succeed, so it does not end the wait at once:
-	// --pod-running-timeout after the first failure it does.
+	// --pod-running-timeout after the first failure it does, unless the pull got
+	// through meanwhile.
 	pullCtx, stopPull := context.WithCancelCause(ctx)
 	defer stopPull(nil)
 	var pullDeadline *time.Timer
-	w.pulling = func() {
-		if pullDeadline == nil {
+	w.pulling = func(failing bool) {
+		switch {
+		case failing && pullDeadline == nil:
 			pullDeadline = time.AfterFunc(o.PodRunningTimeout, func() { stopPull(errPullTimedOut) })
+		case !failing && pullDeadline != nil:
+			// The pull got through: the container is on its way.
+			pullDeadline.Stop()
+			pullDeadline = nil
 		}
 	}
 	defer func() {

@@ -3,16 +3,19 @@ package debug
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
@@ -72,8 +75,7 @@ func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts
 			names = append(names, targets[i].pod.Name)
 		}
 		g.Go(func() error {
-			err := watchPods(ctx, client.CoreV1().Pods(ns), opts(ns, names), waits)
-			waits.abandon(err)
+			waits.abandon(o.watchLogWaits(ctx, client.CoreV1().Pods(ns), opts(ns, names), waits))
 			return nil
 		})
 		for _, w := range waits.byName {
@@ -108,6 +110,10 @@ type logWait struct {
 	state int
 	// lastMessage is the last reason for waiting reported, so each is said once.
 	lastMessage string
+	// pullFailedAt is when the container's image first failed to pull; lastPull is
+	// the last failure.
+	pullFailedAt time.Time
+	lastPull     *corev1.ContainerStateWaiting
 }
 
 // logWaits dispatches one namespace's pod events to the waits by pod name.
@@ -115,6 +121,55 @@ type logWaits struct {
 	byName map[string]*logWait
 	// warn reports why a container is still waiting to start.
 	warn func(pod, container, message string)
+	// pullTimeout bounds the wait on an image that keeps failing to pull, from its
+	// first failure; pullFailing is called with the time of a container's first one.
+	pullTimeout time.Duration
+	pullFailing func(at time.Time)
+}
+
+// watchLogWaits runs the namespace's watch for waits until every container has ended,
+// giving up on an image that has kept failing to pull for --pod-running-timeout: its
+// deadline stops the watch, the waits past it end, and the watch starts again for the
+// others.
+func (o *DebugOptions) watchLogWaits(ctx context.Context, pods corev1client.PodInterface, opts metav1.ListOptions, waits *logWaits) error {
+	waits.pullTimeout = o.PodRunningTimeout
+	for {
+		watchCtx, stop := context.WithCancelCause(ctx)
+		var timers []*time.Timer
+		waits.pullFailing = func(at time.Time) {
+			timers = append(timers, time.AfterFunc(time.Until(at.Add(waits.pullTimeout)), func() { stop(errPullTimedOut) }))
+		}
+		// Pulls that failed before the watch started again keep their deadlines.
+		for _, w := range waits.byName {
+			if w.state == 0 && w.lastPull != nil {
+				waits.pullFailing(w.pullFailedAt)
+			}
+		}
+		err := watchPods(watchCtx, pods, opts, waits)
+		for _, t := range timers {
+			t.Stop()
+		}
+		timedOut := ctx.Err() == nil && errors.Is(context.Cause(watchCtx), errPullTimedOut)
+		stop(nil)
+		if !timedOut {
+			return err
+		}
+		if waits.expirePulls(time.Now()) {
+			return nil
+		}
+	}
+}
+
+// expirePulls ends the waits on images that have kept failing to pull for the timeout
+// as of now, and tells whether every wait has ended.
+func (ws *logWaits) expirePulls(now time.Time) bool {
+	for _, w := range ws.byName {
+		if w.state == 0 && w.lastPull != nil && now.Sub(w.pullFailedAt) >= ws.pullTimeout {
+			w.finish(0, &neverStartsError{pod: w.target.pod.Name, container: w.target.container, reason: w.lastPull.Reason, message: w.lastPull.Message,
+				hint: fmt.Sprintf("The image could not be pulled within --pod-running-timeout (%s): check --image, the registry and its credentials.", ws.pullTimeout)})
+		}
+	}
+	return ws.done()
 }
 
 func (ws *logWaits) listed(pods []corev1.Pod) bool {
@@ -155,6 +210,20 @@ func (ws *logWaits) changed(pod *corev1.Pod, deleted bool) bool {
 	if waiting := s.State.Waiting; waiting != nil && waiting.Message != "" && waiting.Message != w.lastMessage && ws.warn != nil {
 		w.lastMessage = waiting.Message
 		ws.warn(pod.Name, w.target.container, waiting.Message)
+	}
+	switch {
+	case w.state != 0:
+	case pullFailing(s):
+		w.lastPull = s.State.Waiting.DeepCopy()
+		if w.pullFailedAt.IsZero() {
+			w.pullFailedAt = time.Now()
+			if ws.pullFailing != nil {
+				ws.pullFailing(w.pullFailedAt)
+			}
+		}
+	case w.lastPull != nil:
+		// The pull got through: the container is on its way, with no deadline.
+		w.lastPull, w.pullFailedAt = nil, time.Time{}
 	}
 	if (s.State.Running != nil || s.State.Terminated != nil) && w.state == 0 {
 		w.state = 1

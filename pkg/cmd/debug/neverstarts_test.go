@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -117,26 +118,65 @@ func TestWaitEndsWhenTheContainerNeverStarts(t *testing.T) {
 }
 
 // With --logs over several targets, a container that will never start ends its own
-// wait at once, named with the kubelet's reason, and the others are streamed.
+// wait at once, and one whose pull keeps failing ends it --pod-running-timeout after
+// the first failure, each named with the kubelet's reason; the others are streamed.
 func TestLogsEndForAContainerThatNeverStarts(t *testing.T) {
-	objs := labelledPods("test", 2)
-	client := fake.NewClientset(objs...)
+	tests := []struct {
+		name  string
+		state corev1.ContainerState
+		want  string
+	}{
+		{"never pulled", waitingOn("ErrImageNeverPull", `Container image "nginx:9" is not present with pull policy of Never`),
+			"1 of 2 debug containers failed: pod/web-1/dbg: container \"dbg\" of pod \"web-1\" will not start: ErrImageNeverPull: Container image \"nginx:9\" is not present with pull policy of Never\n" +
+				"The image is not on the node and --image-pull-policy=Never forbids pulling it: use IfNotPresent, or an image the node has."},
+		{"pull keeps failing", waitingOn("ImagePullBackOff", `Back-off pulling image "registry.invalid/x:1"`),
+			"1 of 2 debug containers failed: pod/web-1/dbg: container \"dbg\" of pod \"web-1\" will not start: ImagePullBackOff: Back-off pulling image \"registry.invalid/x:1\"\n" +
+				"The image could not be pulled within --pod-running-timeout (50ms): check --image, the registry and its credentials."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs := labelledPods("test", 2)
+			client := fake.NewClientset(objs...)
+			watcher := watch.NewFake()
+			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+			stuck := withDebugState(objs[1].(*corev1.Pod), -1)
+			stuck.Status.EphemeralContainerStatuses[0].State = tt.state
+			go func() {
+				watcher.Modify(withDebugState(objs[0].(*corev1.Pod), -1))
+				watcher.Modify(stuck)
+				watcher.Modify(withDebugState(objs[0].(*corev1.Pod), 0))
+			}()
+			r := runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--logs", "-q", "--pod-running-timeout=50ms")
+			if got := errString(r.err); got != tt.want {
+				t.Errorf("error:\n got: %s\nwant: %s", got, tt.want)
+			}
+			if !strings.Contains(r.stdout, "[pod/web-0/dbg] fake logs") {
+				t.Errorf("stdout = %q, want web-0's logs", r.stdout)
+			}
+		})
+	}
+}
+
+// A pull that failed and then got through is no longer bounded: the container that
+// starts after --pod-running-timeout is attached to.
+func TestWaitForgetsAPullThatGotThrough(t *testing.T) {
+	client := fake.NewClientset(appPod())
 	watcher := watch.NewFake()
 	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-	never := withDebugState(objs[1].(*corev1.Pod), -1)
-	never.Status.EphemeralContainerStatuses[0].State = waitingOn("ErrImageNeverPull", `Container image "nginx:9" is not present with pull policy of Never`)
 	go func() {
-		watcher.Modify(withDebugState(objs[0].(*corev1.Pod), -1))
-		watcher.Modify(never)
-		watcher.Modify(withDebugState(objs[0].(*corev1.Pod), 0))
+		watcher.Modify(debugState("app-copy", waitingOn("ErrImagePull", "rpc error: i/o timeout")))
+		watcher.Modify(debugState("app-copy", waitingOn("ContainerCreating", "")))
+		// Past the 20ms timeout, with the container still being created.
+		time.Sleep(100 * time.Millisecond)
+		watcher.Modify(debugState("app-copy", running))
 	}()
-	r := runCommand(t, client, "", "-l", "app=web", "--image=busybox:1.36", "-c", "dbg", "--logs", "-q")
-	want := "1 of 2 debug containers failed: pod/web-1/dbg: container \"dbg\" of pod \"web-1\" will not start: ErrImageNeverPull: Container image \"nginx:9\" is not present with pull policy of Never\n" +
-		"The image is not on the node and --image-pull-policy=Never forbids pulling it: use IfNotPresent, or an image the node has."
-	if got := errString(r.err); got != want {
-		t.Errorf("error:\n got: %s\nwant: %s", got, want)
+	attached := false
+	r := newHarness(t, withAttach(func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error { attached = true; return nil })).
+		run(client, "app", "--image=busybox:1.36", "-c", "dbg", "--copy-to=app-copy", "-i", "-q", "--pod-running-timeout=20ms")
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	if !strings.Contains(r.stdout, "[pod/web-0/dbg] fake logs") {
-		t.Errorf("stdout = %q, want web-0's logs", r.stdout)
+	if !attached {
+		t.Error("not attached to the container that started")
 	}
 }
