@@ -318,8 +318,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 	if err := watchPods(pullCtx, client.CoreV1().Pods(namespace), opts, w); err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(pullCtx), errPullTimedOut) {
-			return nil, &neverStartsError{pod: name, container: container, reason: w.lastPull.Reason, message: w.lastPull.Message,
-				hint: fmt.Sprintf("The image could not be pulled within --pod-running-timeout (%s): check --image, the registry and its credentials.", o.PodRunningTimeout)}
+			return nil, pullTimedOut(name, container, w.lastPull, o.PodRunningTimeout)
 		}
 		// The cancellation explains the failure better than what it caused.
 		if ctx.Err() != nil {

@@ -165,8 +165,7 @@ func (o *DebugOptions) watchLogWaits(ctx context.Context, pods corev1client.PodI
 func (ws *logWaits) expirePulls(now time.Time) bool {
 	for _, w := range ws.byName {
 		if w.state == 0 && w.lastPull != nil && now.Sub(w.pullFailedAt) >= ws.pullTimeout {
-			w.finish(0, &neverStartsError{pod: w.target.pod.Name, container: w.target.container, reason: w.lastPull.Reason, message: w.lastPull.Message,
-				hint: fmt.Sprintf("The image could not be pulled within --pod-running-timeout (%s): check --image, the registry and its credentials.", ws.pullTimeout)})
+			w.finish(0, pullTimedOut(w.target.pod.Name, w.target.container, w.lastPull, ws.pullTimeout))
 		}
 	}
 	return ws.done()

@@ -3,6 +3,7 @@ package debug
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -76,6 +77,13 @@ func neverStarts(pod *corev1.Pod, container string, s *corev1.ContainerStatus) *
 		return fail(w.Reason, w.Message, "The container runtime refused to create the container: check the image's entrypoint and the command after --.")
 	}
 	return nil
+}
+
+// pullTimedOut is the error of container in pod, whose image kept failing to pull, last
+// as pull says, for timeout (--pod-running-timeout).
+func pullTimedOut(pod, container string, pull *corev1.ContainerStateWaiting, timeout time.Duration) *neverStartsError {
+	return &neverStartsError{pod: pod, container: container, reason: pull.Reason, message: pull.Message,
+		hint: fmt.Sprintf("The image could not be pulled within --pod-running-timeout (%s): check --image, the registry and its credentials.", timeout)}
 }
 
 // pullFailing tells whether s is waiting on an image pull that failed; such a pull may

@@ -52,10 +52,13 @@ func (pl *planner) spec() *containerSpec {
 	return &s
 }
 
-// podMode is the mode of a pod target: a copy with --copy-to, else an ephemeral
-// container.
-func (pl *planner) podMode() Mode {
-	if pl.copyTo != "" {
+// podMode is the mode of a pod target.
+func (pl *planner) podMode() Mode { return podModeFor(pl.copyTo) }
+
+// podModeFor is the mode of a pod target under --copy-to copyTo: a copy when it names
+// one, else an ephemeral container.
+func podModeFor(copyTo string) Mode {
+	if copyTo != "" {
 		return ModeCopy
 	}
 	return ModeEphemeral

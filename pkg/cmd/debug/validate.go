@@ -171,12 +171,7 @@ func (o *DebugOptions) validateTargets(targets []target) error {
 }
 
 // podMode is the mode for a pod target.
-func (o *DebugOptions) podMode() Mode {
-	if o.CopyTo != "" {
-		return ModeCopy
-	}
-	return ModeEphemeral
-}
+func (o *DebugOptions) podMode() Mode { return podModeFor(o.CopyTo) }
 
 // validateMode refuses the flags and custom fields that mode cannot honour for t. It runs
 // in Validate for targets whose kind is known from the command line, and in Run, before
