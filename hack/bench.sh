@@ -5,6 +5,8 @@
 # discovery cache; an ephemeral debug fanned out over 200 pods, against a loop of upstream
 # calls and a bare client-go program (hack/bench/floor); ours' peak memory over 2,000
 # pods; and ours' CPU time for client dry runs of 1,000 to 100,000 pods from a -f file.
+# --help is measured beside hack/bench/helpfloor, the least any program with NewCmdDebug's
+# signature links and runs to print a help.
 # Needs nothing beyond the Go toolchain and the binaries built by hack/build-server.sh;
 # timing and peak RSS are taken by a small Go driver.
 #
@@ -28,10 +30,13 @@ if [[ ! -x $ours ]]; then
 fi
 "$KD_ROOT/hack/build-server.sh"
 
-# The floor of the fan-out rows, stripped like the plugin (-s -w), built before any server starts.
+# The floors (fan-out rows and --help rows), built like the plugin (static, -s -w), before
+# any server starts.
 build_dir=$(mktemp -d)
 trap 'rm -rf "$build_dir"; "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true' EXIT
-(cd "$KD_ROOT" && go build -ldflags "-s -w" -o "$build_dir/floor" ./hack/bench/floor)
+for floor in floor helpfloor; do
+  (cd "$KD_ROOT" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$build_dir/$floor" "./hack/bench/$floor")
+done
 
 "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
 
@@ -71,10 +76,10 @@ bindir=$KD_CLUSTER_DIR/bench-bin
 mkdir -p "$bindir"
 cp "$ours" "$bindir/ours"
 cp "$KD_BIN/kubectl" "$bindir/kubectl"
-cp "$build_dir/floor" "$bindir/floor"
+cp "$build_dir/floor" "$build_dir/helpfloor" "$bindir/"
 
 kd::log "benchmarking $runs runs per tool, mode and cache state; $fanout_runs fan-out runs ($fanout_upstream_runs of the upstream loop)"
 (cd "$KD_ROOT" && go run ./hack/bench \
-  -ours="$bindir/ours" -upstream="$bindir/kubectl" -floor="$bindir/floor" -kubectl="$KD_BIN/kubectl" \
+  -ours="$bindir/ours" -upstream="$bindir/kubectl" -floor="$bindir/floor" -help-floor="$bindir/helpfloor" -kubectl="$KD_BIN/kubectl" \
   -kubeconfig="$kubeconfig" -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" \
   -fanout-runs="$fanout_runs" -fanout-upstream-runs="$fanout_upstream_runs" "$@")

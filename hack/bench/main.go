@@ -2,7 +2,7 @@
 // cluster. hack/bench.sh prepares the cluster and runs it:
 //
 //	go run ./hack/bench -ours BIN -upstream KUBECTL -kubeconfig FILE -audit FILE -namespace NS -runs N \
-//	    -floor BIN -kubectl KUBECTL [-fanout-runs N] [-fanout-upstream-runs N] [-rows single,fanout,memory,scale]
+//	    -floor BIN -help-floor BIN -kubectl KUBECTL [-fanout-runs N] [-fanout-upstream-runs N] [-rows single,fanout,memory,scale]
 //
 // The scale rows need no cluster: go run ./hack/bench -ours BIN -rows scale
 //
@@ -11,7 +11,9 @@
 //   - single: ephemeral, copy and node debugs of one target, the two commands interleaved
 //     run by run, with a cold and a warm discovery cache. Per mode: the median wall time,
 //     the median peak RSS, the API requests per call (from the audit log) and the ratio
-//     ours/upstream. Then --help of both, interleaved: the cost of starting alone.
+//     ours/upstream. Then --help of both and of the help floor (hack/bench/helpfloor),
+//     interleaved: the cost of starting alone, against the least any implementation of
+//     NewCmdDebug's signature pays for it.
 //
 // The size of each binary comes first.
 //   - fanout: an ephemeral container added to every one of -fanout-pods pods, by ours in
@@ -55,6 +57,7 @@ type key struct{ mode, cache, tool string }
 // bench holds what every group of rows needs.
 type bench struct {
 	ours, upstream, floor, kubectl string
+	helpFloor                      string
 	kubeconfig, audit              string
 	namespace, node                string
 	warmDir                        string
@@ -67,6 +70,7 @@ func main() {
 	ours := flag.String("ours", "", "the project's binary")
 	upstream := flag.String("upstream", "", "upstream kubectl (run as `kubectl debug`)")
 	floor := flag.String("floor", "", "the floor program built from hack/bench/floor (fanout and memory rows)")
+	helpFloor := flag.String("help-floor", "", "the program built from hack/bench/helpfloor (single rows' --help)")
 	kubectl := flag.String("kubectl", "", "kubectl that creates the fan-out pods (default: -upstream)")
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the local cluster")
 	audit := flag.String("audit", "", "the apiserver's audit log")
@@ -96,10 +100,11 @@ func main() {
 		os.Exit(2)
 	}
 	needFloor := slices.Contains(groups, "fanout") || slices.Contains(groups, "memory")
+	needHelpFloor := slices.Contains(groups, "single")
 	// Every group but scale runs against the cluster.
 	needCluster := slices.ContainsFunc(groups, func(g string) bool { return g != "scale" })
 	if *ours == "" || (needCluster && (*upstream == "" || *kubeconfig == "" || *audit == "" || *namespace == "")) || *runs < 1 ||
-		(needFloor && *floor == "") || *fanoutPods < 1 || *fanoutRuns < 1 || *fanoutUpstreamRuns < 1 ||
+		(needFloor && *floor == "") || (needHelpFloor && *helpFloor == "") || *fanoutPods < 1 || *fanoutRuns < 1 || *fanoutUpstreamRuns < 1 ||
 		*memoryPods < 1 || *memoryRuns < 1 || *scaleRuns < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -112,7 +117,7 @@ func main() {
 	check(err)
 	defer os.RemoveAll(warmDir)
 	b := &bench{
-		ours: *ours, upstream: *upstream, floor: *floor, kubectl: *kubectl,
+		ours: *ours, upstream: *upstream, floor: *floor, kubectl: *kubectl, helpFloor: *helpFloor,
 		kubeconfig: *kubeconfig, audit: *audit, namespace: *namespace, node: *node,
 		warmDir: warmDir, markdown: *markdown,
 		tools: []tool{
@@ -196,7 +201,17 @@ func (b *bench) single(runs int) {
 		}
 	}
 	report(results, modes, caches, runs, b.markdown)
+	for _, cache := range caches {
+		got := float64(medianRSS(results[key{"ephemeral", cache, "ours"}])) /
+			float64(medianRSS(results[key{"ephemeral", cache, "upstream"}]))
+		fmt.Printf("goal: peak RSS of an ephemeral debug (%s cache) at most %.2fx upstream's: %.2fx, %s\n",
+			cache, rssGoal, got, verdict(got <= rssGoal))
+	}
 }
+
+// rssGoal is issue 18's bound on ours' peak RSS for an ephemeral debug, as a fraction
+// of upstream's.
+const rssGoal = 0.75
 
 // run executes one debug call and measures it: wall time and peak RSS from the process,
 // API requests from the audit lines the call added.
@@ -377,36 +392,36 @@ func (b *bench) sizes() {
 	fmt.Println()
 }
 
-// help measures --help of both tools, interleaved run by run: no request is made, so
-// this is the cost of starting, building the command and printing.
+// helpGoal is issue 18's bound on ours' --help wall time, as a fraction of upstream's.
+const helpGoal = 0.30
+
+// help measures --help of both tools and of the help floor, interleaved run by run: no
+// request is made, so this is the cost of starting, building the command and printing.
+// The floor shows how much of that any implementation of NewCmdDebug pays before its
+// own code runs.
 func (b *bench) help(runs int) {
+	tools := append(slices.Clone(b.tools), tool{"floor", []string{b.helpFloor}})
 	results := map[string][]sample{}
 	for range runs {
-		for _, t := range b.tools {
+		for _, t := range tools {
 			m, err := measure(append(slices.Clone(t.argv), "--help"), b.kubeconfig, io.Discard)
 			check(err)
 			results[t.name] = append(results[t.name], sample{wall: m.wall, rssKiB: m.rssKiB})
 		}
 	}
-	o, u := results["ours"], results["upstream"]
-	ow, uw := medianWall(o), medianWall(u)
-	or, ur := medianRSS(o), medianRSS(u)
-	rows := [][]string{
+	o, u, f := results["ours"], results["upstream"], results["floor"]
+	ow, uw, fw := medianWall(o), medianWall(u), medianWall(f)
+	or, ur, fr := medianRSS(o), medianRSS(u), medianRSS(f)
+	fmt.Printf("\n--help: %d runs per tool\n\n", runs)
+	b.table([]string{"tool", "median wall", "peak RSS"}, [][]string{
 		{"ours", ms(ow), mib(or)},
 		{"upstream", ms(uw), mib(ur)},
-		{"ours/upstream", fmt.Sprintf("%.2fx", float64(ow)/float64(uw)), fmt.Sprintf("%.2fx", float64(or)/float64(ur))},
-	}
-	fmt.Printf("\n--help: %d runs per tool\n\n", runs)
-	if b.markdown {
-		fmt.Println("| tool | median wall | peak RSS |")
-		fmt.Println("| --- | --- | --- |")
-		for _, r := range rows {
-			fmt.Println("| " + strings.Join(r, " | ") + " |")
-		}
-		return
-	}
-	fmt.Printf("%-14s %12s %10s\n", "tool", "median wall", "peak RSS")
-	for _, r := range rows {
-		fmt.Printf("%-14s %12s %10s\n", r[0], r[1], r[2])
-	}
+		{"floor (helpfloor)", ms(fw), mib(fr)},
+		{"ours/upstream", ratio(ow, uw), ratio(or, ur)},
+		{"ours/floor", ratio(ow, fw), ratio(or, fr)},
+		{"floor/upstream", ratio(fw, uw), ratio(fr, ur)},
+	})
+	got := float64(ow) / float64(uw)
+	fmt.Printf("\ngoal: --help wall at most %.2fx upstream's: %.2fx, %s (the floor alone is %s)\n",
+		helpGoal, got, verdict(got <= helpGoal), ratio(fw, uw))
 }
