@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 writes='\.(Create|Update|UpdateStatus|UpdateEphemeralContainers|Patch|Apply|ApplyStatus|Delete|DeleteCollection|Evict[A-Za-z0-9]*)\([[:space:]]*[A-Za-z0-9_]*[cC]tx[,)]'
 prints='fmt\.(Print|Fprint)|\bos\.(Stdout|Stderr)\b|\bo\.(Out|ErrOut)\b|\.notice\(|\bprintln\('
 writers='^execute\.go$'
-printers='^(present|attach|detach|logs|streamlog|cleanup)\.go$'
+printers='^(present|checkreport|attach|detach|logs|streamlog|cleanup)\.go$'
 
 # hits prints the lines of grep -nE pattern in the package's non-test files outside the
 # files allowed (a regular expression on the base name).

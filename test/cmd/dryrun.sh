@@ -240,7 +240,56 @@ run_dry_run_offline_example() {
   kd::test::assert_eq "$(ls -A "$home")" '' 'files in HOME'
 }
 
+run_check() {
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=baseline
+  kd::test::ensure_node_a
+  kd::test::create_pod app
+  kubectl create rolebinding dev --clusterrole=debugger-dev --user=dev -n "$NS" >/dev/null
+  local rv from node state='{{.metadata.resourceVersion}}:{{range .spec.ephemeralContainers}}{{.name}};{{end}}'
+  rv=$(kd::test::pod_field app '{.metadata.resourceVersion}')
+  node=$(kd::test::pod_field app '{.spec.nodeName}')
+
+  ### --check: every permission allowed, the server admits the baseline profile.
+  # Pre-Condition: the namespace enforces baseline; app has no ephemeral container
+  kd::test::get_object_assert pod/app "$state" "$rv:"
+  # Command
+  from=$(kd::test::audit_lines)
+  kd::test::debug app --image=$DRY_RUN_IMAGE -c dbg -i --profile=baseline --check
+  # Post-Condition: the report; no write but server dry runs; the pod unchanged
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "pod/app: would succeed
+  allowed: patch pods/ephemeralcontainers in namespace $NS
+  allowed: create pods/attach in namespace $NS
+  admitted by the server (dry run)
+  image $DRY_RUN_IMAGE: not checked: node $node reports no images" stdout
+  kd::test::assert_eq "$(kd::test::writes_since "$from" | sed -E 's/\?.*dryRun=All.*/ (dry run)/')" \
+    "create /apis/authorization.k8s.io/v1/selfsubjectaccessreviews
+create /apis/authorization.k8s.io/v1/selfsubjectaccessreviews
+patch /api/v1/namespaces/$NS/pods/app/ephemeralcontainers (dry run)" 'writes'
+  kd::test::get_object_assert pod/app "$state" "$rv:"
+
+  ### --check with a profile Pod Security refuses: exit 1, the server's reason.
+  # Command
+  kd::test::debug app --image=$DRY_RUN_IMAGE -c dbg --profile=sysadmin --check
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_OUT" '  refused by the server: adding debug container "dbg" to pod "app": pods "app" is forbidden: violates PodSecurity "baseline:latest": ' stdout
+  kd::test::if_has_string "$DEBUG_ERR" '1 of 1 targets would fail' stderr
+  kd::test::get_object_assert pod/app "$state" "$rv:"
+
+  ### --check as dev, who may not patch ephemeral containers: the forbidden verb named.
+  # Command
+  kd::test::debug --context=dev app --image=$DRY_RUN_IMAGE -c dbg -i --profile=baseline --check
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_OUT" 'pod/app: would fail' stdout
+  kd::test::if_has_line_prefix "$DEBUG_OUT" "  forbidden: patch pods/ephemeralcontainers in namespace $NS" stdout
+  kd::test::if_has_line_prefix "$DEBUG_OUT" "  forbidden: create pods/attach in namespace $NS" stdout
+  kd::test::get_object_assert pod/app "$state" "$rv:"
+}
+
 DRY_RUN_TOPICS=(
+  run_check
   run_dry_run_server_pod_security
   run_dry_run_server_writes_nothing
   run_dry_run_client_no_write

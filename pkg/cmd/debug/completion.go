@@ -54,7 +54,7 @@ func (o *DebugOptions) registerCompletions(cmd *cobra.Command, getter genericcli
 			return names, directive
 		},
 		"share-volumes":     containers,
-		"profile":           fixed(profileNames...),
+		"profile":           fixed(append(slices.Clone(profileNames), ProfileAuto)...),
 		"image-pull-policy": fixed(string(corev1.PullAlways), string(corev1.PullIfNotPresent), string(corev1.PullNever)),
 		"dry-run":           fixed("none", "client", "server"),
 		"output":            fixed(o.PrintFlags.AllowedFormats()...),

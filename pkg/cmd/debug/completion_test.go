@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func TestCompleteFlags(t *testing.T) {
 		{[]string{"--share-volumes", ""}, nil},
 		{[]string{"node/x", "-c", ""}, nil},
 		{[]string{"app", "--profile", "s"}, []string{"sysadmin"}},
-		{[]string{"app", "--profile", ""}, profileNames},
+		{[]string{"app", "--profile", ""}, append(slices.Clone(profileNames), "auto")},
 		{[]string{"app", "--image-pull-policy", ""}, []string{"Always", "IfNotPresent", "Never"}},
 		{[]string{"app", "--dry-run="}, []string{"none", "client", "server"}},
 		{[]string{"app", "-o", "j"}, []string{"json", "jsonpath", "jsonpath-as-json", "jsonpath-file"}},

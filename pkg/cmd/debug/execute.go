@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -268,3 +269,18 @@ func deletePod(ctx context.Context, pods podDeleter, name string) error {
 
 // errNoAnswer is why a pod is not known to be deleted when the cleanup ran out of time.
 var errNoAnswer = errors.New("interrupted before the server answered")
+
+// reviewAccess asks the server whether the caller holds a. A SelfSubjectAccessReview
+// changes nothing, but it is a POST: it is sent from here like every other.
+func (s sender) reviewAccess(ctx context.Context, a access) accessVerdict {
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+		ResourceAttributes: &authorizationv1.ResourceAttributes{
+			Namespace: a.namespace, Verb: a.verb, Resource: "pods", Subresource: a.subresource,
+		},
+	}}
+	got, err := s.client.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	if err != nil {
+		return accessVerdict{access: a, err: err}
+	}
+	return accessVerdict{access: a, allowed: got.Status.Allowed, reason: got.Status.Reason}
+}

@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,4 +64,22 @@ func BenchmarkImageReference(b *testing.B) {
 			reference.ReferenceRegexp.MatchString(image)
 		}
 	})
+}
+
+// A node reports its images by their normalized names, the distribution project's
+// ParseNormalizedNamed with TagNameOnly: ours must give the same name for every valid
+// reference.
+func TestNormalizedImageMatchesDistribution(t *testing.T) {
+	samples := append(slices.Clone(imageSamples), "nginx", "nginx:1.27", "library/nginx", "docker.io/nginx",
+		"index.docker.io/nginx:1", "team/tool:v2", "localhost/tool", "localhost:5000/tool@sha256:"+strings.Repeat("ab", 32),
+		"registry.k8s.io/pause:3.10", "quay.io/a/b/c:d")
+	for _, image := range samples {
+		named, err := reference.ParseNormalizedNamed(image)
+		if err != nil {
+			continue
+		}
+		if ours, theirs := normalizedImage(image), reference.TagNameOnly(named).String(); ours != theirs {
+			t.Errorf("%q: ours %q, distribution %q", image, ours, theirs)
+		}
+	}
 }

@@ -80,6 +80,9 @@ type DebugOptions struct {
 	Remove bool
 	// RunAs is the user the debug container runs as: target, root, UID or UID:GID (--run-as).
 	RunAs string
+	// Check only tells whether the debug would succeed: permissions, the server's
+	// admission and the image on the node, with reads and server dry runs (--check).
+	Check bool
 	// KeepGoing sends the plans that succeeded when others failed (--keep-going).
 	KeepGoing bool
 	// MaxConcurrency bounds the writes in flight with several targets (--max-concurrency).
@@ -201,7 +204,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
 	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container; auto targets each pod's default container (annotation kubectl.kubernetes.io/default-container) or its only one.")
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
-	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin".`)
+	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin"; "auto" chooses, per target, the first of sysadmin, netadmin, general, baseline and restricted that the server admits (asked with server dry runs), with --run-as=target for a non-root target.`)
 	f.StringArrayVar(&o.CustomFiles, "custom", nil, fmt.Sprintf("A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $%s (default ~/%s).", o.identity.ProfilesEnv, filepath.ToSlash(o.identity.ProfilesDir)))
 	o.shareVolumes = &shareVolumesValue{value: &o.ShareVolumes, flags: f, bareAt: -1}
 	f.Var(o.shareVolumes, "share-volumes", "Mount the volumes of container NAME, given as --share-volumes=NAME, in the debug container; bare, those of the --target container, else of the pod's only container (a word after a bare --share-volumes is refused, not taken for a target).")
@@ -210,6 +213,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.Lookup("dry-run").NoOptDefVal = "client"
 	f.BoolVar(&o.Remove, "rm", false, "Delete the debug pod (a copy, or a node debugging pod) when the session ends: the shell exits, the attach fails, --logs ends, or Ctrl-C.")
 	f.StringVar(&o.RunAs, "run-as", "", `The user the debug container runs as: "target" for the user of the container it debugs (--target, -c, or the pod's only container), "root", UID or UID:GID; applied after --profile, before --custom.`)
+	f.BoolVar(&o.Check, "check", false, "Change nothing; tell whether this command would succeed: the permissions it needs (pods/ephemeralcontainers patch or pods create and delete, pods/attach, pods/log), the server's admission of what it would send (a server dry run, Pod Security included) and the image's presence on the node. Exits 0 when every target would succeed.")
 	f.BoolVar(&o.KeepGoing, "keep-going", false, "With several targets, debug those that can be debugged when planning others failed; by default nothing is sent then.")
 	f.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "With several targets, how many writes may be in flight at once.")
 	f.DurationVar(&o.PodRunningTimeout, "pod-running-timeout", o.PodRunningTimeout, "The length of time (like 5s, 2m, or 3h, higher than zero) to wait until a workload named as the target has at least one pod.")
@@ -268,8 +272,11 @@ func (o *DebugOptions) Complete(restClientGetter genericclioptions.RESTClientGet
 	if o.pipedInput && o.TTY {
 		o.TTY, o.ttyUnusable = false, true
 	}
-	if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
-		return err
+	// --profile=auto chooses per target, once the targets are read.
+	if o.Profile != ProfileAuto {
+		if o.profile, err = newProfile(o.Profile, o.Keep); err != nil {
+			return err
+		}
 	}
 	if o.Profile == ProfileLegacy {
 		o.deprecations = append(o.deprecations, `--profile=legacy is deprecated and planned to be removed in v1.39. It is recommended to specify other profile, for example "--profile=general".`)

@@ -25,6 +25,8 @@ type plan struct {
 	node *corev1.Node
 	// container is the debug container; empty when a copy only changes images.
 	container string
+	// profile names the predefined profile the debug container was made with.
+	profile string
 
 	// ephemeral is the container added to source (ephemeral mode). Its slices and
 	// pointers may be shared with other plans of the run: it is read only. The patch
@@ -59,13 +61,20 @@ func (p *plan) debugPod() *corev1.Pod {
 // every target can be planned before any is sent. profiled keeps what the profiles made
 // for the run's earlier targets, or is nil.
 func (pl *planner) planTarget(r resolved, profiled *profiledContainers) (*plan, error) {
+	var p *plan
+	var err error
 	switch {
 	case r.node != nil:
-		return pl.planNode(r)
+		p, err = pl.planNode(r)
 	case pl.podMode() == ModeCopy:
-		return pl.planCopy(r)
+		p, err = pl.planCopy(r)
+	default:
+		p, err = pl.planEphemeral(r, profiled)
 	}
-	return pl.planEphemeral(r, profiled)
+	if p != nil {
+		p.profile = pl.profileName
+	}
+	return p, err
 }
 
 // planEphemeral plans an ephemeral container for r; profiled, when not nil, keeps the

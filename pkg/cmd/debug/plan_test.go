@@ -466,7 +466,7 @@ func TestPlanValue(t *testing.T) {
 	}
 	want := &plan{
 		target: "pod/nonroot", mode: ModeEphemeral, source: nonrootPod(), container: "debugger-aaaaa",
-		ephemeral: ec,
+		profile: ProfileNetadmin, ephemeral: ec,
 		notices: []string{
 			"Using pod/nonroot of deployment/web.",
 			"Defaulting debug container name to debugger-aaaaa.",

@@ -17,8 +17,10 @@ type planner struct {
 	// profileName is --profile, profile what it names; customs the --custom profiles.
 	profileName string
 	profile     profile
-	customs     []*customprofile.Profile
-	runAs       runAs
+	// keep is --keep-*, which the profiles read; --profile=auto makes each in turn.
+	keep    KeepFlags
+	customs []*customprofile.Profile
+	runAs   runAs
 	// base is the debug container as the flags describe it, before any profile.
 	base containerSpec
 	// nameSuffix makes the random part of generated names.
@@ -38,6 +40,7 @@ func (o *DebugOptions) planner() *planner {
 		session:         o.Attach || o.Logs || o.Remove,
 		profileName:     o.Profile,
 		profile:         o.profile,
+		keep:            o.Keep,
 		customs:         o.customs,
 		runAs:           o.runAs,
 		base:            *o.spec(),

@@ -425,7 +425,7 @@ func (o *DebugOptions) printSummary(w io.Writer, out outcome) error {
 			fmt.Sprintf("  mode:      %s", p.mode),
 			fmt.Sprintf("  container: %s", p.container),
 			fmt.Sprintf("  image:     %s", image),
-			fmt.Sprintf("  profile:   %s", o.Profile))
+			fmt.Sprintf("  profile:   %s", p.profile))
 		if len(o.customs) > 0 {
 			sources := make([]string, len(o.customs))
 			for i, c := range o.customs {

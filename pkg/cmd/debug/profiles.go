@@ -84,7 +84,7 @@ func newProfile(name string, keep KeepFlags) (profile, error) {
 	case ProfileSysadmin:
 		return sysadminProfile{keep}, nil
 	}
-	return nil, fmt.Errorf("invalid --profile %q: must be one of %s", name, strings.Join(profileNames, ", "))
+	return nil, fmt.Errorf("invalid --profile %q: must be one of %s, %s", name, strings.Join(profileNames, ", "), ProfileAuto)
 }
 
 // legacyProfile is kubectl's behaviour before profiles existed; it is deprecated.

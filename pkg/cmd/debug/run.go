@@ -29,9 +29,20 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		return err
 	}
 	found = distinct(found)
-	plans, outcomes, err := o.planAll(ctx, found)
+	planAll := o.planAll
+	if o.Profile == ProfileAuto {
+		planAll = o.planAuto
+	}
+	plans, outcomes, err := planAll(ctx, found)
 	if err != nil {
 		return err
+	}
+	if o.Check {
+		results, err := o.runCheck(ctx, plans, outcomes)
+		if err != nil {
+			return err
+		}
+		return o.presentCheck(results)
 	}
 	failed := len(found) - len(plans)
 	if !o.severalTargets(len(found)) {

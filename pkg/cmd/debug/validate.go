@@ -58,6 +58,17 @@ func (o *DebugOptions) Validate() error {
 	if o.RunAs != "" && o.CopyTo != "" && o.Image == "" && o.Container == "" {
 		return fmt.Errorf("--run-as sets the debug container's user, and this copy has none: give --image or -c/--container")
 	}
+	if o.Profile == ProfileAuto && o.dryRun == dryRunClient {
+		return fmt.Errorf("--profile=auto asks the server which profile it admits, and --dry-run=client sends nothing: use --dry-run=server")
+	}
+	if o.Check {
+		switch {
+		case o.dryRun != dryRunNone:
+			return fmt.Errorf("--check already sends nothing but server dry runs: drop --dry-run")
+		case o.outputRequested():
+			return fmt.Errorf("--check prints its own report: drop -o/--output")
+		}
+	}
 	if o.MaxConcurrency < 1 {
 		return fmt.Errorf("invalid --max-concurrency %d: must be at least 1", o.MaxConcurrency)
 	}

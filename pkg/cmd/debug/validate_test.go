@@ -22,8 +22,8 @@ func TestValidationErrors(t *testing.T) {
 		want string
 	}{
 		{"no target", []string{"--image=busybox"}, "a pod or node to debug is required: give NAME, TYPE/NAME, TYPE -l SELECTOR or -f FILE"},
-		{"unknown profile", []string{"app", "--image=busybox", "--profile=bogus"}, `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
-		{"profile is case sensitive", []string{"app", "--image=busybox", "--profile=General"}, `invalid --profile "General": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`},
+		{"unknown profile", []string{"app", "--image=busybox", "--profile=bogus"}, `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin, auto`},
+		{"profile is case sensitive", []string{"app", "--image=busybox", "--profile=General"}, `invalid --profile "General": must be one of legacy, general, baseline, restricted, netadmin, sysadmin, auto`},
 		{"upper-case image", []string{"app", "--image=BusyBox"}, `invalid --image "BusyBox": invalid reference format`},
 		{"bad set-image", []string{"app", "--copy-to=x", "--set-image=web=Nginx"}, `invalid --set-image image for container "web" "Nginx": invalid reference format`},
 		{"pull policy", []string{"app", "--image=busybox", "--image-pull-policy=Sometimes"}, `invalid --image-pull-policy "Sometimes": must be Always, IfNotPresent or Never`},
@@ -87,7 +87,7 @@ func TestConformanceErrorCases(t *testing.T) {
 		"x-replace-alone":   `--replace can only be used with --copy-to`,
 		"x-tty-no-stdin":    `-t/--tty requires -i/--stdin`,
 		"x-target-copy":     `--target cannot be used with --copy-to: use --share-processes to see the other containers' processes`,
-		"x-bad-profile":     `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin`,
+		"x-bad-profile":     `invalid --profile "bogus": must be one of legacy, general, baseline, restricted, netadmin, sysadmin, auto`,
 		"x-missing-file":    `--custom /nonexistent/custom.json: no such file or directory`,
 		"x-custom-image":    `--custom ` + custom + `/image.yaml: field "image" cannot be set by a custom profile: the image comes from --image`,
 		"x-custom-command":  `--custom ` + custom + `/command.json: field "command" cannot be set by a custom profile: the command comes from the arguments after --`,
