@@ -53,7 +53,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 			outcomes = append(outcomes, outcome{index: p.index, target: p.target, plan: p, err: errNotSent})
 		}
 	case len(plans) > 0:
-		if o.dryRun != dryRunClient {
+		if s.needsClient() {
 			if s.client, err = o.clientset(); err != nil {
 				return err
 			}
