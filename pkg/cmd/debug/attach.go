@@ -25,9 +25,9 @@ import (
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
-// attachTo waits for the debug container to run, then attaches the terminal to it; when the
-// container already ended or attaching fails, its logs are shown instead. The session
-// ends with the container's exit status when it has one.
+// attachTo waits for the debug container to run, then attaches the terminal to it; when
+// the container already ended or attaching fails, its logs are shown instead. The
+// session ends with the container's exit status when it has one.
 func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container string) error {
 	running, err := s.waitForContainer(ctx, pod.Namespace, pod.Name, container)
 	if err != nil {
