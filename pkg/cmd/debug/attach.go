@@ -25,34 +25,34 @@ import (
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
-// attach waits for the debug container to run, then attaches the terminal to it; when the
-// container already ended or attaching fails, its logs are shown instead. The session
-// ends with the container's exit status when it has one.
-func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container string) error {
-	running, err := o.waitForContainer(ctx, pod.Namespace, pod.Name, container)
+// attachTo waits for the debug container to run, then attaches the terminal to it; when
+// the container already ended or attaching fails, its logs are shown instead. The
+// session ends with the container's exit status when it has one.
+func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container string) error {
+	running, err := s.waitForContainer(ctx, pod.Namespace, pod.Name, container)
 	if err != nil {
 		return err
 	}
 	if status := podutil.Status(running, container); status != nil && status.State.Terminated != nil {
-		if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
+		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
 			return err
 		}
 		code := status.State.Terminated.ExitCode
-		if code == 0 && !o.Quiet {
-			fmt.Fprintf(o.ErrOut, "Container %s exited with code 0 before it could be attached.\n", container)
+		if code == 0 && !s.quiet {
+			fmt.Fprintf(s.errOut, "Container %s exited with code 0 before it could be attached.\n", container)
 		}
 		return exitStatus(running, container, code, " before it could be attached")
 	}
-	if c, _ := podutil.Find(running, container); c != nil && c.TTY && o.Interactive {
-		o.In, o.Out = consoleStreams(o.In, o.Out)
+	if c, _ := podutil.Find(running, container); c != nil && c.TTY && s.interactive {
+		s.in, s.out = consoleStreams(s.in, s.out)
 	}
-	o.printSessionStart(running, container)
+	s.printSessionStart(running, container)
 	// The attach streams only what the container writes once it is connected: what it
 	// showed tells whether the logs hold something the user has not seen.
-	out, errOut := &countingWriter{w: o.Out}, &countingWriter{w: o.ErrOut}
-	if err := o.attachFunc(ctx, running, container, out, errOut); err != nil {
+	out, errOut := &countingWriter{w: s.out}, &countingWriter{w: s.errOut}
+	if err := s.attachFunc(ctx, running, container, out, errOut); err != nil {
 		if errors.Is(err, errDetached) {
-			o.printDetachHint(running, container)
+			s.printDetachHint(running, container)
 			return err
 		}
 		if ctx.Err() != nil {
@@ -63,26 +63,26 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 			// The session broke off: replaying the logs would repeat what was shown.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, err)
 		}
-		fmt.Fprintf(o.ErrOut, "warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
+		fmt.Fprintf(s.errOut, "warning: couldn't attach to pod/%s, falling back to streaming logs: %v\n", running.Name, err)
 		// Only a container that reads no input ends by itself: one waiting for the
 		// input nobody could send would be followed for ever. No session was held, so
 		// there is none to resume.
-		if err := o.copyLogs(ctx, running, container, !o.Interactive, o.Out); err != nil {
+		if err := s.copyLogs(ctx, running, container, !s.interactive, s.out); err != nil {
 			return err
 		}
-		_, err := o.waitForExit(ctx, running, container)
+		_, err := s.waitForExit(ctx, running, container)
 		return err
 	}
-	exited, err := o.waitForExit(ctx, running, container)
+	exited, err := s.waitForExit(ctx, running, container)
 	if exited == nil && err == nil {
-		o.printResumeHint(running, container)
+		s.printResumeHint(running, container)
 		return nil
 	}
 	// A quick command can finish before the attach is connected: when the session
 	// showed nothing, the logs hold all it wrote. A terminal session always shows
 	// something (the terminal echoes), so this is for plain streams only.
 	if c, _ := podutil.Find(running, container); exited != nil && out.n+errOut.n == 0 && c != nil && !c.TTY {
-		if err := o.copyLogs(ctx, running, container, false, o.Out); err != nil {
+		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
 			return err
 		}
 	}
@@ -92,34 +92,34 @@ func (o *DebugOptions) attach(ctx context.Context, pod *corev1.Pod, container st
 // printSessionStart prints what kubectl attach prints as a session starts, unless
 // --quiet: why there is no TTY when -t was asked for, what the container's logs keep,
 // and how to get a prompt.
-func (o *DebugOptions) printSessionStart(pod *corev1.Pod, container string) {
-	if o.Quiet {
+func (s *session) printSessionStart(pod *corev1.Pod, container string) {
+	if s.quiet {
 		return
 	}
-	if c, _ := podutil.Find(pod, container); o.TTY && c != nil && !c.TTY {
-		fmt.Fprintf(o.ErrOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
-	} else if o.ttyUnusable {
-		fmt.Fprintln(o.ErrOut, "Unable to use a TTY - input is not a terminal or the right kind of file")
+	if c, _ := podutil.Find(pod, container); s.tty && c != nil && !c.TTY {
+		fmt.Fprintf(s.errOut, "Warning: Unable to use a TTY - container %s did not allocate one\n", container)
+	} else if s.ttyUnusable {
+		fmt.Fprintln(s.errOut, "Unable to use a TTY - input is not a terminal or the right kind of file")
 	}
-	fmt.Fprintln(o.ErrOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
-	fmt.Fprintln(o.ErrOut, "If you don't see a command prompt, try pressing enter.")
+	fmt.Fprintln(s.errOut, "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.")
+	fmt.Fprintln(s.errOut, "If you don't see a command prompt, try pressing enter.")
 }
 
 // printResumeHint says how to attach again to a container a terminal session left
 // running, in kubectl attach's words, which it prints only after a session with a
 // terminal: piped input closed the container's stdin when it ended, and a session
 // without a terminal is the container's output, which kubectl logs shows.
-func (o *DebugOptions) printResumeHint(pod *corev1.Pod, container string) {
+func (s *session) printResumeHint(pod *corev1.Pod, container string) {
 	c, kind := podutil.Find(pod, container)
-	if !o.Interactive || o.pipedInput || c == nil || !c.TTY {
+	if !s.interactive || s.pipedInput || c == nil || !c.TTY {
 		return
 	}
 	attach := fmt.Sprintf("'kubectl attach %s -c %s -n %s -i -t'", pod.Name, container, pod.Namespace)
 	if kind == podutil.Ephemeral {
-		o.notice("Session ended, the ephemeral container will not be restarted but may be reattached using " + attach + " if it is still running")
+		s.notice("Session ended, the ephemeral container will not be restarted but may be reattached using " + attach + " if it is still running")
 		return
 	}
-	o.notice("Session ended, resume using " + attach + " command")
+	s.notice("Session ended, resume using " + attach + " command")
 }
 
 // exitStatus is nil for code 0, else an error that carries code, so that the command
@@ -158,16 +158,16 @@ var sessionExitGrace = 5 * time.Second
 // exitStatus's error for a non-zero code. A restart since pod was read counts: a copy
 // keeps its pod's restart policy, and the kubelet may restart the shell before anyone
 // sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
-func (o *DebugOptions) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
-	client, err := o.clientset()
+func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
+	client, err := s.client()
 	if err != nil {
 		return nil, err
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, sessionExitGrace)
 	defer cancel()
 	w := &exitWait{name: pod.Name, container: container}
-	if s := podutil.Status(pod, container); s != nil {
-		w.restarts = s.RestartCount
+	if status := podutil.Status(pod, container); status != nil {
+		w.restarts = status.RestartCount
 	}
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", pod.Name).String()}
 	err = watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w)
@@ -283,15 +283,15 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 
 // waitForContainer watches pod until container runs or has terminated, reporting why it
 // waits; it only ends early when ctx is cancelled (Ctrl-C) or the pod is deleted.
-func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, container string) (*corev1.Pod, error) {
-	client, err := o.clientset()
+func (s *session) waitForContainer(ctx context.Context, namespace, name, container string) (*corev1.Pod, error) {
+	client, err := s.client()
 	if err != nil {
 		return nil, err
 	}
 	w := &containerWait{name: name, container: container}
-	if !o.Quiet {
+	if !s.quiet {
 		// kubectl's warning printer, coloured on a terminal as kubectl debug's is.
-		printer := printers.NewWarningPrinter(o.ErrOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(o.ErrOut)})
+		printer := printers.NewWarningPrinter(s.errOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(s.errOut)})
 		w.warn = func(message string) { printer.Print(fmt.Sprintf("container %s: %s", container, message)) }
 	}
 	// A pull that keeps failing may still succeed, so it does not end the wait at once:
@@ -303,7 +303,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	w.pulling = func(failing bool) {
 		switch {
 		case failing && pullDeadline == nil:
-			pullDeadline = time.AfterFunc(o.PodRunningTimeout, func() { stopPull(errPullTimedOut) })
+			pullDeadline = time.AfterFunc(s.podRunningTimeout, func() { stopPull(errPullTimedOut) })
 		case !failing && pullDeadline != nil:
 			// The pull got through: the container is on its way.
 			pullDeadline.Stop()
@@ -318,7 +318,7 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 	if err := watchPods(pullCtx, client.CoreV1().Pods(namespace), opts, w); err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(pullCtx), errPullTimedOut) {
-			return nil, pullTimedOut(name, container, w.lastPull, o.PodRunningTimeout)
+			return nil, pullTimedOut(name, container, w.lastPull, s.podRunningTimeout)
 		}
 		// The cancellation explains the failure better than what it caused.
 		if ctx.Err() != nil {
@@ -339,8 +339,8 @@ func (o *DebugOptions) waitForContainer(ctx context.Context, namespace, name, co
 var errPullTimedOut = errors.New("the image pull kept failing")
 
 // copyLogs copies the container's logs to w, following them while it runs.
-func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {
-	client, err := o.streamingClientset()
+func (s *session) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {
+	client, err := s.streamClient()
 	if err != nil {
 		return err
 	}
@@ -357,25 +357,25 @@ func (o *DebugOptions) copyLogs(ctx context.Context, pod *corev1.Pod, container 
 
 // remoteAttach attaches the terminal to container with client-go's remote command
 // streams: WebSocket first, SPDY for servers that lack it.
-func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error {
+func (s *session) remoteAttach(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error {
 	c, _ := podutil.Find(pod, container)
 	if c == nil {
 		return fmt.Errorf("container %q not found in pod %q", container, pod.Name)
 	}
 	tty := c.TTY
-	config, err := o.restClientGetter.ToRESTConfig()
+	config, err := s.restConfig()
 	if err != nil {
 		return err
 	}
-	client, err := o.clientset()
+	client, err := s.client()
 	if err != nil {
 		return err
 	}
-	t := term.TTY{In: o.In, Out: o.Out, Raw: tty && o.Interactive}
+	t := term.TTY{In: s.in, Out: s.out, Raw: tty && s.interactive}
 	req := client.CoreV1().RESTClient().Post().Resource("pods").Namespace(pod.Namespace).Name(pod.Name).SubResource("attach").
 		VersionedParams(&corev1.PodAttachOptions{
 			Container: container,
-			Stdin:     o.Interactive,
+			Stdin:     s.interactive,
 			Stdout:    true,
 			Stderr:    !t.Raw,
 			TTY:       t.Raw,
@@ -397,9 +397,9 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 	}
 
 	streams := remotecommand.StreamOptions{Stdout: out, Tty: t.Raw}
-	in, streamCtx, detached, stopStream := o.detachable(ctx, o.In, t.Raw)
+	in, streamCtx, detached, stopStream := s.detachable(ctx, s.in, t.Raw)
 	defer stopStream()
-	if o.Interactive {
+	if s.interactive {
 		streams.Stdin = in
 	}
 	if !t.Raw {
@@ -415,7 +415,7 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 		}
 	}
 	if t.Raw {
-		restore, err := rawTerminal(ctx, o.In)
+		restore, err := rawTerminal(ctx, s.in)
 		if err != nil {
 			return err
 		}

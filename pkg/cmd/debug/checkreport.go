@@ -6,9 +6,9 @@ import (
 
 // presentCheck prints what --check found, one block per target, and returns the error
 // that makes the command fail when any target would.
-func (o *DebugOptions) presentCheck(results []checkResult) error {
-	o.printInvocationWarnings()
-	out := o.Out
+func (pr *presenter) presentCheck(results []checkResult) error {
+	pr.printInvocationWarnings()
+	out := pr.out
 	failed := 0
 	for _, r := range results {
 		verdict := "would succeed"

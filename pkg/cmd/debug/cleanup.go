@@ -12,14 +12,14 @@ import (
 // session ended, and says what became of each: deleted, or not, with the command that
 // deletes it. The deletes go on after ctx's cancellation, until interruptedCleanupBudget
 // after it; pods not heard back about by then are named as not deleted.
-func (o *DebugOptions) cleanUp(ctx context.Context, s sender, pods []*corev1.Pod) error {
-	cleanupCtx, cancel := o.outliving(ctx)
+func (s *session) cleanUp(ctx context.Context, snd sender, pods []*corev1.Pod) error {
+	cleanupCtx, cancel := s.stop.outliving(ctx)
 	defer cancel()
-	failed := s.deletePods(cleanupCtx, pods, o.concurrency())
+	failed := snd.deletePods(cleanupCtx, pods, s.limit)
 	var errs []error
 	for i, pod := range pods {
 		if failed[i] == nil {
-			o.notice(fmt.Sprintf("Deleted pod %s/%s.", pod.Namespace, pod.Name))
+			s.notice(fmt.Sprintf("Deleted pod %s/%s.", pod.Namespace, pod.Name))
 			continue
 		}
 		errs = append(errs, fmt.Errorf("pod %s/%s was not deleted: %w; delete it with: kubectl delete pod %s -n %s",
@@ -39,16 +39,16 @@ func interruptedText(err error) error {
 
 // removable returns the debug pods --rm deletes among outcomes: those created, and
 // those whose create was cut short by an interruption, by the name planned, since the
-// server may have applied it. Nothing under a dry run.
-func (o *DebugOptions) removable(outcomes []outcome) []*corev1.Pod {
-	if !o.Remove || o.dryRun != dryRunNone {
+// server may have applied it.
+func (s *session) removable(outcomes []outcome) []*corev1.Pod {
+	if !s.remove {
 		return nil
 	}
 	var pods []*corev1.Pod
 	for _, out := range outcomes {
 		p := out.plan
 		switch {
-		case p == nil || !o.removes(p):
+		case p == nil || !createsPod(p):
 		case out.pod != nil:
 			pods = append(pods, out.pod)
 		case out.sent && p.pod != nil && interrupted(out.err):
@@ -56,4 +56,17 @@ func (o *DebugOptions) removable(outcomes []outcome) []*corev1.Pod {
 		}
 	}
 	return pods
+}
+
+// withCleanup adds the error of a cleanup to err. Either alone is returned as it is, not
+// wrapped: kubectl's error handling takes a session's exit status only from an error
+// that is one itself.
+func withCleanup(err, cleanupErr error) error {
+	switch {
+	case cleanupErr == nil:
+		return err
+	case err == nil:
+		return cleanupErr
+	}
+	return errors.Join(err, cleanupErr)
 }

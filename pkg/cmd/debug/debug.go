@@ -5,7 +5,8 @@
 // A run resolves each target (argument -> pod or node), plans it (pure: the object to
 // send, with warnings and notices as data), announces a single target's notices before
 // its write as kubectl debug does, executes the plans (the only API writes) and
-// presents the outcome (the rest of the printing, attach and log streaming).
+// presents the outcome (the rest of the printing), with a session part that attaches,
+// streams logs and has --rm's pods deleted once the session ends.
 package debug
 
 import (

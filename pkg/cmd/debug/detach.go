@@ -57,13 +57,13 @@ func (r *detachingReader) Read(p []byte) (int, error) {
 // detachable returns in, wrapped so that the detach keys end the stream that reads it
 // (by cancelling its context), and whether that happened; in as it is when the session
 // is not a TTY one or detaching is disabled.
-func (o *DebugOptions) detachable(ctx context.Context, in io.Reader, tty bool) (io.Reader, context.Context, func() bool, context.CancelFunc) {
+func (s *session) detachable(ctx context.Context, in io.Reader, tty bool) (io.Reader, context.Context, func() bool, context.CancelFunc) {
 	streamCtx, cancel := context.WithCancel(ctx)
 	var detached atomic.Bool
-	if !tty || !o.Interactive || len(o.detachKeys) == 0 {
+	if !tty || !s.interactive || len(s.detachKeys) == 0 {
 		return in, streamCtx, detached.Load, cancel
 	}
-	reader := newDetachingReader(in, o.detachKeys, func() {
+	reader := newDetachingReader(in, s.detachKeys, func() {
 		detached.Store(true)
 		cancel()
 	})
@@ -72,9 +72,9 @@ func (o *DebugOptions) detachable(ctx context.Context, in io.Reader, tty bool) (
 
 // printDetachHint says, as kubectl attach does, how to come back to a session the user
 // left; with --rm, that the pod was kept and how to delete it.
-func (o *DebugOptions) printDetachHint(pod *corev1.Pod, container string) {
-	o.printResumeHint(pod, container)
-	if _, kind := podutil.Find(pod, container); kind != podutil.Ephemeral && o.Remove {
-		fmt.Fprintf(o.ErrOut, "Pod %s/%s was kept, as the session was left, not ended (--rm); delete it with: kubectl delete pod %s -n %s\n", pod.Namespace, pod.Name, pod.Name, pod.Namespace)
+func (s *session) printDetachHint(pod *corev1.Pod, container string) {
+	s.printResumeHint(pod, container)
+	if _, kind := podutil.Find(pod, container); kind != podutil.Ephemeral && s.remove {
+		fmt.Fprintf(s.errOut, "Pod %s/%s was kept, as the session was left, not ended (--rm); delete it with: kubectl delete pod %s -n %s\n", pod.Namespace, pod.Name, pod.Name, pod.Namespace)
 	}
 }

@@ -106,6 +106,9 @@ func (s sender) sendAll(ctx context.Context, plans []*plan, limit int, done func
 	return outcomes
 }
 
+// needsClient tells whether sending reaches the API: a client dry run sends nothing.
+func (s sender) needsClient() bool { return s.dryRun != dryRunClient }
+
 func (s sender) options() []string {
 	if s.dryRun == dryRunServer {
 		return []string{metav1.DryRunAll}

@@ -115,7 +115,7 @@ func (s *runStop) stoppedAt() time.Time {
 // outliving returns a context for the work that must go on after ctx ends (cleanup):
 // it is not cancelled with ctx, but once ctx has ended it lasts only until
 // interruptedCleanupBudget after the stop.
-func (o *DebugOptions) outliving(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *runStop) outliving(ctx context.Context) (context.Context, context.CancelFunc) {
 	out, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var (
 		mu    sync.Mutex
@@ -126,7 +126,7 @@ func (o *DebugOptions) outliving(ctx context.Context) (context.Context, context.
 		mu.Lock()
 		defer mu.Unlock()
 		if !ended {
-			timer = time.AfterFunc(time.Until(o.stop.stoppedAt().Add(interruptedCleanupBudget)), cancel)
+			timer = time.AfterFunc(time.Until(s.stoppedAt().Add(interruptedCleanupBudget)), cancel)
 		}
 	})
 	return out, func() {

@@ -49,15 +49,15 @@ type logResult struct {
 	err      error
 }
 
-// streamLogs waits for each target's container to start, streams its output to o.Out
+// streamLogs waits for each target's container to start, streams its output to s.out
 // line by line, and returns how each ended once all have exited. The waits share one
 // watch per namespace, however many targets there are.
-func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts func(namespace string, names []string) metav1.ListOptions) ([]logResult, error) {
-	client, err := o.clientset()
+func (s *session) streamLogs(ctx context.Context, targets []logTarget, opts func(namespace string, names []string) metav1.ListOptions) ([]logResult, error) {
+	client, err := s.client()
 	if err != nil {
 		return nil, err
 	}
-	out := &lineWriter{w: o.Out}
+	out := &lineWriter{w: s.out}
 	byNamespace := map[string][]int{}
 	for i, t := range targets {
 		byNamespace[t.pod.Namespace] = append(byNamespace[t.pod.Namespace], i)
@@ -66,7 +66,7 @@ func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts
 	var g errgroup.Group
 	for _, ns := range slices.Sorted(maps.Keys(byNamespace)) {
 		indexes := byNamespace[ns]
-		waits := &logWaits{byName: map[string]*logWait{}, warn: o.logWarning}
+		waits := &logWaits{byName: map[string]*logWait{}, warn: s.logWarning}
 		names := make([]string, 0, len(indexes))
 		for _, i := range indexes {
 			w := &logWait{target: targets[i], result: &results[i], started: make(chan *corev1.Pod, 1), ended: make(chan struct{})}
@@ -75,12 +75,12 @@ func (o *DebugOptions) streamLogs(ctx context.Context, targets []logTarget, opts
 			names = append(names, targets[i].pod.Name)
 		}
 		g.Go(func() error {
-			waits.abandon(o.watchLogWaits(ctx, client.CoreV1().Pods(ns), opts(ns, names), waits))
+			waits.abandon(s.watchLogWaits(ctx, client.CoreV1().Pods(ns), opts(ns, names), waits))
 			return nil
 		})
 		for _, w := range waits.byName {
 			g.Go(func() error {
-				w.stream(ctx, o, out)
+				w.stream(ctx, s, out)
 				return nil
 			})
 		}
@@ -131,8 +131,8 @@ type logWaits struct {
 // giving up on an image that has kept failing to pull for --pod-running-timeout: its
 // deadline stops the watch, the waits past it end, and the watch starts again for the
 // others.
-func (o *DebugOptions) watchLogWaits(ctx context.Context, pods corev1client.PodInterface, opts metav1.ListOptions, waits *logWaits) error {
-	waits.pullTimeout = o.PodRunningTimeout
+func (s *session) watchLogWaits(ctx context.Context, pods corev1client.PodInterface, opts metav1.ListOptions, waits *logWaits) error {
+	waits.pullTimeout = s.podRunningTimeout
 	for {
 		watchCtx, stop := context.WithCancelCause(ctx)
 		var timers []*time.Timer
@@ -267,13 +267,13 @@ func (w *logWait) finish(code int32, err error) {
 }
 
 // stream copies the container's output once it starts, then waits for its end.
-func (w *logWait) stream(ctx context.Context, o *DebugOptions, out *lineWriter) {
+func (w *logWait) stream(ctx context.Context, s *session, out *lineWriter) {
 	pod, ok := <-w.started
 	if ok {
-		s := podutil.Status(pod, w.target.container)
-		follow := s == nil || s.State.Terminated == nil
+		status := podutil.Status(pod, w.target.container)
+		follow := status == nil || status.State.Terminated == nil
 		dst := out.prefixed(w.target.prefix)
-		if err := o.copyLogs(ctx, pod, w.target.container, follow, dst); err != nil {
+		if err := s.copyLogs(ctx, pod, w.target.container, follow, dst); err != nil {
 			dst.Close()
 			<-w.ended
 			if w.result.err == nil {
@@ -288,13 +288,13 @@ func (w *logWait) stream(ctx context.Context, o *DebugOptions, out *lineWriter) 
 
 // logWarning says why a container --logs waits for has not started (an image that
 // cannot be pulled, a pod that cannot be scheduled), as the attach's wait does.
-func (o *DebugOptions) logWarning(pod, container, message string) {
-	if o.Quiet {
+func (s *session) logWarning(pod, container, message string) {
+	if s.quiet {
 		return
 	}
-	o.warnMu.Lock()
-	defer o.warnMu.Unlock()
-	fmt.Fprintf(o.ErrOut, "Warning: pod/%s container %s: %s\n", pod, container, message)
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	fmt.Fprintf(s.errOut, "Warning: pod/%s container %s: %s\n", pod, container, message)
 }
 
 // maxPartialLine bounds a line kept until its end: output without newlines (a progress
@@ -364,4 +364,24 @@ func logPrefix(label string, index int, colour bool) string {
 		prefix = fmt.Sprintf("\033[%dm%s\033[0m", codes[index%len(codes)], prefix)
 	}
 	return prefix + " "
+}
+
+// logFailures is the error for the streamed containers that failed or exited non-zero.
+func logFailures(results []logResult) error {
+	var failed []string
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			failed = append(failed, fmt.Sprintf("%s: %v", r.target.label(), r.err))
+		case r.exitCode != 0:
+			failed = append(failed, fmt.Sprintf("%s exited with code %d", r.target.label(), r.exitCode))
+		}
+	}
+	switch {
+	case len(failed) == 0:
+		return nil
+	case len(results) == 1:
+		return errors.New(failed[0])
+	}
+	return fmt.Errorf("%d of %d debug containers failed: %s", len(failed), len(results), listSome(failed, 5))
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,7 +132,8 @@ type DebugOptions struct {
 	// nameSuffix makes the random part of generated names; tests make it predictable.
 	nameSuffix func() string
 	// attachFunc attaches the terminal to a running container; what the container
-	// shows goes to out and errOut.
+	// shows goes to out and errOut. nil attaches through the API server
+	// (session.remoteAttach); tests replace it.
 	attachFunc func(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error
 	// isTerminal tells whether a stream is a terminal, for progress and colours.
 	isTerminal func(w io.Writer) bool
@@ -142,8 +142,6 @@ type DebugOptions struct {
 	// pipedInput is set when a session's input is not a terminal: the debug container
 	// then closes its stdin when that input ends (stdinOnce).
 	pipedInput bool
-	// warnMu keeps warnings from concurrent waits whole.
-	warnMu sync.Mutex
 	// notifySignals and ignoreSignals start and stop catching the stop signals for a
 	// run; tests replace them.
 	notifySignals, ignoreSignals func(chan<- os.Signal)
@@ -155,7 +153,7 @@ type DebugOptions struct {
 
 // NewDebugOptions returns options with kubectl's defaults.
 func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
-	o := &DebugOptions{
+	return &DebugOptions{
 		IOStreams:         streams,
 		Profile:           ProfileGeneral,
 		ShareProcesses:    true,
@@ -172,8 +170,6 @@ func NewDebugOptions(streams genericiooptions.IOStreams) *DebugOptions {
 		ignoreSignals:     ignoreStopSignals,
 		identity:          KubectlIdentity(),
 	}
-	o.attachFunc = o.remoteAttach
-	return o
 }
 
 // AddFlags registers the debug flags on cmd.

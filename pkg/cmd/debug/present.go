@@ -11,12 +11,9 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes/scheme"
-
-	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // presentation is what present reports on.
@@ -31,23 +28,101 @@ type presentation struct {
 	sender sender
 }
 
-// present is the only phase that prints: warnings, notices, the resulting objects or a
-// summary, then the session (attach, or --logs). It returns the run's error.
-func (o *DebugOptions) present(ctx context.Context, pr presentation) error {
-	if !pr.several && len(pr.outcomes) == 1 {
-		return o.presentOne(ctx, pr.sender, pr.outcomes[0])
+// console is where present and its session print.
+type console struct {
+	out, errOut io.Writer
+	// quiet is --quiet, which silences notices.
+	quiet bool
+	// objects is set when -o keeps standard output for the objects.
+	objects bool
+}
+
+// notice prints an informational line unless --quiet: on standard output, or on standard
+// error when -o keeps standard output for the object.
+func (c *console) notice(line string) {
+	if c.quiet {
+		return
 	}
-	o.printInvocationWarnings()
-	return o.presentMany(ctx, pr)
+	w := c.out
+	if c.objects {
+		w = c.errOut
+	}
+	fmt.Fprintln(w, line)
+}
+
+// presenter is the present phase with all it depends on: where it prints, what the
+// invocation warns about, how -o prints objects, how the writes' results are worded,
+// and the session that follows them. It is the only phase that prints; a test builds
+// it on its own.
+type presenter struct {
+	console
+	// deprecations are printed as they are, --quiet or not; warnings are about the
+	// invocation rather than a target.
+	deprecations, warnings []string
+	// output is -o's format, empty without -o; toPrinter builds its printer.
+	output    string
+	toPrinter func() (printers.ResourcePrinter, error)
+	// keepGoing is --keep-going; allNamespaces is -A, whose table names namespaces.
+	keepGoing, allNamespaces bool
+	// isTerminal tells whether a stream is a terminal, for the progress line.
+	isTerminal func(w io.Writer) bool
+	report     report
+	// session follows the writes: attach, --logs and --rm's cleanup; nil when nothing
+	// does, under a dry run.
+	session *session
+}
+
+// presenter returns the present phase of a run whose signals are caught (the session's
+// cleanup outlives the stop they record). Here, and only here, --dry-run decides what
+// present shows and whether a session follows: a dry run left nothing on the cluster to
+// attach to, stream or delete, so it is only described.
+func (o *DebugOptions) presenter() *presenter {
+	pr := &presenter{
+		console:       o.console(),
+		deprecations:  o.deprecations,
+		warnings:      o.warnings,
+		toPrinter:     o.PrintFlags.ToPrinter,
+		keepGoing:     o.KeepGoing,
+		allNamespaces: o.AllNamespaces,
+		isTerminal:    o.isTerminal,
+	}
+	if o.outputRequested() {
+		pr.output = *o.PrintFlags.OutputFormat
+	}
+	if o.dryRun == dryRunNone {
+		pr.report, pr.session = applied{}, o.session()
+		return pr
+	}
+	customs := make([]string, len(o.customs))
+	for i, c := range o.customs {
+		customs[i] = c.Source()
+	}
+	pr.report = rehearsal{mode: o.dryRun, remove: o.Remove, customs: customs}
+	return pr
+}
+
+// console returns where the run prints.
+func (o *DebugOptions) console() console {
+	return console{out: o.Out, errOut: o.ErrOut, quiet: o.Quiet, objects: o.outputRequested()}
+}
+
+// present prints warnings, notices, the resulting objects or a summary, then runs the
+// session (attach, or --logs). It returns the run's error.
+func (pr *presenter) present(ctx context.Context, res presentation) error {
+	if !res.several && len(res.outcomes) == 1 {
+		return pr.presentOne(ctx, res.sender, res.outcomes[0])
+	}
+	pr.printInvocationWarnings()
+	return pr.presentMany(ctx, res)
 }
 
 // printInvocationWarnings prints what concerns the invocation rather than a target.
-func (o *DebugOptions) printInvocationWarnings() {
-	for _, line := range o.deprecations {
-		fmt.Fprintln(o.ErrOut, line)
+func (pr *presenter) printInvocationWarnings() {
+	for _, line := range pr.deprecations {
+		fmt.Fprintln(pr.errOut, line)
 	}
-	for _, w := range o.warnings {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+	for _, w := range pr.warnings {
+		fmt.Fprintf(pr.errOut, "Warning: %s\n", w)
 	}
 }
 
@@ -56,123 +131,103 @@ func (o *DebugOptions) printInvocationWarnings() {
 // checked), the deprecations, the names chosen, the warnings about the debug container,
 // and for a node the pod about to be created. p is nil when the target could not be
 // planned.
-func (o *DebugOptions) announce(p *plan) {
+func (pr *presenter) announce(p *plan) {
 	if p == nil {
-		o.printInvocationWarnings()
+		pr.printInvocationWarnings()
 		return
 	}
 	if p.targeting != "" {
-		o.notice(p.targeting)
+		pr.notice(p.targeting)
 	}
-	o.printInvocationWarnings()
+	pr.printInvocationWarnings()
 	for _, n := range p.notices {
-		o.notice(n)
+		pr.notice(n)
 	}
-	if p.mode == ModeNode && o.dryRun == dryRunNone {
-		o.notice(fmt.Sprintf("Creating debugging pod %s with container %s on node %s.", p.pod.Name, p.container, p.node.Name))
+	if line := pr.report.creating(p); line != "" {
+		pr.notice(line)
 	}
 	for _, w := range p.warnings {
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+		fmt.Fprintf(pr.errOut, "Warning: %s\n", w)
 	}
 }
 
 // presentOne reports a single target the way kubectl debug does, after announce: the
 // error or the object, then the session, then with --rm the deletion of the debug pod.
-func (o *DebugOptions) presentOne(ctx context.Context, s sender, out outcome) (err error) {
-	p := out.plan
-	if p == nil {
+func (pr *presenter) presentOne(ctx context.Context, snd sender, out outcome) (err error) {
+	if out.plan == nil {
 		return out.err
+	}
+	s := pr.session
+	if s == nil {
+		return pr.printOne(out)
 	}
 	// A session left with the detach keys keeps its pod, --rm or not.
 	detached := false
-	if pods := o.removable([]outcome{out}); len(pods) > 0 {
+	if pods := s.removable([]outcome{out}); len(pods) > 0 {
 		defer func() {
 			if !detached {
-				err = withCleanup(err, o.cleanUp(ctx, s, pods))
+				err = withCleanup(err, s.cleanUp(ctx, snd, pods))
 			}
 		}()
 	}
+	if err := pr.printOne(out); err != nil || out.plan.container == "" {
+		return err
+	}
+	err = s.follow(ctx, out.pod, out.plan.container)
+	if errors.Is(err, errDetached) {
+		detached = true
+		return nil
+	}
+	return err
+}
+
+// printOne prints a single target's error, or its result framed by what the report
+// says around it.
+func (pr *presenter) printOne(out outcome) error {
 	if out.err != nil {
 		return out.err
 	}
-	if o.removes(p) && o.dryRun != dryRunNone {
-		fmt.Fprintf(o.ErrOut, "Dry run: --rm would delete pod %s/%s when the session ends.\n", out.pod.Namespace, out.pod.Name)
+	for _, line := range pr.report.before(out) {
+		fmt.Fprintln(pr.errOut, line)
 	}
-	if err := o.printResult(out); err != nil {
+	if err := pr.printResult(out); err != nil {
 		return err
 	}
-	if p.deleteSource && o.dryRun == dryRunClient {
-		fmt.Fprintf(o.ErrOut, "Dry run: pod %s/%s would be deleted once its copy %s exists.\n", p.source.Namespace, p.source.Name, p.pod.Name)
-	}
-	if p.container == "" || o.dryRun != dryRunNone {
-		return nil
-	}
-	switch {
-	case o.Logs:
-		results, err := o.streamLogs(ctx, []logTarget{{pod: out.pod, container: p.container}}, logListOptions(""))
-		if err != nil {
-			return err
-		}
-		return logFailures(results)
-	case o.Attach:
-		err := o.attach(ctx, out.pod, p.container)
-		if errors.Is(err, errDetached) {
-			detached = true
-			return nil
-		}
-		return err
+	for _, line := range pr.report.after(out) {
+		fmt.Fprintln(pr.errOut, line)
 	}
 	return nil
-}
-
-// withCleanup adds the error of a cleanup to err. Either alone is returned as it is, not
-// wrapped: kubectl's error handling takes a session's exit status only from an error
-// that is one itself.
-func withCleanup(err, cleanupErr error) error {
-	switch {
-	case cleanupErr == nil:
-		return err
-	case err == nil:
-		return cleanupErr
-	}
-	return errors.Join(err, cleanupErr)
 }
 
 // presentMany reports several targets: each warning once, then a table (or with -o the
 // objects), then --logs, then with --rm the deletion of the debug pods; the error counts
 // the targets that failed.
-func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err error) {
-	o.printWarnings(pr.outcomes)
-	nothingSent := pr.planFailed > 0 && !o.KeepGoing
-	if pods := o.removable(pr.outcomes); len(pods) > 0 {
-		defer func() { err = withCleanup(err, o.cleanUp(ctx, pr.sender, pods)) }()
+func (pr *presenter) presentMany(ctx context.Context, res presentation) (err error) {
+	pr.printWarnings(res.outcomes)
+	nothingSent := res.planFailed > 0 && !pr.keepGoing
+	s := pr.session
+	if s != nil {
+		if pods := s.removable(res.outcomes); len(pods) > 0 {
+			defer func() { err = withCleanup(err, s.cleanUp(ctx, res.sender, pods)) }()
+		}
 	}
 	// With -o, standard output is for objects: when nothing was sent there are none,
 	// and the error says why.
 	switch {
-	case !o.outputRequested():
-		err = o.printTable(pr.outcomes)
+	case pr.output == "":
+		err = pr.printTable(res.outcomes)
 	case !nothingSent:
-		err = o.printObjects(pr.outcomes)
+		err = pr.printObjects(res.outcomes)
 	}
 	if err != nil {
 		return err
 	}
 
-	total := len(pr.outcomes)
+	total := len(res.outcomes)
 	var failed, stopped int
-	var errs []error
-	var logs []logTarget
-	colour := printers.AllowsColorOutput(o.Out)
-	namespaced := o.spansNamespaces(pr.outcomes)
-	for _, out := range pr.outcomes {
+	for _, out := range res.outcomes {
 		switch {
 		case out.err == nil:
-			if out.plan.container != "" && o.Logs && o.dryRun == dryRunNone {
-				t := logTarget{pod: out.pod, container: out.plan.container, mode: out.plan.mode, namespaced: namespaced}
-				t.prefix = logPrefix(t.label(), len(logs), colour)
-				logs = append(logs, t)
-			}
 		case errors.Is(out.err, errNotSent), interrupted(out.err):
 			stopped++
 		default:
@@ -181,23 +236,18 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 	}
 	switch {
 	case nothingSent:
-		return fmt.Errorf("%d of %d targets cannot be debugged, so nothing was sent (--keep-going sends the others)", pr.planFailed, total)
+		return fmt.Errorf("%d of %d targets cannot be debugged, so nothing was sent (--keep-going sends the others)", res.planFailed, total)
 	case ctx.Err() != nil:
 		return fmt.Errorf("interrupted: %d of %d targets were debugged: %w", total-failed-stopped, total, ctx.Err())
 	}
-	if len(logs) > 0 {
-		// One watch per namespace: node debugging pods carry the label that marks
-		// them; the pods a selector chose still match it.
-		selector := o.Selector
-		if logs[0].mode == ModeNode {
-			selector = labels.SelectorFromSet(nodeDebugLabel).String()
-		}
-		results, err := o.streamLogs(ctx, logs, logListOptions(selector))
+	var errs []error
+	if s != nil {
+		logsFailed, err := s.followLogs(ctx, res.outcomes, pr.spansNamespaces(res.outcomes))
 		if err != nil {
 			return fmt.Errorf("streaming the debug containers' output: %w", err)
 		}
-		if err := logFailures(results); err != nil {
-			errs = append(errs, err)
+		if logsFailed != nil {
+			errs = append(errs, logsFailed)
 		}
 	}
 	if failed > 0 {
@@ -206,14 +256,9 @@ func (o *DebugOptions) presentMany(ctx context.Context, pr presentation) (err er
 	return errors.Join(errs...)
 }
 
-// removes tells whether --rm deletes the pod of p: a copy or a node debugging pod.
-func (o *DebugOptions) removes(p *plan) bool {
-	return o.Remove && p.mode != ModeEphemeral
-}
-
 // printWarnings prints each distinct warning of the plans once, naming the targets it
 // concerns when it does not concern all of them.
-func (o *DebugOptions) printWarnings(outcomes []outcome) {
+func (pr *presenter) printWarnings(outcomes []outcome) {
 	var order []string
 	targets := map[string][]string{}
 	planned := 0
@@ -233,7 +278,7 @@ func (o *DebugOptions) printWarnings(outcomes []outcome) {
 		if names := targets[w]; len(names) < planned {
 			w += " (" + listSome(names, 3) + ")"
 		}
-		fmt.Fprintf(o.ErrOut, "Warning: %s\n", w)
+		fmt.Fprintf(pr.errOut, "Warning: %s\n", w)
 	}
 }
 
@@ -247,8 +292,8 @@ func listSome(items []string, n int) string {
 
 // spansNamespaces tells whether the targets are in more than one namespace, or may be
 // (-A): the table and the log prefixes then name the namespace of each.
-func (o *DebugOptions) spansNamespaces(outcomes []outcome) bool {
-	if o.AllNamespaces {
+func (pr *presenter) spansNamespaces(outcomes []outcome) bool {
+	if pr.allNamespaces {
 		return true
 	}
 	first := ""
@@ -270,12 +315,12 @@ func (o *DebugOptions) spansNamespaces(outcomes []outcome) bool {
 
 // printTable prints one line per target: what was debugged, the debug pod and
 // container, and the result.
-func (o *DebugOptions) printTable(outcomes []outcome) error {
+func (pr *presenter) printTable(outcomes []outcome) error {
 	// The tab writer writes cell by cell: buffered, thousands of rows take a few
 	// writes, not a system call per cell.
-	buffered := bufio.NewWriter(o.Out)
+	buffered := bufio.NewWriter(pr.out)
 	w := printers.GetNewTabWriter(buffered)
-	withNamespace := o.spansNamespaces(outcomes)
+	withNamespace := pr.spansNamespaces(outcomes)
 	if withNamespace {
 		fmt.Fprint(w, "NAMESPACE\t")
 	}
@@ -298,7 +343,7 @@ func (o *DebugOptions) printTable(outcomes []outcome) error {
 		if withNamespace {
 			fmt.Fprintf(w, "%s\t", namespace)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", out.target, pod, container, o.resultText(out))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", out.target, pod, container, pr.resultText(out))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -307,36 +352,22 @@ func (o *DebugOptions) printTable(outcomes []outcome) error {
 }
 
 // resultText says in a few words what became of one target.
-func (o *DebugOptions) resultText(out outcome) string {
+func (pr *presenter) resultText(out outcome) string {
 	switch {
 	case out.err == nil:
+		return pr.report.result(out)
 	case errors.Is(out.err, errNotSent):
 		return "not sent"
 	case interrupted(out.err) && out.sent:
 		return "interrupted: the write may have been applied"
-	default:
-		return "failed: " + strings.ReplaceAll(out.err.Error(), "\n", " ")
 	}
-	done := "created"
-	if out.plan.mode == ModeEphemeral {
-		done = "added"
-	}
-	switch o.dryRun {
-	case dryRunClient:
-		return "would be " + done + " (dry run)"
-	case dryRunServer:
-		return done + " (server dry run)"
-	}
-	if out.deleted {
-		done += ", original deleted"
-	}
-	return done
+	return "failed: " + strings.ReplaceAll(out.err.Error(), "\n", " ")
 }
 
-// printResult prints the debug pod with -o, else under --dry-run a short summary.
-func (o *DebugOptions) printResult(out outcome) error {
-	if o.outputRequested() {
-		printer, err := o.PrintFlags.ToPrinter()
+// printResult prints the debug pod with -o, else the report's summary, if any.
+func (pr *presenter) printResult(out outcome) error {
+	if pr.output != "" {
+		printer, err := pr.toPrinter()
 		if err != nil {
 			return err
 		}
@@ -344,18 +375,19 @@ func (o *DebugOptions) printResult(out outcome) error {
 		if err != nil {
 			return err
 		}
-		return printer.PrintObj(pod, o.Out)
+		return printer.PrintObj(pod, pr.out)
 	}
-	if o.dryRun != dryRunNone {
-		return o.printSummary(o.Out, out)
+	if lines := pr.report.summary(out); len(lines) > 0 {
+		_, err := fmt.Fprintln(pr.out, strings.Join(lines, "\n"))
+		return err
 	}
 	return nil
 }
 
 // printObjects prints the debug pods of the targets that succeeded: one List for json
 // and yaml, one object at a time for the other formats.
-func (o *DebugOptions) printObjects(outcomes []outcome) error {
-	printer, err := o.PrintFlags.ToPrinter()
+func (pr *presenter) printObjects(outcomes []outcome) error {
+	printer, err := pr.toPrinter()
 	if err != nil {
 		return err
 	}
@@ -370,7 +402,7 @@ func (o *DebugOptions) printObjects(outcomes []outcome) error {
 		}
 		pods = append(pods, pod)
 	}
-	switch *o.PrintFlags.OutputFormat {
+	switch pr.output {
 	case "json", "yaml":
 		list := &corev1.List{}
 		list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("List"))
@@ -381,10 +413,10 @@ func (o *DebugOptions) printObjects(outcomes []outcome) error {
 			}
 			list.Items = append(list.Items, runtime.RawExtension{Raw: raw})
 		}
-		return printer.PrintObj(list, o.Out)
+		return printer.PrintObj(list, pr.out)
 	}
 	for _, pod := range pods {
-		if err := printer.PrintObj(pod, o.Out); err != nil {
+		if err := printer.PrintObj(pod, pr.out); err != nil {
 			return err
 		}
 	}
@@ -403,74 +435,6 @@ func withKind(pod *corev1.Pod) (*corev1.Pod, error) {
 	return pod, nil
 }
 
-// printSummary describes a dry run in a few lines a person reads at a glance.
-func (o *DebugOptions) printSummary(w io.Writer, out outcome) error {
-	p := out.plan
-	var what string
-	switch p.mode {
-	case ModeEphemeral:
-		what = fmt.Sprintf("would add ephemeral container %q to pod %s/%s", p.container, p.source.Namespace, p.source.Name)
-	case ModeCopy:
-		what = fmt.Sprintf("would create pod %s/%s, a copy of pod %s/%s", out.pod.Namespace, out.pod.Name, p.source.Namespace, p.source.Name)
-	case ModeNode:
-		what = fmt.Sprintf("would create pod %s/%s on node %s", out.pod.Namespace, out.pod.Name, p.node.Name)
-	}
-	lines := []string{fmt.Sprintf("Dry run (%s): %s", o.dryRun, what)}
-	if p.container != "" {
-		image := ""
-		if c, _ := podutil.Find(out.pod, p.container); c != nil {
-			image = c.Image
-		}
-		lines = append(lines,
-			fmt.Sprintf("  mode:      %s", p.mode),
-			fmt.Sprintf("  container: %s", p.container),
-			fmt.Sprintf("  image:     %s", image),
-			fmt.Sprintf("  profile:   %s", p.profile))
-		if len(o.customs) > 0 {
-			sources := make([]string, len(o.customs))
-			for i, c := range o.customs {
-				sources[i] = c.Source()
-			}
-			lines = append(lines, fmt.Sprintf("  custom:    %s", strings.Join(sources, ", ")))
-		}
-	}
-	_, err := fmt.Fprintln(w, strings.Join(lines, "\n"))
-	return err
-}
-
-// notice prints an informational line unless --quiet: on standard output, or on standard
-// error when -o keeps standard output for the object.
-func (o *DebugOptions) notice(line string) {
-	if o.Quiet {
-		return
-	}
-	w := o.Out
-	if o.outputRequested() {
-		w = o.ErrOut
-	}
-	fmt.Fprintln(w, line)
-}
-
-// logFailures is the error for the streamed containers that failed or exited non-zero.
-func logFailures(results []logResult) error {
-	var failed []string
-	for _, r := range results {
-		switch {
-		case r.err != nil:
-			failed = append(failed, fmt.Sprintf("%s: %v", r.target.label(), r.err))
-		case r.exitCode != 0:
-			failed = append(failed, fmt.Sprintf("%s exited with code %d", r.target.label(), r.exitCode))
-		}
-	}
-	switch {
-	case len(failed) == 0:
-		return nil
-	case len(results) == 1:
-		return errors.New(failed[0])
-	}
-	return fmt.Errorf("%d of %d debug containers failed: %s", len(failed), len(results), listSome(failed, 5))
-}
-
 // progress shows "12/200 debugging..." on a terminal while writes run.
 type progress struct {
 	mu      sync.Mutex
@@ -479,13 +443,13 @@ type progress struct {
 	handled int
 }
 
-// newProgress returns a progress line on standard error when it is a terminal, there
-// are several targets and -q is not given; otherwise one that prints nothing.
-func (o *DebugOptions) newProgress(total int) *progress {
-	if total < 2 || o.Quiet || !o.isTerminal(o.ErrOut) {
+// progress returns a progress line on standard error when it is a terminal, there are
+// several targets and -q is not given; otherwise one that prints nothing.
+func (pr *presenter) progress(total int) *progress {
+	if total < 2 || pr.quiet || !pr.isTerminal(pr.errOut) {
 		return &progress{}
 	}
-	return &progress{w: o.ErrOut, total: total}
+	return &progress{w: pr.errOut, total: total}
 }
 
 func (p *progress) done(outcome) {

@@ -2,6 +2,7 @@ package debug
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -167,5 +168,82 @@ func TestNodePodAnnouncedBeforeCreate(t *testing.T) {
 	r = runCommand(t, client, "", "node/node-a", "--image=busybox:1.36", "-q")
 	if r.stdout != "" {
 		t.Errorf("-q: stdout = %q, want nothing", r.stdout)
+	}
+}
+
+// The present phase built on its own, from its streams and a report: a single target
+// as a client dry run frames it, then several targets in a table, as a run whose writes
+// were kept reports them, with nothing following them.
+func TestPresenterAlone(t *testing.T) {
+	ctx := context.Background()
+	copied := &plan{
+		target: "pod/app", mode: ModeCopy, source: appPod(), container: "debugger", profile: ProfileGeneral, deleteSource: true,
+		pod: &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "app-copy", Namespace: "test"},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "debugger", Image: "busybox:1.36"}}},
+		},
+		notices:  []string{"Defaulting debug container name to debugger."},
+		warnings: []string{"a warning about the copy"},
+	}
+	var out, errOut bytes.Buffer
+	pr := &presenter{
+		console:      console{out: &out, errOut: &errOut},
+		deprecations: []string{"a deprecation"},
+		report:       rehearsal{mode: dryRunClient, remove: true, customs: []string{"env.yaml"}},
+	}
+	pr.announce(copied)
+	err := pr.present(ctx, presentation{outcomes: []outcome{{target: "pod/app", plan: copied, pod: copied.pod}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOut := "Defaulting debug container name to debugger.\n" +
+		"Dry run (client): would create pod test/app-copy, a copy of pod test/app\n" +
+		"  mode:      pod copy\n" +
+		"  container: debugger\n" +
+		"  image:     busybox:1.36\n" +
+		"  profile:   general\n" +
+		"  custom:    env.yaml\n"
+	wantErr := "a deprecation\n" +
+		"Warning: a warning about the copy\n" +
+		"Dry run: --rm would delete pod test/app-copy when the session ends.\n" +
+		"Dry run: pod test/app would be deleted once its copy app-copy exists.\n"
+	if diff := cmp.Diff(wantOut, out.String()); diff != "" {
+		t.Errorf("single target: stdout (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantErr, errOut.String()); diff != "" {
+		t.Errorf("single target: stderr (-want +got):\n%s", diff)
+	}
+
+	added := func(name string) *plan {
+		pod := appPod()
+		pod.Name = name
+		return &plan{target: "pod/" + name, mode: ModeEphemeral, source: pod, container: "dbg"}
+	}
+	web0, web1 := added("web-0"), added("web-1")
+	web0.warnings = []string{"a warning about web-0"}
+	out.Reset()
+	errOut.Reset()
+	pr = &presenter{console: console{out: &out, errOut: &errOut}, keepGoing: true, report: applied{}}
+	err = pr.present(ctx, presentation{
+		outcomes: []outcome{
+			{target: "pod/web-0", plan: web0, pod: web0.source},
+			{target: "pod/web-1", plan: web1, sent: true, err: errors.New(`pods "web-1" is forbidden`)},
+			{target: "pod/ghost", namespace: "test", err: errors.New(`pods "ghost" not found`)},
+		},
+		planFailed: 1,
+		several:    true,
+	})
+	if got, want := errString(err), "2 of 3 targets failed"; got != want {
+		t.Errorf("several targets: error = %q, want %q", got, want)
+	}
+	wantOut = "TARGET      POD      CONTAINER   RESULT\n" +
+		"pod/web-0   web-0    dbg         added\n" +
+		"pod/web-1   web-1    dbg         failed: pods \"web-1\" is forbidden\n" +
+		"pod/ghost   <none>   <none>      failed: pods \"ghost\" not found\n"
+	if diff := cmp.Diff(wantOut, out.String()); diff != "" {
+		t.Errorf("several targets: stdout (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("Warning: a warning about web-0 (pod/web-0)\n", errOut.String()); diff != "" {
+		t.Errorf("several targets: stderr (-want +got):\n%s", diff)
 	}
 }

@@ -24,6 +24,9 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		stopCatching()
 		err = withSignal(err, o.stop.signal())
 	}()
+	// Present is built once the signals are caught: its session's cleanup outlives the
+	// stop they record.
+	pr := o.presenter()
 	found, err := o.resolver().resolve(ctx)
 	if err != nil {
 		return err
@@ -42,7 +45,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		return o.presentCheck(results)
+		return pr.presentCheck(results)
 	}
 	failed := len(found) - len(plans)
 	if !o.severalTargets(len(found)) {
@@ -50,7 +53,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		if len(plans) == 1 {
 			p = plans[0]
 		}
-		o.announce(p)
+		pr.announce(p)
 	}
 
 	s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
@@ -61,17 +64,17 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 			outcomes = append(outcomes, outcome{index: p.index, target: p.target, plan: p, err: errNotSent})
 		}
 	case len(plans) > 0:
-		if o.dryRun != dryRunClient {
+		if s.needsClient() {
 			if s.client, err = o.clientset(); err != nil {
 				return err
 			}
 		}
-		progress := o.newProgress(len(plans))
+		progress := pr.progress(len(plans))
 		sent := s.sendAll(ctx, plans, o.concurrency(), progress.done)
 		progress.finish()
 		outcomes = append(outcomes, sent...)
 	}
-	return o.present(ctx, presentation{
+	return pr.present(ctx, presentation{
 		outcomes:   byTarget(outcomes),
 		planFailed: failed,
 		several:    o.severalTargets(len(found)),

@@ -689,18 +689,19 @@ func TestOnlyPresentPrints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// A single target is announced before its write, as kubectl debug does.
+		// Present prints where it was built to: a single target is announced before its
+		// write, as kubectl debug does.
 		var out, errOut bytes.Buffer
+		o.Out, o.ErrOut = &out, &errOut
+		pr := o.presenter()
+		o.Out, o.ErrOut = silent, silent
 		if several := o.severalTargets(len(found)); !several && len(plans) == 1 {
-			o.Out, o.ErrOut = &out, &errOut
-			o.announce(plans[0])
-			o.Out, o.ErrOut = silent, silent
+			pr.announce(plans[0])
 		}
 		phase = "execute"
 		outcomes := append(failed, sender{client: client, dryRun: o.dryRun}.sendAll(ctx, plans, o.concurrency(), nil)...)
 
-		o.Out, o.ErrOut = &out, &errOut
-		err = o.present(ctx, presentation{outcomes: byTarget(outcomes), planFailed: len(failed), several: o.severalTargets(len(found))})
+		err = pr.present(ctx, presentation{outcomes: byTarget(outcomes), planFailed: len(failed), several: o.severalTargets(len(found))})
 		if out.Len()+errOut.Len() == 0 {
 			t.Errorf("%v: present printed nothing (err %v)", args, err)
 		}
