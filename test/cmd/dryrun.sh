@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
 # Integration tests of --dry-run and -o: server dry runs checked by the real admission
 # chain, client dry runs that send no write, and the offline preview of examples/ with
-# no cluster and no kubeconfig at all.
+# no cluster and no kubeconfig at all; and what asks the server before writing: --check
+# and --profile=auto.
 #
 #   test/cmd/dryrun.sh [TOPIC-REGEX]
 set -o errexit -o nounset -o pipefail
@@ -288,7 +289,90 @@ patch /api/v1/namespaces/$NS/pods/app/ephemeralcontainers (dry run)" 'writes'
   kd::test::get_object_assert pod/app "$state" "$rv:"
 }
 
+# kd::test::auto_case LEVEL POD MODE NOTICE SECURITY-CONTEXT: --profile=auto on POD in
+# the current namespace, which enforces LEVEL, in MODE (ephemeral, copy or node): the
+# command succeeds, prints NOTICE, and the debug container has SECURITY-CONTEXT.
+kd::test::auto_case() {
+  local level=$1 pod=$2 mode=$3 notice=$4 sc=$5 args created
+  case $mode in
+  ephemeral) args=("$pod" -c "dbg-$pod") ;;
+  copy) args=("$pod" -c dbg --copy-to="$pod-copy") ;;
+  node) args=(node/node-a) ;;
+  esac
+  # Command
+  kd::test::debug "${args[@]}" --image=$DRY_RUN_IMAGE --profile=auto --attach=false
+  # Post-Condition: admitted at the first try of the profile chosen
+  kd::test::assert_success
+  kd::test::if_has_line_prefix "$DEBUG_OUT" "$notice" "$level/$pod/$mode stdout"
+  case $mode in
+  ephemeral) kd::test::get_object_assert "pod/$pod" "jsonpath={.spec.ephemeralContainers[?(@.name==\"dbg-$pod\")].securityContext}" "$sc" ;;
+  copy) kd::test::get_object_assert "pod/$pod-copy" 'jsonpath={.spec.containers[?(@.name=="dbg")].securityContext}' "$sc" ;;
+  node)
+    created=$(sed -n -E 's/^Creating debugging pod ([^ ]+) with container .*/\1/p' <<<"$DEBUG_OUT")
+    kd::test::get_object_assert "pod/$created" 'jsonpath={.spec.containers[0].securityContext}' "$sc"
+    ;;
+  esac
+}
+
+run_profile_auto() {
+  local level refused want_nonroot want_node
+  kd::test::ensure_node_a
+  for level in privileged baseline restricted; do
+    ### --profile=auto in a namespace enforcing $level, root and non-root targets, three modes.
+    # Pre-Condition: a pod running as its image's user (made before the label, as a
+    # restricted namespace would not admit it) and one running as UID 1000
+    kd::test::new_namespace
+    kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: root}
+spec:
+  nodeName: node-a
+  containers: [{name: main, image: busybox:1.36, command: [sleep, "3600"]}]
+EOF
+    kd::test::create_pod nonroot
+    kubectl label namespace "$NS" "pod-security.kubernetes.io/enforce=$level" >/dev/null 2>&1
+    kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'nonroot;root;'
+    case $level in
+    privileged)
+      kd::test::auto_case "$level" root ephemeral '--profile=auto chose "sysadmin".' '{"privileged":true}'
+      kd::test::auto_case "$level" nonroot ephemeral '--profile=auto chose "sysadmin" with --run-as=root (the pod runs as non-root, and the profile'"'"'s capabilities need root).' '{"privileged":true,"runAsGroup":0,"runAsNonRoot":false,"runAsUser":0}'
+      kd::test::auto_case "$level" root copy '--profile=auto chose "sysadmin".' '{"privileged":true}'
+      kd::test::auto_case "$level" nonroot copy '--profile=auto chose "sysadmin" with --run-as=root (the pod runs as non-root, and the profile'"'"'s capabilities need root).' '{"privileged":true,"runAsGroup":0,"runAsNonRoot":false,"runAsUser":0}'
+      kd::test::auto_case "$level" - node '--profile=auto chose "sysadmin".' '{"privileged":true}'
+      ;;
+    baseline)
+      refused='refused by the server: "sysadmin", "netadmin" and "general" (violates PodSecurity "baseline:latest").'
+      kd::test::auto_case "$level" root ephemeral "--profile=auto chose \"baseline\"; $refused" ''
+      kd::test::auto_case "$level" nonroot ephemeral "--profile=auto chose \"baseline\" with --run-as=target (the target runs as non-root); $refused" '{"runAsNonRoot":true,"runAsUser":1000}'
+      kd::test::auto_case "$level" root copy "--profile=auto chose \"baseline\"; $refused" ''
+      kd::test::auto_case "$level" nonroot copy "--profile=auto chose \"baseline\" with --run-as=target (the target runs as non-root); $refused" '{"runAsNonRoot":true,"runAsUser":1000}'
+      kd::test::auto_case "$level" - node "--profile=auto chose \"baseline\"; $refused" ''
+      ;;
+    restricted)
+      refused='refused by the server: "sysadmin", "netadmin", "general" and "baseline" (violates PodSecurity "restricted:latest").'
+      want_node='{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}}'
+      want_nonroot='{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"runAsUser":1000,"seccompProfile":{"type":"RuntimeDefault"}}'
+      kd::test::auto_case "$level" nonroot ephemeral "--profile=auto chose \"restricted\" with --run-as=target (the target runs as non-root); $refused" "$want_nonroot"
+      kd::test::auto_case "$level" nonroot copy "--profile=auto chose \"restricted\" with --run-as=target (the target runs as non-root); $refused" "$want_nonroot"
+      kd::test::auto_case "$level" - node "--profile=auto chose \"restricted\"; $refused" "$want_node"
+      # A root pod that predates the label: Pod Security judges the whole pod, so no
+      # profile of the debug container can pass, and nothing is written.
+      kd::test::debug root -c dbg-root --image=$DRY_RUN_IMAGE --profile=auto --attach=false
+      kd::test::assert_failure
+      kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: --profile=auto: the server refuses every predefined profile: "sysadmin", "netadmin", "general", "baseline" and "restricted" (violates PodSecurity "restricted:latest"); "restricted" was refused with: adding debug container "dbg-root" to pod "root": pods "root" is forbidden: violates PodSecurity "restricted:latest": ' stderr
+      kd::test::if_has_string "$DEBUG_ERR" 'container "main" must set securityContext.allowPrivilegeEscalation=false' stderr
+      kd::test::get_object_assert pod/root '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+      kd::test::debug root -c dbg --copy-to=root-copy --image=$DRY_RUN_IMAGE --profile=auto --attach=false
+      kd::test::assert_failure
+      kd::test::object_absent pod/root-copy
+      ;;
+    esac
+  done
+}
+
 DRY_RUN_TOPICS=(
+  run_profile_auto
   run_check
   run_dry_run_server_pod_security
   run_dry_run_server_writes_nothing

@@ -2,7 +2,6 @@ package debug
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -18,10 +17,12 @@ const ProfileAuto = "auto"
 // among them: it is deprecated, and general gives the same or more.
 var autoProfiles = []string{ProfileSysadmin, ProfileNetadmin, ProfileGeneral, ProfileBaseline, ProfileRestricted}
 
-// refusal is why the server refused one profile for a target.
+// refusal is why the server refused one profile for a target: the policy in short, and
+// the server's whole error.
 type refusal struct {
 	profile string
 	reason  string
+	err     error
 }
 
 // policyViolation finds the policy a Pod Security refusal names, such as
@@ -127,7 +128,7 @@ func (pl *planner) chooseProfile(ctx context.Context, dry sender, r resolved) (*
 		if !ok {
 			return nil, out.err
 		}
-		refused = append(refused, refusal{profile: name, reason: reason})
+		refused = append(refused, refusal{profile: name, reason: reason, err: out.err})
 	}
 	return nil, noProfileAdmitted(refused)
 }
@@ -166,9 +167,13 @@ func autoNotice(chosen, why string, refused []refusal) string {
 	return notice + "."
 }
 
-// noProfileAdmitted is the error when the server refused every profile.
+// noProfileAdmitted is the error when the server refused every profile. The refusal of
+// the last, the least privileged, names every field left that no profile changes, such
+// as those of the target's own containers.
 func noProfileAdmitted(refused []refusal) error {
-	return errors.New("--profile=auto: the server refuses every predefined profile: " + refusals(refused))
+	last := refused[len(refused)-1]
+	return fmt.Errorf("--profile=auto: the server refuses every predefined profile: %s; %q was refused with: %w",
+		refusals(refused), last.profile, last.err)
 }
 
 // refusals lists refused profiles with their reasons, in the order tried; profiles
