@@ -514,7 +514,35 @@ run_completion_lists_pods() {
   kd::test::assert_eq "$(head -n 1 <<<"$DEBUG_OUT")" 'main' 'container completions'
 }
 
+run_pod_security_poisoned_pod() {
+  kd::test::new_namespace
+  kd::test::create_pod app
+  local names='{{range .spec.ephemeralContainers}}{{.name}};{{end}}'
+
+  ### A pod holding a privileged debug container from before the namespace enforced
+  ### baseline refuses every new one: the error names the old one and suggests a copy.
+  # Pre-Condition: sysadmin accepted while nothing is enforced, then baseline enforced
+  kd::test::debug app --image=$IMAGE -c old --profile=sysadmin --attach=false
+  kd::test::assert_success
+  kubectl label namespace "$NS" pod-security.kubernetes.io/enforce=baseline >/dev/null 2>&1
+  kd::test::get_object_assert pod/app "$names" 'old;'
+  # Command
+  kd::test::debug app --image=$IMAGE -c dbg --profile=baseline --attach=false
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'Error from server (Forbidden): adding debug container "dbg" to pod "app": pods "app" is forbidden: violates PodSecurity "baseline:latest": privileged (container "old" must not set securityContext.privileged=true); pod "app" already holds ephemeral containers that break this policy ("old"), which cannot be removed, so every new one is refused: debug a copy of the pod instead, with --copy-to' stderr
+  kd::test::get_object_assert pod/app "$names" 'old;'
+
+  ### The copy it suggests is admitted: it keeps no ephemeral container.
+  # Command
+  kd::test::debug app --image=$IMAGE -c dbg --profile=baseline --copy-to=app-copy --attach=false
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::get_object_assert pod/app-copy '{{range .spec.containers}}{{.name}};{{end}}|'"$names" 'main;dbg;|'
+}
+
 DEBUG_TOPICS=(
+  run_pod_security_poisoned_pod
   run_completion_lists_pods
   run_kep_custom_supersedes_profile
   run_kep_custom_supersedes_original_pod

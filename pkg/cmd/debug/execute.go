@@ -160,7 +160,16 @@ func addEphemeralError(p *plan, err error) error {
 	if apierrors.IsNotFound(err) && errors.As(err, &status) && (status.Status().Details == nil || status.Status().Details.Name == "") {
 		return fmt.Errorf("ephemeral containers are disabled for this cluster (error from server: %q)", err)
 	}
-	return serverError(fmt.Sprintf("adding debug container %q to pod %q", p.container, p.source.Name), err)
+	err = serverError(fmt.Sprintf("adding debug container %q to pod %q", p.container, p.source.Name), err)
+	if offenders := poisonedBy(p, err); len(offenders) > 0 {
+		var status apierrors.APIStatus
+		if errors.As(err, &status) {
+			s := status.Status()
+			s.Message += "; " + poisonedHint(p.source.Name, offenders)
+			return &apierrors.StatusError{ErrStatus: s}
+		}
+	}
+	return err
 }
 
 // serverError says what was being done when err happened. An error from the server
