@@ -580,6 +580,18 @@ run_realnode_terminal_detach() {
   kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'dbg:running;'
   kd::realnode::terminal_end
 
+  ### -c NAME -it without --image attaches to the same debug container again, adding none.
+  # Command
+  kd::realnode::terminal app -c dbg -it
+  kd::realnode::terminal_answers reattached
+  printf '\x10\x11' >&7
+  kd::test::wait_for 30 'the command to end after the detach keys' test -s "$TERM_RC"
+  # Post-Condition
+  kd::test::assert_eq "$(<"$TERM_RC")" 0 'exit code of the reattach'
+  kd::test::if_has_string "$(tr -d '\r' <"$TERM_OUT")" 'Attaching again to debug container dbg.' 'terminal of the reattach'
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.running}}running{{end}};{{end}}' 'dbg:running;'
+  kd::realnode::terminal_end
+
   ### With --rm, a session left is not ended: the copy stays, and stderr says how to
   ### delete it.
   # Command

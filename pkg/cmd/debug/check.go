@@ -106,7 +106,9 @@ func (c checker) neededAccess(p *plan) []access {
 	var needed []access
 	switch p.mode {
 	case ModeEphemeral:
-		needed = append(needed, access{"patch", "ephemeralcontainers", p.source.Namespace})
+		if !p.reattach {
+			needed = append(needed, access{"patch", "ephemeralcontainers", p.source.Namespace})
+		}
 	default:
 		needed = append(needed, access{"create", "", p.pod.Namespace})
 		if p.deleteSource || c.remove {

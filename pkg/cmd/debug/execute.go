@@ -75,6 +75,11 @@ func (s sender) send(ctx context.Context, p *plan) outcome {
 	out.sent = true
 	switch p.mode {
 	case ModeEphemeral:
+		if p.reattach {
+			// The container exists: there is nothing to write.
+			out.pod, out.sent = p.source, false
+			break
+		}
 		out.pod, out.err = s.addEphemeral(ctx, p)
 	case ModeCopy:
 		out.pod, out.deleted, out.err = s.createCopy(ctx, p)

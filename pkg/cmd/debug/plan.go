@@ -27,6 +27,9 @@ type plan struct {
 	container string
 	// profile names the predefined profile the debug container was made with.
 	profile string
+	// reattach is set when the debug container exists already (-c without --image):
+	// nothing is sent, the session attaches to it.
+	reattach bool
 
 	// ephemeral is the container added to source (ephemeral mode). Its slices and
 	// pointers may be shared with other plans of the run: it is read only. The patch
@@ -51,6 +54,9 @@ type plan struct {
 func (p *plan) debugPod() *corev1.Pod {
 	if p.pod != nil {
 		return p.pod
+	}
+	if p.reattach {
+		return p.source
 	}
 	pod := p.source.DeepCopy()
 	pod.Spec.EphemeralContainers = append(pod.Spec.EphemeralContainers, *p.ephemeral.DeepCopy())
@@ -87,6 +93,9 @@ func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*pla
 	if r.workload != "" && podCompleted(source) {
 		return nil, fmt.Errorf("cannot add a debug container to pod %q of %s: the pod has completed (phase %s), so the container would never start; --copy-to debugs a copy of it",
 			source.Name, r.workload, source.Status.Phase)
+	}
+	if pl.base.Image == "" {
+		return pl.planReattach(r)
 	}
 	p := &plan{target: r.name, mode: ModeEphemeral, source: source, notices: r.notices}
 	if pl.targetContainer == targetAuto {

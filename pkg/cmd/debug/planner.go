@@ -14,6 +14,8 @@ type planner struct {
 	// replace is --replace; session tells whether the command holds a session on what
 	// it creates (see holdsSession).
 	replace, session bool
+	// interactive is -i, which needs a debug container that takes input.
+	interactive bool
 	// profileName is --profile, profile what it names; customs the --custom profiles.
 	profileName string
 	profile     profile
@@ -38,6 +40,7 @@ func (o *DebugOptions) planner() *planner {
 		namespace:       o.Namespace,
 		replace:         o.Replace,
 		session:         o.Attach || o.Logs || o.Remove,
+		interactive:     o.Interactive,
 		profileName:     o.Profile,
 		profile:         o.profile,
 		keep:            o.Keep,

@@ -107,6 +107,10 @@ func (o *DebugOptions) Validate() error {
 			return fmt.Errorf("--same-node can only be used with --copy-to")
 		case len(o.SetImages) > 0:
 			return fmt.Errorf("--set-image can only be used with --copy-to")
+		case o.Image == "" && o.Container != "":
+			if err := o.validateReattach(); err != nil {
+				return err
+			}
 		case o.Image == "":
 			return fmt.Errorf("--image is required unless --copy-to is used")
 		}
