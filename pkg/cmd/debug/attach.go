@@ -315,6 +315,19 @@ func (s *session) waitForContainer(ctx context.Context, namespace, name, contain
 			pullDeadline.Stop()
 		}
 	}()
+	if s.pullProgress {
+		// Stopped, and its last line printed, before the session may take the terminal.
+		pullsCtx, stopPulls := context.WithCancel(ctx)
+		done := make(chan struct{})
+		defer func() {
+			stopPulls()
+			<-done
+		}()
+		go func() {
+			defer close(done)
+			s.showPulls(pullsCtx, client, namespace, name, container)
+		}()
+	}
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
 	if err := watchPods(pullCtx, client.CoreV1().Pods(namespace), opts, w); err != nil {
 		if ctx.Err() == nil && errors.Is(context.Cause(pullCtx), errPullTimedOut) {

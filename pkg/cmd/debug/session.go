@@ -28,6 +28,9 @@ type session struct {
 	interactive, tty, ttyUnusable, pipedInput bool
 	// remove is --rm.
 	remove bool
+	// pullProgress shows the image pull's progress while waiting: not with --quiet, and
+	// only on a terminal, where a long pull would otherwise look like a hang.
+	pullProgress bool
 	// detachKeys leave a TTY session with the container running; nil disables them.
 	detachKeys []byte
 	// selector is -l, which chose the pods whose debug containers --logs follows.
@@ -62,6 +65,7 @@ func (o *DebugOptions) session() *session {
 		ttyUnusable:       o.ttyUnusable,
 		pipedInput:        o.pipedInput,
 		remove:            o.Remove,
+		pullProgress:      !o.Quiet && o.isTerminal(o.ErrOut),
 		detachKeys:        o.detachKeys,
 		selector:          o.Selector,
 		podRunningTimeout: o.PodRunningTimeout,
