@@ -628,6 +628,33 @@ The image is not on the node and --image-pull-policy=Never forbids pulling it: u
   kd::test::assert_failure
   kd::test::if_has_string "$DEBUG_ERR" 'error: container "nonroot" of pod "app" will not start: CreateContainerConfigError: container has runAsNonRoot and image will run as root' stderr
   kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" "The container must run as non-root and its image does not say a numeric non-root user: --run-as=target runs it as the target's user (or --run-as=UID), or choose a --profile that allows root." stderr
+
+  ### A ConfigMap the container refers to does not exist: the kubelet's reason, at once.
+  # Command
+  kd::realnode::debug app -c nocm --custom="$KD_ROOT/test/cmd/testdata/missing-configmap.yaml" -i -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: container "nocm" of pod "app" will not start: CreateContainerConfigError: configmap "kd-missing" not found
+The kubelet cannot build the container'"'"'s configuration: check what --custom or the pod refers to (a ConfigMap, a Secret, a volume).' stderr
+
+  ### A seccomp profile the node lacks: the runtime cannot create the container.
+  # Command
+  kd::realnode::debug app -c noseccomp --custom="$KD_ROOT/test/cmd/testdata/missing-seccomp.yaml" -i -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "noseccomp" of pod "app" will not start: CreateContainerError: ' stderr
+  kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'The container runtime refused to create the container: check the image'"'"'s entrypoint and the command after --.' stderr
+
+  ### A registry that does not answer: the pull error is waited on, for
+  ### --pod-running-timeout after it first failed, then reported.
+  # Command
+  kd::test::debug app -c nopull --image=127.0.0.1:9/kd/none:1 --image-pull-policy=Always --pod-running-timeout=5s -q -i -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "nopull" of pod "app" will not start: ' stderr
+  kd::test::if_has_string "$DEBUG_ERR" '127.0.0.1:9/kd/none:1' stderr
+  kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'The image could not be pulled within --pod-running-timeout (5s): check --image, the registry and its credentials.' stderr
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'noimg;nonroot;nocm;noseccomp;nopull;'
 }
 
 REALNODE_TOPICS=(
