@@ -35,12 +35,6 @@ kd::realnode::capmask() {
   printf '%016x\n' "$mask"
 }
 
-# kd::realnode::namespace: a fresh namespace that pods on the real node can run in.
-kd::realnode::namespace() {
-  kd::test::new_namespace "$@"
-  kd::node::prepare_namespace "$NS"
-}
-
 # kd::realnode::pod NAME [YAML-SPEC-LINES]: a pod on the real node running `sleep` with a
 # distinctive duration (its name's length + 3600 s, so `ps` tells pods apart), waits
 # until it runs. Extra spec lines (indented two spaces) are added to the pod's spec.
@@ -156,7 +150,7 @@ kd::realnode::foreground_group() {
 }
 
 run_realnode_ephemeral() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --target: the debug container sees the target container's processes.
@@ -189,7 +183,7 @@ run_realnode_ephemeral() {
 }
 
 run_realnode_share_volumes() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kubectl create -n "$NS" -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -231,7 +225,7 @@ kd::realnode::assert_caps() {
 }
 
 run_realnode_profile_capabilities() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local default ptrace netadmin all nonroot
   default=$(kd::realnode::capmask "${REALNODE_DEFAULT_CAPS[@]}")
@@ -270,7 +264,7 @@ run_realnode_profile_capabilities() {
 }
 
 run_realnode_netadmin_changes_a_link() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### Without NET_ADMIN the pod's loopback cannot be changed.
@@ -290,7 +284,7 @@ run_realnode_netadmin_changes_a_link() {
 }
 
 run_realnode_restricted_run_as() {
-  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
   kubectl create -n "$NS" -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -319,7 +313,7 @@ EOF
 }
 
 run_realnode_copy() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### A copy shares its processes: the debug container sees the copied container's.
@@ -350,7 +344,7 @@ run_realnode_copy() {
 }
 
 run_realnode_node() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   local host
   host=$(hostname)
 
@@ -367,7 +361,7 @@ run_realnode_node() {
 }
 
 run_realnode_attach_terminal() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   kd::test::command
   local rc=0 transcript=$KD_TEST_TMP/$NS.out keys=$KD_TEST_TMP/$NS.keys pid
@@ -399,7 +393,7 @@ run_realnode_attach_terminal() {
 }
 
 run_realnode_attach_piped() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local script=$KD_TEST_TMP/$NS-script.sh
   # shellcheck disable=SC2016 # expanded by the debug container's shell
@@ -417,7 +411,7 @@ run_realnode_attach_piped() {
 }
 
 run_realnode_attach_interrupt() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local stdout=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
 
@@ -439,7 +433,7 @@ error: attaching to container "shell" of pod "app": interrupted' stderr
 }
 
 run_realnode_sessions_rm() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --rm on a copy: the session runs on the node, then the copy is deleted.
@@ -461,7 +455,7 @@ run_realnode_sessions_rm() {
 }
 
 run_realnode_logs_outlive_request_timeout() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --request-timeout bounds requests, not the followed output of --logs.
@@ -498,7 +492,7 @@ kd::realnode::assert_terminal_stop() {
 }
 
 run_realnode_terminal_rm_on_signals() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   # A topic that fails half-way must not leave its terminal behind.
   trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
@@ -550,7 +544,7 @@ run_realnode_terminal_rm_on_signals() {
 }
 
 run_realnode_terminal_detach() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   # A topic that fails half-way must not leave its terminal behind.
   trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
@@ -594,7 +588,7 @@ run_realnode_terminal_detach() {
 }
 
 run_realnode_never_starts() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### An image the node lacks, with pull policy Never: the wait ends at once, with the
