@@ -4,7 +4,8 @@
 # kwok's fake nodes, see hack/lib/node.sh): the debug container really starts, and what
 # each mode and profile promises holds inside it: the target's processes, the env and
 # resources of a custom profile, the capabilities of every profile in every mode, the
-# host through /host, and sessions that end as a shell does.
+# host through /host, and sessions that end as a shell does; a Deployment's pod, which
+# the scheduler placed there, is debugged through deployment/NAME.
 #
 # The images exist only in the node's containerd (no registry): every pod and debug
 # container uses imagePullPolicy Never.
@@ -180,6 +181,56 @@ run_realnode_ephemeral() {
   # Post-Condition
   kd::test::assert_success
   kd::test::assert_eq "$DEBUG_OUT" 'KD_FROM_CUSTOM=custom-value' 'environment of the debug process'
+}
+
+# kd::realnode::only_pod_running SELECTOR: exactly one pod in $NS matches SELECTOR, and it
+# runs.
+kd::realnode::only_pod_running() {
+  [[ $(kubectl get pods -n "$NS" -l "$1" -o 'jsonpath={.items[*].status.phase}') == Running ]]
+}
+
+run_realnode_deployment() {
+  kd::test::new_namespace
+  # No nodeName: the scheduler places the ReplicaSet's pod, on the real node, the only one
+  # its selector allows, whose taint it tolerates.
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {kubernetes.io/hostname: $KD_REAL_NODE}
+      tolerations: [{key: $KD_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: main
+        image: $REALNODE_IMAGE
+        imagePullPolicy: Never
+        command: ["sleep", "3711"]
+EOF
+  kd::test::wait_for 90 "the pod of deployment web to run" kd::realnode::only_pod_running app=web
+  local pod
+  pod=$(kubectl get pods -n "$NS" -l app=web -o 'jsonpath={.items[*].metadata.name}')
+
+  ### deployment/NAME debugs the pod the deployment's controllers made and the scheduler
+  ### placed: the debug container runs beside its process.
+  # Pre-Condition: one pod, of a ReplicaSet, on the real node, running, no ephemeral container
+  kd::test::get_object_assert pods '{{range .items}}{{range .metadata.ownerReferences}}{{.kind}}{{end}}:{{.spec.nodeName}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' \
+    "ReplicaSet:$KD_REAL_NODE:Running:;"
+  # Command
+  kd::test::debug deployment/web --image=$REALNODE_IMAGE --image-pull-policy=Never -c dbg --target=main -i -- \
+    sh -c 'ps -o args | grep "^sleep"; echo debugged'
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Targeting container \"main\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.
+Using pod/$pod of deployment/web.
+sleep 3711
+debugged" stdout
+  kd::test::get_object_assert "pod/$pod" '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'dbg:0;'
 }
 
 run_realnode_share_volumes() {
@@ -614,6 +665,7 @@ The image is not on the node and --image-pull-policy=Never forbids pulling it: u
 
 REALNODE_TOPICS=(
   run_realnode_ephemeral
+  run_realnode_deployment
   run_realnode_never_starts
   run_realnode_share_volumes
   run_realnode_profile_capabilities
