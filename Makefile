@@ -85,7 +85,8 @@ verify:
 schema:
 	$(GO) run ./hack/schema > docs/custom-profile.schema.json
 
-# Builds kube-apiserver, etcd, kwok and the reference kubectl into the cache.
+# Builds kube-apiserver, kube-scheduler, kube-controller-manager, etcd, kwok and the
+# reference kubectl into the cache.
 server:
 	hack/build-server.sh
 

@@ -44,7 +44,8 @@ kubeconfig=$KD_CLUSTER_DIR/kubeconfig
 kc() { "$KD_BIN/kubectl" --kubeconfig="$kubeconfig" "$@"; }
 ns=bench
 kc create namespace "$ns" >/dev/null
-kc create serviceaccount default -n "$ns" >/dev/null
+# Pods are refused until the controller-manager has given the namespace its ServiceAccount.
+kc wait --for=create serviceaccount/default -n "$ns" --timeout=30s >/dev/null
 kc create -f "$KD_ROOT/test/conformance/fixtures/node.yaml" >/dev/null
 
 # One target pod per ephemeral run (2 tools x 2 cache states), plus the copy source and

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
-# Starts a throw-away control plane on 127.0.0.1: etcd, kube-apiserver and kwok as a fake
-# kubelet, all on free ports, all state under _output/local-cluster/. There is no
-# scheduler and no controller-manager: pods need spec.nodeName, namespaces never finish
-# deleting, and each namespace needs its ServiceAccount "default" created by hand.
+# Starts a throw-away control plane on 127.0.0.1: etcd, kube-apiserver, kube-scheduler,
+# kube-controller-manager and kwok as a fake kubelet, all on free ports, all state under
+# _output/local-cluster/. Pods are scheduled, namespaces get their ServiceAccount
+# "default" and the kube-root-ca.crt ConfigMap, and Deployments, ReplicaSets and Jobs get
+# pods; the controller-manager runs only the controllers a debugging session needs.
 #
 # KD_NODE=real adds a real node beside kwok's: containerd and a kubelet, node
 # $KD_REAL_NODE (default kd-real-node), so debug containers really run (hack/lib/node.sh;
@@ -37,7 +38,7 @@ real)
   ;;
 esac
 
-for tool in etcd kube-apiserver kubectl kwok; do
+for tool in etcd kube-apiserver kube-scheduler kube-controller-manager kubectl kwok; do
   if [[ ! -x "$KD_BIN/$tool" ]]; then
     kd::log "$KD_BIN/$tool is missing; building the control plane first"
     "$KD_ROOT/hack/build-server.sh"
@@ -107,6 +108,8 @@ etcd_port=$(kd::cluster::free_port)
 etcd_peer_port=$(kd::cluster::free_port "$etcd_port")
 api_port=$(kd::cluster::free_port "$etcd_port" "$etcd_peer_port")
 kubelet_port=$(kd::cluster::free_port "$etcd_port" "$etcd_peer_port" "$api_port")
+scheduler_port=$(kd::cluster::free_port "$etcd_port" "$etcd_peer_port" "$api_port" "$kubelet_port")
+cm_port=$(kd::cluster::free_port "$etcd_port" "$etcd_peer_port" "$api_port" "$kubelet_port" "$scheduler_port")
 
 kd::log "starting etcd on 127.0.0.1:$etcd_port"
 kd::cluster::start etcd "$KD_BIN/etcd" \
@@ -192,6 +195,73 @@ metadata:
     type: kwok
 EOF
 
+# The scheduler and the controller-manager authenticate with client certificates as the
+# users the default RBAC policy provides for them. Requests to their own secure ports are
+# authenticated by the same CA's client certificates, or by the apiserver (tokens), and
+# authorized by the apiserver; with no front proxy here, they skip looking one up.
+kd::cluster::client_kubeconfig "$dir/scheduler.kubeconfig" "$api_port" "$pki" scheduler
+kd::cluster::client_kubeconfig "$dir/controller-manager.kubeconfig" "$api_port" "$pki" controller-manager
+
+# Leader election is off: there is one of each, and a lease renewed every few seconds
+# would only add requests to the audit log the tests read.
+cat >"$dir/scheduler.yaml" <<EOF
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: $dir/scheduler.kubeconfig
+leaderElection:
+  leaderElect: false
+EOF
+kd::log "starting kube-scheduler on https://127.0.0.1:$scheduler_port"
+kd::cluster::start kube-scheduler "$KD_BIN/kube-scheduler" \
+  --config="$dir/scheduler.yaml" \
+  --bind-address=127.0.0.1 \
+  --secure-port="$scheduler_port" \
+  --tls-cert-file="$pki/serving.crt" \
+  --tls-private-key-file="$pki/serving.key" \
+  --authentication-kubeconfig="$dir/scheduler.kubeconfig" \
+  --authentication-skip-lookup \
+  --client-ca-file="$pki/ca.crt" \
+  --authorization-kubeconfig="$dir/scheduler.kubeconfig" \
+  --profiling=false
+
+# The controllers a debugging session needs, and no more (each costs memory, informers
+# and requests):
+# - serviceaccount-controller and root-ca-certificate-publisher-controller give every
+#   namespace the ServiceAccount "default" (pods are refused without it) and the
+#   kube-root-ca.crt ConfigMap (a real kubelet cannot mount a pod's token volume without
+#   it);
+# - namespace-controller empties a deleted namespace, so its deletion finishes;
+# - deployment-controller, replicaset-controller and job-controller give the workloads
+#   the plugin debugs (deployment/NAME, job/NAME...) pods of their own;
+# - garbage-collector-controller deletes what a deleted workload owned (its ReplicaSets,
+#   its pods), as kubectl delete expects.
+# Left out: serviceaccount-token-controller (legacy token Secrets; pods get their tokens
+# from the TokenRequest API, signed by the apiserver), so no
+# --service-account-private-key-file; pod-garbage-collector-controller, which deletes
+# pods bound to a Node that does not exist, as the tests' pods on node-a, which no
+# kubelet runs, often are; node-lifecycle-controller, which would taint node-a, which
+# never reports, unreachable and mark its pods not ready; and the controllers of
+# StatefulSets, DaemonSets, ReplicationControllers, Services and volumes.
+# Each controller acts as its own ServiceAccount in kube-system, with the roles the
+# default RBAC policy gives it (--use-service-account-credentials).
+kd::log "starting kube-controller-manager on https://127.0.0.1:$cm_port"
+kd::cluster::start kube-controller-manager "$KD_BIN/kube-controller-manager" \
+  --kubeconfig="$dir/controller-manager.kubeconfig" \
+  --authentication-kubeconfig="$dir/controller-manager.kubeconfig" \
+  --authentication-skip-lookup \
+  --client-ca-file="$pki/ca.crt" \
+  --authorization-kubeconfig="$dir/controller-manager.kubeconfig" \
+  --bind-address=127.0.0.1 \
+  --secure-port="$cm_port" \
+  --tls-cert-file="$pki/serving.crt" \
+  --tls-private-key-file="$pki/serving.key" \
+  --leader-elect=false \
+  --use-service-account-credentials=true \
+  --controllers=serviceaccount-controller,root-ca-certificate-publisher-controller,namespace-controller,deployment-controller,replicaset-controller,job-controller,garbage-collector-controller \
+  --root-ca-file="$pki/ca.crt" \
+  --profiling=false
+
 # Attach replays lines appended to attach.log after the session starts (CRI log format);
 # logs serves logs.log. The ticker keeps an attach session visibly alive.
 kwok_dir=$dir/kwok
@@ -251,15 +321,42 @@ until [[ $(kc get node "$KD_KWOK_NODE" -o 'jsonpath={.status.conditions[?(@.type
   kd::cluster::alive kwok || { tail -n 30 "$dir/kwok.log" >&2; exit 1; }
   sleep 0.2
 done
+# The apiserver taints every new Node not-ready; the node lifecycle controller, which
+# would lift it, does not run here (see above), so the scheduler would never use the node.
+kc taint node "$KD_KWOK_NODE" node.kubernetes.io/not-ready:NoSchedule- >/dev/null
+
+# Both answer /healthz once serving; the namespace "default" has what the
+# controller-manager gives every namespace once its controllers run.
+kd::log "waiting for kube-scheduler and kube-controller-manager"
+deadline=$((SECONDS + 60))
+until kc --kubeconfig="$dir/scheduler.kubeconfig" --server="https://127.0.0.1:$scheduler_port" get --raw /healthz >/dev/null 2>&1 &&
+  kc --kubeconfig="$dir/controller-manager.kubeconfig" --server="https://127.0.0.1:$cm_port" get --raw /healthz >/dev/null 2>&1 &&
+  kc get serviceaccount default >/dev/null 2>&1 && kc get configmap kube-root-ca.crt >/dev/null 2>&1; do
+  for component in kube-scheduler kube-controller-manager; do
+    if ! kd::cluster::alive "$component"; then
+      kd::log "$component exited:"
+      tail -n 30 "$dir/$component.log" >&2
+      exit 1
+    fi
+  done
+  if ((SECONDS > deadline)); then
+    kd::log "kube-scheduler or kube-controller-manager not ready after 60s (or no ServiceAccount default yet):"
+    tail -n 15 "$dir/kube-scheduler.log" "$dir/kube-controller-manager.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
 
 if [[ $KD_NODE == real ]]; then
-  kd::node::up "$kubeconfig" "$api_port" "$etcd_port" "$etcd_peer_port" "$api_port" "$kubelet_port"
+  kd::node::up "$kubeconfig" "$api_port" "$etcd_port" "$etcd_peer_port" "$api_port" "$kubelet_port" "$scheduler_port" "$cm_port"
 fi
 
 cat >"$dir/env" <<EOF
 KD_API_PORT=$api_port
 KD_ETCD_PORT=$etcd_port
 KD_KUBELET_PORT=$kubelet_port
+KD_SCHEDULER_PORT=$scheduler_port
+KD_CONTROLLER_MANAGER_PORT=$cm_port
 KD_KWOK_NODE=$KD_KWOK_NODE
 KD_NODE=$KD_NODE
 KUBECONFIG=$kubeconfig
@@ -276,15 +373,14 @@ else
 fi
 cat <<EOF
 export KUBECONFIG=$kubeconfig   # contexts: admin (default), dev
-Pods run on node $KD_KWOK_NODE (set spec.nodeName; there is no scheduler). Every namespace
-needs its ServiceAccount: kubectl create serviceaccount default -n NAMESPACE
+Pods are scheduled to node $KD_KWOK_NODE, where kwok makes them "run".
 EOF
 if [[ $KD_NODE == real ]]; then
   cat <<EOF
-Pods with spec.nodeName: $KD_REAL_NODE really run there, with images busybox:1.36 or
-busybox (imagePullPolicy Never or IfNotPresent: there is no registry). Their namespace
-also needs the kube-root-ca.crt ConfigMap (there is no controller-manager):
-  kubectl create configmap kube-root-ca.crt --from-file=ca.crt=$pki/ca.crt -n NAMESPACE
+Pods really run on node $KD_REAL_NODE when they say so: spec.nodeName: $KD_REAL_NODE, or
+nodeSelector kubernetes.io/hostname: $KD_REAL_NODE with a toleration of its taint
+$KD_REAL_NODE_TAINT:NoSchedule; images busybox:1.36 or busybox, with imagePullPolicy Never or
+IfNotPresent (there is no registry).
 EOF
 fi
 echo "Stop with: make local-down"

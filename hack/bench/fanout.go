@@ -25,8 +25,9 @@ func (b *bench) createPods(namespace string, n int, label string) error {
 	if err := kc("create", "namespace", namespace); err != nil {
 		return err
 	}
-	// No controller-manager: the namespace's ServiceAccount is created by hand.
-	if err := kc("create", "serviceaccount", "default", "-n", namespace); err != nil {
+	// Pods are refused until the controller-manager has given the namespace its
+	// ServiceAccount.
+	if err := kc("wait", "--for=create", "serviceaccount/default", "-n", namespace, "--timeout=30s"); err != nil {
 		return err
 	}
 	return b.addPods(namespace, 0, n, label)

@@ -1,7 +1,8 @@
 // Command gencerts generates the key material of the local control plane: a CA, a
-// serving certificate for 127.0.0.1 (kube-apiserver and the kubelets, fake or real, share
-// it), a client certificate the apiserver presents to the kubelets, and the
-// service-account signing key pair. With NODE, also the client certificate a real kubelet
+// serving certificate for 127.0.0.1 (kube-apiserver, kube-scheduler,
+// kube-controller-manager and the kubelets, fake or real, share it), a client certificate
+// the apiserver presents to the kubelets, the client certificates of the scheduler and
+// the controller-manager, and the service-account signing key pair. With NODE, also the client certificate a real kubelet
 // registers node NODE with (node.crt: system:node:NODE in group system:nodes). Written in
 // Go so the scripts need nothing but the Go toolchain they already build with.
 //
@@ -79,6 +80,9 @@ func generate(dir, node string) error {
 		{"serving", "127.0.0.1", nil, x509.ExtKeyUsageServerAuth},
 		// The apiserver authenticates to the kubelet API with this one.
 		{"kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, x509.ExtKeyUsageClientAuth},
+		// The users the apiserver's default RBAC policy grants what each component needs.
+		{"scheduler", "system:kube-scheduler", nil, x509.ExtKeyUsageClientAuth},
+		{"controller-manager", "system:kube-controller-manager", nil, x509.ExtKeyUsageClientAuth},
 	}
 	if node != "" {
 		// The names the apiserver's RBAC (hack/lib/node.sh binds system:node to the user)

@@ -46,6 +46,21 @@ kd::cluster::free_port() {
   return 1
 }
 
+# kd::cluster::client_kubeconfig FILE API_PORT PKI USER: a kubeconfig for the apiserver on
+# 127.0.0.1:API_PORT that authenticates with the client certificate PKI/USER.crt (key
+# PKI/USER.key), trusting PKI/ca.crt; readable by its owner only.
+kd::cluster::client_kubeconfig() {
+  local file=$1 api_port=$2 pki=$3 user=$4
+  local kc=("$KD_BIN/kubectl" --kubeconfig="$file")
+  "${kc[@]}" config set-cluster local --server="https://127.0.0.1:$api_port" \
+    --certificate-authority="$pki/ca.crt" --embed-certs=true >/dev/null
+  "${kc[@]}" config set-credentials "$user" --client-certificate="$pki/$user.crt" \
+    --client-key="$pki/$user.key" --embed-certs=true >/dev/null
+  "${kc[@]}" config set-context "$user" --cluster=local --user="$user" >/dev/null
+  "${kc[@]}" config use-context "$user" >/dev/null
+  chmod 600 "$file"
+}
+
 # kd::cluster::start NAME COMMAND ARGS...: runs COMMAND in the background, output in
 # NAME.log, and records it.
 kd::cluster::start() {

@@ -3,9 +3,9 @@
 # fake nodes on the local cluster's kube-apiserver, so debug containers really run.
 # Sourced after common.sh and cluster.sh; hack/build-node.sh fills the cache it runs from.
 # For tests: kd::node::unsupported_reason (why a real node cannot run here, or nothing),
-# kd::node::prepare_namespace NS, kd::node::leftovers (what a stopped node left, or
-# nothing), kd::node::ctr ARGS (ctr on the node's containerd). KD_NODE_KUBELET_V sets the
-# kubelet's log verbosity (default 1; its log is $KD_CLUSTER_DIR/kubelet.log).
+# kd::node::leftovers (what a stopped node left, or nothing), kd::node::ctr ARGS (ctr on
+# the node's containerd). KD_NODE_KUBELET_V sets the kubelet's log verbosity (default 1;
+# its log is $KD_CLUSTER_DIR/kubelet.log).
 #
 # How it stays contained, so that hack/local-down-cluster.sh can undo all of it:
 # - containerd, its shims and the kubelet run in a mount namespace of their own, where
@@ -27,6 +27,9 @@
 
 KD_NODE=${KD_NODE:-kwok}
 KD_REAL_NODE=${KD_REAL_NODE:-kd-real-node}
+# The key of the NoSchedule taint the real node registers with: pods that name the node
+# in spec.nodeName ignore it, pods the scheduler places must tolerate it.
+KD_REAL_NODE_TAINT=kubectl-debugger/real-node
 # The node's software, from Debian: unpacked into the cache, never installed.
 KD_NODE_DEBS=(containerd runc containernetworking-plugins busybox-static umoci)
 # Bumped whenever the image recipe in hack/build-node.sh changes, so the cache is rebuilt.
@@ -217,19 +220,6 @@ kd::node::unsupported_reason() {
     fi
   fi
   return 0
-}
-
-# Gives namespace NS what a pod on the real node needs that no controller makes here (the
-# cluster has no controller-manager): the ServiceAccount "default" and the
-# kube-root-ca.crt ConfigMap that the default service-account token volume mounts. Without
-# the ConfigMap the kubelet never starts the pod (its volume cannot be set up). Idempotent.
-kd::node::prepare_namespace() {
-  local ns=$1
-  local kc=("$KD_BIN/kubectl" --kubeconfig="$KD_CLUSTER_DIR/kubeconfig" --context=admin -n "$ns")
-  "${kc[@]}" get serviceaccount default >/dev/null 2>&1 ||
-    "${kc[@]}" create serviceaccount default >/dev/null
-  "${kc[@]}" get configmap kube-root-ca.crt >/dev/null 2>&1 ||
-    "${kc[@]}" create configmap kube-root-ca.crt --from-file=ca.crt="$KD_CLUSTER_DIR/pki/ca.crt" >/dev/null
 }
 
 # kd::node::up KUBECONFIG API_PORT TAKEN_PORT...: starts the node against the running
@@ -575,6 +565,11 @@ failSwapOn: false
 makeIPTablesUtilChains: false
 protectKernelDefaults: false
 registerNode: true
+# Only pods that ask for this node land on it: the scheduler places everything else on
+# kwok's node, where nothing really runs.
+registerWithTaints:
+- key: $KD_REAL_NODE_TAINT
+  effect: NoSchedule
 # The images cannot be pulled again: never collect them, and do not evict debugging
 # pods because a test machine's disk is fuller than a server's.
 imageGCHighThresholdPercent: 100
@@ -588,14 +583,7 @@ nodeStatusReportFrequency: 10s
 serializeImagePulls: false
 EOF
 
-  local kc=("$KD_BIN/kubectl" --kubeconfig="$d/kubelet.kubeconfig")
-  "${kc[@]}" config set-cluster local --server="https://127.0.0.1:$api_port" \
-    --certificate-authority="$pki/ca.crt" --embed-certs=true >/dev/null
-  "${kc[@]}" config set-credentials node --client-certificate="$pki/node.crt" \
-    --client-key="$pki/node.key" --embed-certs=true >/dev/null
-  "${kc[@]}" config set-context node --cluster=local --user=node >/dev/null
-  "${kc[@]}" config use-context node >/dev/null
-  chmod 600 "$d/kubelet.kubeconfig"
+  kd::cluster::client_kubeconfig "$d/kubelet.kubeconfig" "$api_port" "$pki" node
 }
 
 # shellcheck source=hack/lib/node-down.sh

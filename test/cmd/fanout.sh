@@ -2,8 +2,9 @@
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
 # Integration tests of many targets at once: workloads that stand for one of their pods,
 # -l over pods and nodes, partial failures, and --logs from kwok-backed containers.
-# There is no controller-manager: workloads are created as objects, and their pods by
-# hand with the labels the workloads select.
+# Pods are mostly made by hand, bound to nodes the tests choose; where the
+# controller-manager runs a workload's controller, the workload gets its pods from it,
+# or is kept from touching the hand-made ones.
 #
 #   test/cmd/fanout.sh [TOPIC-REGEX]
 set -o errexit -o nounset -o pipefail
@@ -12,10 +13,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FANOUT_IMAGE=busybox:1.36
 
-# kd::test::create_labelled_pods PREFIX COUNT LABEL NODE [ANNOTATION]: pods PREFIX-0...,
-# labelled LABEL (key=value), bound to NODE, created with one request.
+# kd::test::create_labelled_pods PREFIX COUNT LABEL NODE [ANNOTATION] [OWNER]: pods
+# PREFIX-0..., labelled LABEL (key=value), bound to NODE, created with one request.
+# OWNER (GROUP/VERSION/KIND/NAME/UID) becomes their controller: no other controller
+# adopts them then.
 kd::test::create_labelled_pods() {
-  local prefix=$1 count=$2 label=$3 node=$4 annotation=${5:-} i
+  local prefix=$1 count=$2 label=$3 node=$4 annotation=${5:-} owner=${6:-} i owner_ref=""
+  local group version kind name uid
+  if [[ -n $owner ]]; then
+    IFS=/ read -r group version kind name uid <<<"$owner"
+    owner_ref="[{apiVersion: $group/$version, kind: $kind, name: $name, uid: $uid, controller: true}]"
+  fi
   {
     echo "apiVersion: v1"
     echo "kind: List"
@@ -28,6 +36,7 @@ kd::test::create_labelled_pods() {
     name: $prefix-$i
     labels: {${label%%=*}: ${label#*=}}
     annotations: {${annotation:+"${annotation%%=*}": "${annotation#*=}"}}
+    ownerReferences: ${owner_ref:-[]}
   spec:
     nodeName: $node
     containers: [{name: main, image: $FANOUT_IMAGE, command: [sleep, "3600"]}]
@@ -42,6 +51,11 @@ kd::test::requests_by_kind_since() {
   kd::test::audited_since "$1" |
     sed -n -E 's/.*"verb":"([a-z]+)".*"objectRef":\{"resource":"([a-z]+)"(,"namespace":"[^"]*")?(,"name":"[^"]*")?(,"apiVersion":"[^"]*")?(,"subresource":"([a-z]+)")?.*/\1 \2\/\7/p' |
     sed -e 's|/$||' | sort | uniq -c | sed -E 's/^ +//'
+}
+
+# kd::test::has_pods SELECTOR: some pod in $NS matches SELECTOR.
+kd::test::has_pods() {
+  [[ -n $(kubectl get pods -n "$NS" -l "$1" -o name) ]]
 }
 
 # kd::test::pod_ready POD: POD in $NS is ready.
@@ -59,9 +73,22 @@ kd::test::policy_refuses() {
 run_fanout_workloads_resolve_to_a_pod() {
   kd::test::new_namespace
   # Two pods of the web workloads: one running and ready on the fake kubelet's node, one
-  # pending on node-a, which no kubelet runs; and a pod of another app.
-  kd::test::create_labelled_pods web-pending 1 app=web node-a
-  kd::test::create_labelled_pods web-ready 1 app=web "$KD_KWOK_NODE"
+  # pending on node-a, which no kubelet runs; and a pod of another app. The DaemonSet
+  # owns them, as it would its pods on two nodes (no DaemonSet controller runs here, and
+  # none other adopts a pod that has an owner); the other workloads want no pods of their
+  # own: no replicas, or suspended.
+  kubectl create -n "$NS" -f - >/dev/null <<DAEMONSET
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
+DAEMONSET
+  local owner
+  owner=apps/v1/DaemonSet/web/$(kubectl get -n "$NS" daemonset web -o 'jsonpath={.metadata.uid}')
+  kd::test::create_labelled_pods web-pending 1 app=web node-a "" "$owner"
+  kd::test::create_labelled_pods web-ready 1 app=web "$KD_KWOK_NODE" "" "$owner"
   kd::test::create_labelled_pods db 1 app=db "$KD_KWOK_NODE"
   kd::test::wait_for 30 "pod web-ready-0 to be ready" kd::test::pod_ready web-ready-0
   kubectl create -n "$NS" -f - >/dev/null <<WORKLOADS
@@ -72,31 +99,29 @@ items:
   kind: Deployment
   metadata: {name: web}
   spec:
+    replicas: 0
     selector: {matchLabels: {app: web}}
     template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
 - apiVersion: apps/v1
   kind: ReplicaSet
   metadata: {name: web}
   spec:
+    replicas: 0
     selector: {matchLabels: {app: web}}
     template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
 - apiVersion: apps/v1
   kind: StatefulSet
   metadata: {name: web}
   spec:
+    replicas: 0
     serviceName: web
-    selector: {matchLabels: {app: web}}
-    template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
-- apiVersion: apps/v1
-  kind: DaemonSet
-  metadata: {name: web}
-  spec:
     selector: {matchLabels: {app: web}}
     template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
 - apiVersion: batch/v1
   kind: Job
   metadata: {name: web}
   spec:
+    suspend: true
     manualSelector: true
     selector: {matchLabels: {app: web}}
     template: {metadata: {labels: {app: web}}, spec: {restartPolicy: Never, containers: [{name: main, image: $FANOUT_IMAGE}]}}
@@ -104,6 +129,7 @@ items:
   kind: ReplicationController
   metadata: {name: web}
   spec:
+    replicas: 0
     selector: {app: web}
     template: {metadata: {labels: {app: web}}, spec: {containers: [{name: main, image: $FANOUT_IMAGE}]}}
 - apiVersion: v1
@@ -145,8 +171,8 @@ WORKLOADS
 
   ### A workload without pods is an error naming its selector, after --pod-running-timeout.
   # Pre-Condition: deployment empty selects app=empty, which no pod has
-  kubectl create deployment empty -n "$NS" --image=$FANOUT_IMAGE >/dev/null
-  kd::test::get_object_assert deployment/empty '{{.spec.selector.matchLabels.app}}' 'empty'
+  kubectl create deployment empty -n "$NS" --image=$FANOUT_IMAGE --replicas=0 >/dev/null
+  kd::test::get_object_assert deployment/empty '{{.spec.replicas}}:{{.spec.selector.matchLabels.app}}' '0:empty'
   kd::test::get_object_assert pods '{{range .items}}{{.metadata.labels.app}};{{end}}' 'db;web;web;'
   # Command
   kd::test::debug deployment/empty --image=$FANOUT_IMAGE --attach=false --pod-running-timeout=1s
@@ -410,30 +436,31 @@ POD
 
 run_fanout_completed_pod_of_a_workload() {
   kd::test::new_namespace
-  kd::test::create_labelled_pods "done" 1 app=done node-a
+  # The job controller makes the job's pod, bound to node-a, which no kubelet runs.
   kubectl create -n "$NS" -f - >/dev/null <<JOB
 apiVersion: batch/v1
 kind: Job
 metadata: {name: done}
 spec:
-  manualSelector: true
-  selector: {matchLabels: {app: done}}
-  template: {metadata: {labels: {app: done}}, spec: {restartPolicy: Never, containers: [{name: main, image: $FANOUT_IMAGE}]}}
+  template: {spec: {nodeName: node-a, restartPolicy: Never, containers: [{name: main, image: $FANOUT_IMAGE}]}}
 JOB
+  kd::test::wait_for 30 "the pod of job done" kd::test::has_pods job-name=done
+  local pod
+  pod=$(kubectl get pods -n "$NS" -l job-name=done -o 'jsonpath={.items[*].metadata.name}')
   # The job's only pod has finished, as a kubelet would report it.
-  kubectl patch pod done-0 -n "$NS" --subresource=status --type=merge -p '{"status":{"phase":"Succeeded"}}' >/dev/null
+  kubectl patch pod "$pod" -n "$NS" --subresource=status --type=merge -p '{"status":{"phase":"Succeeded"}}' >/dev/null
 
   ### The completed pod a job stands for gets no ephemeral container, which could never
   ### start: kubectl attach refuses that pod too.
   # Pre-Condition
-  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'done-0:Succeeded:;'
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' "$pod:Succeeded:;"
   kd::test::assert_eq "$(kubectl attach -n "$NS" job/done 2>&1 || true)" 'error: cannot attach a container in a completed pod; current phase is Succeeded' 'kubectl attach job/done'
   # Command
   kd::test::debug job/done --image=$FANOUT_IMAGE -c dbg
   # Post-Condition
   kd::test::assert_failure
-  kd::test::assert_eq "$DEBUG_ERR" 'error: cannot add a debug container to pod "done-0" of job/done: the pod has completed (phase Succeeded), so the container would never start; --copy-to debugs a copy of it' stderr
-  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' 'done-0:Succeeded:;'
+  kd::test::assert_eq "$DEBUG_ERR" "error: cannot add a debug container to pod \"$pod\" of job/done: the pod has completed (phase Succeeded), so the container would never start; --copy-to debugs a copy of it" stderr
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' "$pod:Succeeded:;"
 
   ### A copy of that pod can be debugged.
   # Command
@@ -444,10 +471,10 @@ JOB
 
   ### Named directly, the completed pod gets its container, as kubectl debug sends it.
   # Command
-  kd::test::debug done-0 --image=$FANOUT_IMAGE -c dbg
+  kd::test::debug "$pod" --image=$FANOUT_IMAGE -c dbg
   # Post-Condition
   kd::test::assert_success
-  kd::test::get_object_assert pod/done-0 '{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}}' 'Succeeded:dbg,'
+  kd::test::get_object_assert "pod/$pod" '{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}}' 'Succeeded:dbg,'
 }
 
 run_fanout_same_name_at_once() {

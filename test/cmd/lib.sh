@@ -294,8 +294,10 @@ kd::test::assert_failure() {
   kd::test::pass "non-zero exit with a message"
 }
 
-# kd::test::new_namespace [LABEL=VALUE...]: a fresh namespace for the topic, with the
-# ServiceAccount "default" that no controller-manager creates here.
+# kd::test::new_namespace [LABEL=VALUE...]: a fresh namespace for the topic, once the
+# controller-manager has given it the ServiceAccount "default", without which pods are
+# refused, and the kube-root-ca.crt ConfigMap, without which a real kubelet cannot start
+# them.
 # shellcheck disable=SC2120 # labels are optional
 kd::test::new_namespace() {
   local topic=test label f
@@ -313,7 +315,13 @@ kd::test::new_namespace() {
   for label in "$@"; do
     kubectl label namespace "$NS" "$label" >/dev/null
   done
-  kubectl create serviceaccount default -n "$NS" >/dev/null
+  kd::test::wait_for 30 "the ServiceAccount and root CA of namespace $NS" kd::test::namespace_populated "$NS"
+}
+
+# kd::test::namespace_populated NS: NS has the ServiceAccount "default" and the
+# kube-root-ca.crt ConfigMap.
+kd::test::namespace_populated() {
+  kubectl get -n "$1" serviceaccount/default configmap/kube-root-ca.crt
 }
 
 # kd::test::create_pod NAME [NODE] [ANNOTATION=VALUE]: a pod that passes Pod Security

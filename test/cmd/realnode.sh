@@ -4,7 +4,8 @@
 # kwok's fake nodes, see hack/lib/node.sh): the debug container really starts, and what
 # each mode and profile promises holds inside it: the target's processes, the env and
 # resources of a custom profile, the capabilities of every profile in every mode, the
-# host through /host, and sessions that end as a shell does.
+# host through /host, and sessions that end as a shell does; a Deployment's pod, which
+# the scheduler placed there, is debugged through deployment/NAME.
 #
 # The images exist only in the node's containerd (no registry): every pod and debug
 # container uses imagePullPolicy Never.
@@ -33,12 +34,6 @@ kd::realnode::capmask() {
     mask=$((mask | (1 << bit)))
   done
   printf '%016x\n' "$mask"
-}
-
-# kd::realnode::namespace: a fresh namespace that pods on the real node can run in.
-kd::realnode::namespace() {
-  kd::test::new_namespace "$@"
-  kd::node::prepare_namespace "$NS"
 }
 
 # kd::realnode::pod NAME [YAML-SPEC-LINES]: a pod on the real node running `sleep` with a
@@ -156,7 +151,7 @@ kd::realnode::foreground_group() {
 }
 
 run_realnode_ephemeral() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --target: the debug container sees the target container's processes.
@@ -188,8 +183,58 @@ run_realnode_ephemeral() {
   kd::test::assert_eq "$DEBUG_OUT" 'KD_FROM_CUSTOM=custom-value' 'environment of the debug process'
 }
 
+# kd::realnode::only_pod_running SELECTOR: exactly one pod in $NS matches SELECTOR, and it
+# runs.
+kd::realnode::only_pod_running() {
+  [[ $(kubectl get pods -n "$NS" -l "$1" -o 'jsonpath={.items[*].status.phase}') == Running ]]
+}
+
+run_realnode_deployment() {
+  kd::test::new_namespace
+  # No nodeName: the scheduler places the ReplicaSet's pod, on the real node, the only one
+  # its selector allows, whose taint it tolerates.
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector: {kubernetes.io/hostname: $KD_REAL_NODE}
+      tolerations: [{key: $KD_REAL_NODE_TAINT, operator: Exists, effect: NoSchedule}]
+      terminationGracePeriodSeconds: 0
+      containers:
+      - name: main
+        image: $REALNODE_IMAGE
+        imagePullPolicy: Never
+        command: ["sleep", "3711"]
+EOF
+  kd::test::wait_for 90 "the pod of deployment web to run" kd::realnode::only_pod_running app=web
+  local pod
+  pod=$(kubectl get pods -n "$NS" -l app=web -o 'jsonpath={.items[*].metadata.name}')
+
+  ### deployment/NAME debugs the pod the deployment's controllers made and the scheduler
+  ### placed: the debug container runs beside its process.
+  # Pre-Condition: one pod, of a ReplicaSet, on the real node, running, no ephemeral container
+  kd::test::get_object_assert pods '{{range .items}}{{range .metadata.ownerReferences}}{{.kind}}{{end}}:{{.spec.nodeName}}:{{.status.phase}}:{{range .spec.ephemeralContainers}}{{.name}},{{end}};{{end}}' \
+    "ReplicaSet:$KD_REAL_NODE:Running:;"
+  # Command
+  kd::test::debug deployment/web --image=$REALNODE_IMAGE --image-pull-policy=Never -c dbg --target=main -i -- \
+    sh -c 'ps -o args | grep "^sleep"; echo debugged'
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Targeting container \"main\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.
+Using pod/$pod of deployment/web.
+sleep 3711
+debugged" stdout
+  kd::test::get_object_assert "pod/$pod" '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'dbg:0;'
+}
+
 run_realnode_share_volumes() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kubectl create -n "$NS" -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -231,7 +276,7 @@ kd::realnode::assert_caps() {
 }
 
 run_realnode_profile_capabilities() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local default ptrace netadmin all nonroot
   default=$(kd::realnode::capmask "${REALNODE_DEFAULT_CAPS[@]}")
@@ -270,7 +315,7 @@ run_realnode_profile_capabilities() {
 }
 
 run_realnode_netadmin_changes_a_link() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### Without NET_ADMIN the pod's loopback cannot be changed.
@@ -290,7 +335,7 @@ run_realnode_netadmin_changes_a_link() {
 }
 
 run_realnode_restricted_run_as() {
-  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
   kubectl create -n "$NS" -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -319,7 +364,7 @@ EOF
 }
 
 run_realnode_copy() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### A copy shares its processes: the debug container sees the copied container's.
@@ -350,7 +395,7 @@ run_realnode_copy() {
 }
 
 run_realnode_node() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   local host
   host=$(hostname)
 
@@ -367,7 +412,7 @@ run_realnode_node() {
 }
 
 run_realnode_attach_terminal() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   kd::test::command
   local rc=0 transcript=$KD_TEST_TMP/$NS.out keys=$KD_TEST_TMP/$NS.keys pid
@@ -399,7 +444,7 @@ run_realnode_attach_terminal() {
 }
 
 run_realnode_attach_piped() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local script=$KD_TEST_TMP/$NS-script.sh
   # shellcheck disable=SC2016 # expanded by the debug container's shell
@@ -417,7 +462,7 @@ run_realnode_attach_piped() {
 }
 
 run_realnode_attach_interrupt() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local stdout=$KD_TEST_TMP/$NS.out err=$KD_TEST_TMP/$NS.err
 
@@ -439,7 +484,7 @@ error: attaching to container "shell" of pod "app": interrupted' stderr
 }
 
 run_realnode_sessions_rm() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --rm on a copy: the session runs on the node, then the copy is deleted.
@@ -461,7 +506,7 @@ run_realnode_sessions_rm() {
 }
 
 run_realnode_logs_outlive_request_timeout() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### --request-timeout bounds requests, not the followed output of --logs.
@@ -498,7 +543,7 @@ kd::realnode::assert_terminal_stop() {
 }
 
 run_realnode_terminal_rm_on_signals() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   # A topic that fails half-way must not leave its terminal behind.
   trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
@@ -550,7 +595,7 @@ run_realnode_terminal_rm_on_signals() {
 }
 
 run_realnode_terminal_detach() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   # A topic that fails half-way must not leave its terminal behind.
   trap kd::realnode::terminal_end EXIT
   kd::realnode::pod app
@@ -606,7 +651,7 @@ run_realnode_terminal_detach() {
 }
 
 run_realnode_never_starts() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
 
   ### An image the node lacks, with pull policy Never: the wait ends at once, with the
@@ -659,6 +704,7 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
 
 REALNODE_TOPICS=(
   run_realnode_ephemeral
+  run_realnode_deployment
   run_realnode_never_starts
   run_realnode_share_volumes
   run_realnode_profile_capabilities

@@ -46,8 +46,9 @@ kd::upstream::run() {
     kd::test::command
 
     # kubectl debug is the command under test; the rest is the reference kubectl, or the
-    # drop-in kubectl under test. A namespace gets the ServiceAccount no
-    # controller-manager creates here.
+    # drop-in kubectl under test. Pods are refused in a namespace until the
+    # controller-manager has given it its ServiceAccount, and a deleted namespace is gone
+    # once the namespace controller has emptied it: both are waited for, bounded.
     local kd_kubectl=${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}
     kubectl() {
       if [[ ${1:-} == debug ]]; then
@@ -56,18 +57,12 @@ kd::upstream::run() {
         return
       fi
       if [[ ${1:-} == delete && ${2:-} == namespace && -n ${3:-} ]]; then
-        # No namespace controller runs here: do its work for the namespace the test
-        # emptied (its ServiceAccount aside), so that the name can be used again.
-        "$kd_kubectl" --request-timeout=30s delete serviceaccounts --all -n "$3" >/dev/null
-        "$kd_kubectl" --request-timeout=30s "$@" --wait=false
-        "$kd_kubectl" --request-timeout=30s replace --raw "/api/v1/namespaces/$3/finalize" -f - >/dev/null <<FINALIZE
-{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "$3"}, "spec": {"finalizers": []}}
-FINALIZE
+        "$kd_kubectl" --request-timeout=30s "$@" --timeout=60s
         return
       fi
       "$kd_kubectl" --request-timeout=30s "$@"
       if [[ ${1:-} == create && ${2:-} == namespace && -n ${3:-} ]]; then
-        "$kd_kubectl" create serviceaccount default -n "$3" >/dev/null
+        "$kd_kubectl" --request-timeout=30s wait --for=create serviceaccount/default -n "$3" --timeout=30s >/dev/null
       fi
     }
     kube::log::status() { echo "+++ $*"; }

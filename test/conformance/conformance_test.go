@@ -41,6 +41,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -255,13 +256,21 @@ func (r *runner) setup(ctx context.Context, t *testing.T, id string) (string, ma
 		t.Fatal(err)
 	}
 	ns := "conformance-" + strings.ToLower(id) + "-" + hex.EncodeToString(suffix)
-	// There is no controller-manager to delete what a namespace holds, so namespaces are
-	// left behind; the cluster is thrown away after the suite.
+	// Namespaces are left behind; the cluster is thrown away after the suite.
 	if _, err := r.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
+	// Pods are refused until the controller-manager has given the namespace its
+	// ServiceAccount.
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := r.client.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		t.Fatalf("waiting for the ServiceAccount default of namespace %s: %v", ns, err)
 	}
 	versions := map[string]string{}
 	for _, pod := range r.fixtures.pods {
