@@ -700,6 +700,16 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
   kd::test::if_has_string "$DEBUG_ERR" '127.0.0.1:9/kd/none:1' stderr
   kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'The image could not be pulled within --pod-running-timeout (5s): check --image, the registry and its credentials.' stderr
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'noimg;nonroot;nocm;noseccomp;nopull;'
+
+  ### A copy no node can take: the scheduler's reason at once, and --rm deletes it.
+  # Command
+  kd::realnode::debug app --copy-to=app-nowhere -c dbg --custom="$KD_ROOT/test/cmd/testdata/nowhere.yaml" --rm -i -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "dbg" of pod "app-nowhere" will not start: Unschedulable: 0/' stderr
+  kd::test::if_has_string "$DEBUG_ERR" "didn't match Pod's node affinity/selector" stderr
+  kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'No node can take the pod as it is: free a node, or with --copy-to use --same-node or a --custom profile that fits.' stderr
+  kd::test::object_absent pod/app-nowhere
 }
 
 REALNODE_TOPICS=(
