@@ -4,8 +4,6 @@
 package main
 
 import (
-	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,15 +16,6 @@ import (
 
 // pluginName is how users call the plugin through kubectl.
 const pluginName = "kubectl debugger"
-
-// pluginIdentity is the plugin's names for what the command owns outside the API, in
-// place of kubectl's: the plugin's users keep their profile directory and variable, and
-// pods it creates are not taken for kubectl's.
-var pluginIdentity = debugcmd.Identity{
-	ProfilesEnv:      "KUBECTL_DEBUGGER_PROFILES",
-	ProfilesDir:      filepath.Join(".kube", "debug-profiles"),
-	TargetAnnotation: "kubectl-debugger/target",
-}
 
 // Set by the build (make): the project's version and commit.
 var (
@@ -43,15 +32,14 @@ func main() {
 
 // newPluginCommand returns the debug command as the plugin: under the plugin's names.
 func newPluginCommand(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	cmd := debugcmd.NewCmdDebugWithIdentity(getter, streams, pluginIdentity)
+	cmd := debugcmd.NewCmdDebugWithIdentity(getter, streams, pluginmain.Identity)
 	// As a plugin the command is "kubectl debugger": cobra shows the display name in
 	// usage and errors, and the examples, written for kubectl's "kubectl debug", get
 	// the plugin's name.
 	cmd.Use = "kubectl-debugger " + strings.TrimPrefix(cmd.Use, "debug ")
 	cmd.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: pluginName}
 	cmd.Example = strings.ReplaceAll(cmd.Example, "kubectl debug ", pluginName+" ")
-	cmd.Version = fmt.Sprintf("%s (commit %s), client libraries Kubernetes %s", version, commit, pluginmain.ClientVersion().GitVersion)
-	cmd.SetVersionTemplate("kubectl-debugger {{.Version}}\n")
+	pluginmain.SetVersion(cmd, "kubectl-debugger", version, commit)
 	return cmd
 }
 

@@ -193,3 +193,10 @@ func signalExitCode(sig os.Signal) int {
 	}
 	return 1
 }
+
+// SetVersion makes --version print binary's version and commit, which the build stamps,
+// and the Kubernetes release of its client libraries.
+func SetVersion(cmd *cobra.Command, binary, version, commit string) {
+	cmd.Version = fmt.Sprintf("%s (commit %s), client libraries Kubernetes %s", version, commit, ClientVersion().GitVersion)
+	cmd.SetVersionTemplate(binary + " {{.Version}}\n")
+}
