@@ -141,15 +141,14 @@ func (o *Options) deletePod(ctx context.Context, namespace, name string) error {
 // its status says it terminated.
 func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.EphemeralContainer) error {
 	where := fmt.Sprintf("debug container %q of pod %s/%s", c.Name, pod.Namespace, pod.Name)
-	s := ephemeralSession(pod, c)
+	last := ephemeralSession(pod, c)
 	switch {
-	case s.ExitCode != nil:
-		o.stopped(s, true)
+	case last.ExitCode != nil:
+		o.stopped(last, true)
 		return nil
-	case s.State != "Running":
-		return fmt.Errorf("%s is not running (%s): nothing to stop", where, s.State)
+	case last.State != "Running":
+		return fmt.Errorf("%s is not running (%s): nothing to stop", where, last.State)
 	}
-	attached := make(chan error, 1)
 	out, err := o.Remote.Exec(ctx, pod.Namespace, pod.Name, c.Name, []string{"sh", "-c", killOwnProcesses})
 	var exit uexec.ExitError
 	switch {
@@ -159,19 +158,21 @@ func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.
 	case err != nil:
 		return fmt.Errorf("ending the processes of %s: %w", where, err)
 	}
+	// One deadline for ending the input and the wait that follows.
+	bounded, cancel := context.WithTimeout(ctx, o.StopTimeout)
+	defer cancel()
+	how := "its processes were ended"
 	if strings.TrimSpace(out) == "init" {
 		if !c.Stdin {
 			return fmt.Errorf("%s runs as PID 1 of its own process namespace, which ignores the signals sent from inside it, and reads no standard input to end: it cannot be stopped", where)
 		}
-		// The attach lasts until the container ends, or until the wait gives up.
-		attachCtx, stopAttach := context.WithCancel(ctx)
-		defer stopAttach()
-		go func() {
-			attached <- o.Remote.CloseInput(attachCtx, pod.Namespace, pod.Name, c.Name, c.TTY)
-		}()
+		// The attach returns once the container has ended, or at the deadline.
+		how = "its input was ended"
+		if err := o.Remote.CloseInput(bounded, pod.Namespace, pod.Name, c.Name, c.TTY); err != nil && bounded.Err() == nil {
+			return fmt.Errorf("ending the input of %s: %w", where, err)
+		}
 	}
-	var last Session
-	err = wait.PollUntilContextTimeout(ctx, stopPollInterval, o.StopTimeout, true, func(ctx context.Context) (bool, error) {
+	err = wait.PollUntilContextCancel(bounded, stopPollInterval, true, func(ctx context.Context) (bool, error) {
 		pod, err := o.Client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
@@ -180,22 +181,15 @@ func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.
 		return last.ExitCode != nil, nil
 	})
 	switch {
+	case err == nil:
+		o.stopped(last, false)
+		return nil
 	case ctx.Err() != nil:
 		return fmt.Errorf("waiting for %s to terminate: %w", where, ctx.Err())
-	case wait.Interrupted(err):
-		select {
-		case err := <-attached:
-			if err != nil {
-				return fmt.Errorf("%s is still %s %s after its input was ended: %w", where, last.State, o.StopTimeout, err)
-			}
-		default:
-		}
-		return fmt.Errorf("%s is still %s %s after its processes were ended", where, last.State, o.StopTimeout)
-	case err != nil:
-		return err
+	case bounded.Err() != nil || wait.Interrupted(err):
+		return fmt.Errorf("%s is still %s %s after %s", where, last.State, o.StopTimeout, how)
 	}
-	o.stopped(last, false)
-	return nil
+	return err
 }
 
 // stopped says that the session s is terminated, already before --stop or by it.
