@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
@@ -38,22 +39,12 @@ func (r *remoteCommands) Exec(ctx context.Context, namespace, pod, container str
 	return out.String(), nil
 }
 
-// endOfInput is what a terminal's user types to end a shell's input: Ctrl-U empties the
-// line being typed, so that Ctrl-D then reads as the end of the input.
-const endOfInput = "\x15\x04"
-
-// CloseInput attaches to the container's standard input and ends it: on a terminal by
-// typing the end of the input, since closing a terminal's input does not end it;
-// without one by closing it, which the container sees when it was started with
-// stdinOnce.
-func (r *remoteCommands) CloseInput(ctx context.Context, namespace, pod, container string, tty bool) error {
+// EndInput attaches to the container's standard input (with a terminal when tty),
+// writes input, closes it and returns when the container ends or ctx does.
+func (r *remoteCommands) EndInput(ctx context.Context, namespace, pod, container string, tty bool, input string) error {
 	req := r.client.CoreV1().RESTClient().Post().Resource("pods").Namespace(namespace).Name(pod).SubResource("attach").
 		VersionedParams(&corev1.PodAttachOptions{Container: container, Stdin: true, Stdout: true, Stderr: !tty, TTY: tty}, scheme.ParameterCodec)
-	var input io.Reader = bytes.NewReader(nil)
-	if tty {
-		input = bytes.NewReader([]byte(endOfInput))
-	}
-	opts := remotecommand.StreamOptions{Stdin: input, Stdout: io.Discard, Tty: tty}
+	opts := remotecommand.StreamOptions{Stdin: strings.NewReader(input), Stdout: io.Discard, Tty: tty}
 	if !tty {
 		opts.Stderr = io.Discard
 	}

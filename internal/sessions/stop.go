@@ -19,9 +19,9 @@ import (
 type Remote interface {
 	// Exec runs command in the container and returns its standard output.
 	Exec(ctx context.Context, namespace, pod, container string, command []string) (string, error)
-	// CloseInput attaches to the container's standard input (with a terminal when tty),
-	// ends the input and detaches.
-	CloseInput(ctx context.Context, namespace, pod, container string, tty bool) error
+	// EndInput attaches to the container's standard input (with a terminal when tty),
+	// writes input, closes it and returns when the container ends or ctx does.
+	EndInput(ctx context.Context, namespace, pod, container string, tty bool, input string) error
 }
 
 // killOwnProcesses is run inside the debug container: it sends SIGKILL to every process
@@ -38,7 +38,9 @@ type Remote interface {
 // namespace whose action is the default, SIGKILL included (tried on a containerd node:
 // `kill -9 1` in a busybox shell started without --target returns 0 and the shell goes
 // on). Nothing run in the container can end it, so the caller ends its standard input
-// instead: a shell exits at the end of its input.
+// instead (see endOfInput): a shell exits at the end of its input. Tried on the same
+// node with busybox sh: on a terminal (-it), with stdinOnce (piped -i) and with a plain
+// -i, each ends with exit code 0 within 2 s.
 const killOwnProcesses = `self=$$
 cg=$(cat /proc/self/cgroup)
 [ "$(cat /proc/1/cgroup 2>/dev/null)" = "$cg" ] && echo init
@@ -166,9 +168,8 @@ func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.
 		if !c.Stdin {
 			return fmt.Errorf("%s runs as PID 1 of its own process namespace, which ignores the signals sent from inside it, and reads no standard input to end: it cannot be stopped", where)
 		}
-		// The attach returns once the container has ended, or at the deadline.
 		how = "its input was ended"
-		if err := o.Remote.CloseInput(bounded, pod.Namespace, pod.Name, c.Name, c.TTY); err != nil && bounded.Err() == nil {
+		if err := o.Remote.EndInput(bounded, pod.Namespace, pod.Name, c.Name, c.TTY, endOfInput(c)); err != nil && bounded.Err() == nil {
 			return fmt.Errorf("ending the input of %s: %w", where, err)
 		}
 	}
@@ -190,6 +191,22 @@ func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.
 		return fmt.Errorf("%s is still %s %s after %s", where, last.State, o.StopTimeout, how)
 	}
 	return err
+}
+
+// endOfInput is what ends the input of the container c when it is written to its
+// standard input and the input is closed. A container started with stdinOnce sees the
+// end of its input when the attach closes it. A terminal's input does not end when
+// closed: Ctrl-U empties the line being typed and Ctrl-D then ends the input, as a user
+// ends a shell. Without either, the input stays open for the next attach, and only a
+// line to the shell ends it.
+func endOfInput(c *corev1.EphemeralContainer) string {
+	switch {
+	case c.TTY:
+		return "\x15\x04"
+	case c.StdinOnce:
+		return ""
+	}
+	return "\nexit\n"
 }
 
 // stopped says that the session s is terminated, already before --stop or by it.

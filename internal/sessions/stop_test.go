@@ -28,8 +28,8 @@ func (r *fakeRemote) Exec(_ context.Context, ns, pod, container string, command 
 	return r.exec()
 }
 
-func (r *fakeRemote) CloseInput(_ context.Context, ns, pod, container string, tty bool) error {
-	r.calls = append(r.calls, fmt.Sprintf("close input %s/%s/%s tty=%v", ns, pod, container, tty))
+func (r *fakeRemote) EndInput(_ context.Context, ns, pod, container string, tty bool, input string) error {
+	r.calls = append(r.calls, fmt.Sprintf("end input %s/%s/%s tty=%v %q", ns, pod, container, tty, input))
 	return r.closeInput()
 }
 
@@ -95,7 +95,30 @@ func TestStop(t *testing.T) {
 			exec:       func(*testing.T, *fake.Clientset) (string, error) { return "init\n", nil },
 			closeInput: func(t *testing.T, c *fake.Clientset) error { terminate(t, c, "dbg", 0); return nil },
 			wantOut:    "Stopped debug container dbg of pod shop/app: Terminated (exit 0).\n",
-			wantCalls:  []string{script, "close input shop/app/dbg tty=true"}, wantAPI: []string{getApp, getApp},
+			wantCalls:  []string{script, `end input shop/app/dbg tty=true "\x15\x04"`}, wantAPI: []string{getApp, getApp},
+		},
+		{
+			name:    "PID 1 of its own namespace, with stdinOnce",
+			objects: withContainer(func(c *corev1.EphemeralContainer) { c.StdinOnce, c.TTY = true, false }), stop: "app/dbg",
+			exec:       func(*testing.T, *fake.Clientset) (string, error) { return "init\n", nil },
+			closeInput: func(t *testing.T, c *fake.Clientset) error { terminate(t, c, "dbg", 0); return nil },
+			wantOut:    "Stopped debug container dbg of pod shop/app: Terminated (exit 0).\n",
+			wantCalls:  []string{script, `end input shop/app/dbg tty=false ""`}, wantAPI: []string{getApp, getApp},
+		},
+		{
+			name:    "PID 1 of its own namespace, with an input that stays open",
+			objects: withContainer(func(c *corev1.EphemeralContainer) { c.TTY = false }), stop: "app/dbg",
+			exec:       func(*testing.T, *fake.Clientset) (string, error) { return "init\n", nil },
+			closeInput: func(t *testing.T, c *fake.Clientset) error { terminate(t, c, "dbg", 0); return nil },
+			wantOut:    "Stopped debug container dbg of pod shop/app: Terminated (exit 0).\n",
+			wantCalls:  []string{script, `end input shop/app/dbg tty=false "\nexit\n"`}, wantAPI: []string{getApp, getApp},
+		},
+		{
+			name: "the attach fails", stop: "app/dbg",
+			exec:       func(*testing.T, *fake.Clientset) (string, error) { return "init\n", nil },
+			closeInput: func(*testing.T, *fake.Clientset) error { return fmt.Errorf("unable to upgrade connection") },
+			wantErr:    `ending the input of debug container "dbg" of pod shop/app: unable to upgrade connection`,
+			wantCalls:  []string{script, `end input shop/app/dbg tty=true "\x15\x04"`}, wantAPI: []string{getApp},
 		},
 		{
 			name:    "PID 1 of its own namespace with no input",
