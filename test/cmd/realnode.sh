@@ -626,8 +626,10 @@ kd::realnode::container_is() {
 
 run_realnode_sessions_list() {
   kd::realnode::namespace
-  kd::realnode::pod app
+  # Never restarted: the copy's debug container, which inherits it, stays terminated.
+  kd::realnode::pod app '  restartPolicy: Never'
   kubectl label pod app -n "$NS" "kd-fixture=$NS" >/dev/null
+  # The node pod gets the fixture's label from a profile.
   local profile=$KD_TEST_TMP/$NS-label.yaml
   cat >"$profile" <<PROFILE
 apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
@@ -639,7 +641,8 @@ PROFILE
   kd::realnode::debug app -c run --target=main --attach=false -- sleep 3600
   kd::realnode::debug app -c ended --attach=false -- sh -c 'exit 3'
   kd::test::debug app --image=missing:1 --image-pull-policy=Never -c miss --attach=false -q
-  kd::realnode::debug app -c dbg --copy-to=app-copy --same-node -i -- true
+  # The copy keeps app's labels, the fixture's among them, and ends with its session.
+  kd::realnode::debug app -c dbg --copy-to=app-copy --same-node --keep-labels -i -- true
   kd::realnode::debug "node/$KD_REAL_NODE" --attach=false --custom="$profile" -- sleep 3600
   kd::test::wait_for 60 'debug container run to run' kd::realnode::container_is run running
   kd::test::wait_for 60 'debug container ended to end' kd::realnode::container_is ended terminated
