@@ -11,8 +11,8 @@ import (
 func TestCommand(t *testing.T) {
 	t.Setenv("KUBERC", "off")
 	for _, tt := range []struct {
-		args              []string
-		code              int
+		args             []string
+		code             int
 		wantOut, wantErr string
 	}{
 		{[]string{"--version"}, 0, "kubectl-debugger-sessions unknown (commit unknown), client libraries Kubernetes v0.0.0-master+$Format:%H$\n", ""},
