@@ -76,11 +76,12 @@ kc create -n "$ns" -f "$pods" >/dev/null
 bindir=$KD_CLUSTER_DIR/bench-bin
 mkdir -p "$bindir"
 cp "$ours" "$bindir/ours"
+cp "$(dirname "$ours")/kubectl-debugger-sessions" "$bindir/sessions"
 cp "$KD_BIN/kubectl" "$bindir/kubectl"
 cp "$build_dir/floor" "$build_dir/helpfloor" "$bindir/"
 
 kd::log "benchmarking $runs runs per tool, mode and cache state; $fanout_runs fan-out runs ($fanout_upstream_runs of the upstream loop)"
 (cd "$KD_ROOT" && go run ./hack/bench \
-  -ours="$bindir/ours" -upstream="$bindir/kubectl" -floor="$bindir/floor" -help-floor="$bindir/helpfloor" -kubectl="$KD_BIN/kubectl" \
+  -ours="$bindir/ours" -sessions="$bindir/sessions" -upstream="$bindir/kubectl" -floor="$bindir/floor" -help-floor="$bindir/helpfloor" -kubectl="$KD_BIN/kubectl" \
   -kubeconfig="$kubeconfig" -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" \
   -fanout-runs="$fanout_runs" -fanout-upstream-runs="$fanout_upstream_runs" "$@")

@@ -37,7 +37,7 @@ cp -rL pkg/cmd/debug/. "$work/b/$debug/"
 rm -rf "$work/b/$debug/testdata/conformance"
 mkdir -p "$work/b/$debug/testdata/conformance"
 cp -r test/conformance/cases.txt test/conformance/custom "$work/b/$debug/testdata/conformance/"
-for dir in customprofile jsonfields podutil readfile strictdoc; do
+for dir in customprofile jsonfields podutil readfile streamexec strictdoc; do
   cp -rL "internal/$dir" "$work/b/$debug/internal/"
 done
 cp -r pkg/apis/debugprofile/v1alpha1 "$work/b/$debug/internal/apis/debugprofile/"

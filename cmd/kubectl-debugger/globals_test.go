@@ -1,11 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/spf13/pflag"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/component-base/logs"
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
@@ -23,8 +23,7 @@ func TestGlobalFlagsAreKubectls(t *testing.T) {
 	kubectl := kubectlcmd.NewKubectlCommand(kubectlcmd.KubectlOptions{Arguments: []string{"kubectl"}, IOStreams: streams})
 	logs.AddFlags(kubectl.PersistentFlags())
 
-	configFlags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag()
-	plugin, _ := newPluginCommand(configFlags, &matchVersionGetter{RESTClientGetter: configFlags, kubeconfig: configFlags.KubeConfig}, streams, nil)
+	plugin, _ := debugger.Command(context.Background(), streams, nil)
 
 	checked := 0
 	kubectl.PersistentFlags().VisitAll(func(want *pflag.Flag) {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,12 +12,10 @@ import (
 	"testing"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-debugger/kubectl-debugger/cmd/internal/pluginmain"
 )
 
 // runWith runs the plugin with args and returns its exit code, stdout and stderr.
@@ -166,7 +162,7 @@ current-context: c
 
 func TestMatchServerVersion(t *testing.T) {
 	t.Setenv("KUBERC", "off")
-	ours := clientVersion().GitVersion
+	ours := pluginmain.ClientVersion().GitVersion
 	code, _, errOut := runWith(t, "--kubeconfig="+fakeServer(t, ours), "--match-server-version", "app", "--image=busybox", "--dry-run=client", "-q")
 	if code != 0 {
 		t.Errorf("same version: code=%d stderr=%q", code, errOut)
@@ -272,7 +268,8 @@ func TestConfigFilesRefused(t *testing.T) {
 	if err := os.WriteFile(big, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(big, maxConfigFileSize+1); err != nil {
+	// One byte over the documented limit of 8 MiB.
+	if err := os.Truncate(big, 8<<20+1); err != nil {
 		t.Fatal(err)
 	}
 	good := fakeServer(t, "v1.0.0")
@@ -384,7 +381,7 @@ func TestVersionCheckInterrupted(t *testing.T) {
 	*flags.APIServer = url
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	getter := &matchVersionGetter{RESTClientGetter: flags, kubeconfig: flags.KubeConfig, match: true, ctx: ctx}
+	getter := pluginmain.NewGetter(ctx, flags, true)
 	go func() {
 		if <-requests == "/version" {
 			cancel()
@@ -402,8 +399,8 @@ func TestVersionCheckInterrupted(t *testing.T) {
 func TestCompletionBoundedAgainstASilentServer(t *testing.T) {
 	t.Setenv("KUBERC", "off")
 	url, _ := silentServer(t)
-	defer func(d time.Duration) { completionTimeout = d }(completionTimeout)
-	completionTimeout = 50 * time.Millisecond
+	defer func(d time.Duration) { debugger.CompletionTimeout = d }(debugger.CompletionTimeout)
+	debugger.CompletionTimeout = 50 * time.Millisecond
 	kubeconfig, server := "--kubeconfig="+os.DevNull, "--server="+url
 	kinds := "node/\npod/\ndeployment/\nreplicaset/\nstatefulset/\ndaemonset/\njob/\nreplicationcontroller/\nservice/\n:6\n"
 	for _, tt := range []struct {
@@ -486,43 +483,5 @@ func TestDeprecatedProfileAPIVersion(t *testing.T) {
 	wantErr := "Warning: --custom " + custom + ": apiVersion kubectl-debugger/v1alpha1 is deprecated: use apiVersion debugger.kubectl-debugger.github.io/v1alpha1\n"
 	if code != 0 || out != `[{"name":"A","value":"b"}]` || errOut != wantErr {
 		t.Errorf("code=%d stdout=%q stderr=%q, want 0, the env and %q", code, out, errOut, wantErr)
-	}
-}
-
-// Errors read as kubectl prints them: the server's own with its reason, and only those.
-func TestFormatError(t *testing.T) {
-	pods := schema.GroupResource{Resource: "pods"}
-	invalid := func(causes ...metav1.StatusCause) error {
-		return &apierrors.StatusError{ErrStatus: metav1.Status{
-			Status: metav1.StatusFailure, Reason: metav1.StatusReasonInvalid, Message: `Pod "p" is invalid`,
-			Details: &metav1.StatusDetails{Kind: "Pod", Name: "p", Causes: causes},
-		}}
-	}
-	image := metav1.StatusCause{Field: "spec.containers[0].image", Message: "Required value"}
-	name := metav1.StatusCause{Field: "metadata.name", Message: "Invalid value"}
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{apierrors.NewNotFound(pods, "p"), `Error from server (NotFound): pods "p" not found`},
-		{fmt.Errorf("getting: %w", apierrors.NewNotFound(pods, "p")), `error: getting: pods "p" not found`},
-		{apierrors.NewUnauthorized("Unauthorized"), "error: You must be logged in to the server (Unauthorized)"},
-		{&apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Message: "teapot"}}, "Error from server: teapot"},
-		{invalid(image), `The Pod "p" is invalid: spec.containers[0].image: Required value`},
-		{invalid(image, image, name), "The Pod \"p\" is invalid: \n* spec.containers[0].image: Required value\n* metadata.name: Invalid value"},
-		{invalid(), `The Pod "p" is invalid`},
-		{errors.New("plain"), "error: plain"},
-		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Resource: "foo"}}, `the server doesn't have a resource type "foo"`},
-		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io"`},
-		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io" and version "v2"`},
-		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in version "v2"`},
-		{&url.Error{Op: "Get", URL: "https://127.0.0.1:1/api/v1/namespaces/a/pods/p", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")},
-			"The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"},
-		{&url.Error{Op: "Get", URL: "https://a.example/api", Err: errors.New("tls: bad certificate")}, "Unable to connect to the server: tls: bad certificate"},
-	}
-	for _, tt := range tests {
-		if got := formatError(tt.err); got != tt.want {
-			t.Errorf("formatError(%v) = %q, want %q", tt.err, got, tt.want)
-		}
 	}
 }

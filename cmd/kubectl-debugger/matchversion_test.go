@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+
+	"github.com/kubectl-debugger/kubectl-debugger/cmd/internal/pluginmain"
 )
 
 // The --match-server-version check accepts and refuses the servers kubectl's
@@ -16,7 +18,7 @@ import (
 // completion's time limit ends it (kubectl's cannot be given one).
 func TestMatchServerVersionMatchesKubectl(t *testing.T) {
 	t.Setenv("KUBECONFIG", "")
-	client := clientVersion()
+	client := pluginmain.ClientVersion()
 	tests := []struct {
 		name, serverVersion string
 		// ours is the plugin's refusal, empty where the server is accepted.
@@ -33,7 +35,7 @@ func TestMatchServerVersionMatchesKubectl(t *testing.T) {
 			flags.KubeConfig = &kubeconfig
 			flags.CacheDir = new(string)
 			*flags.CacheDir = t.TempDir()
-			ours := &matchVersionGetter{RESTClientGetter: flags, kubeconfig: flags.KubeConfig, match: true, ctx: context.Background()}
+			ours := pluginmain.NewGetter(context.Background(), flags, true)
 			theirs := cmdutil.NewMatchVersionFlags(flags)
 			theirs.RequireMatchedServerVersion = true
 

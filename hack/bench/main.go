@@ -2,11 +2,11 @@
 // cluster. hack/bench.sh prepares the cluster and runs it:
 //
 //	go run ./hack/bench -ours BIN -upstream KUBECTL -kubeconfig FILE -audit FILE -namespace NS -runs N \
-//	    -floor BIN -help-floor BIN -kubectl KUBECTL [-fanout-runs N] [-fanout-upstream-runs N] [-rows single,fanout,memory,scale]
+//	    -floor BIN -help-floor BIN -kubectl KUBECTL -sessions BIN [-fanout-runs N] [-fanout-upstream-runs N] [-rows single,fanout,memory,sessions,scale]
 //
 // The scale rows need no cluster: go run ./hack/bench -ours BIN -rows scale
 //
-// Four groups of rows, each selectable with -rows:
+// Five groups of rows, each selectable with -rows:
 //
 //   - single: ephemeral, copy and node debugs of one target, the two commands interleaved
 //     run by run, with a cold and a warm discovery cache. Per mode: the median wall time,
@@ -21,6 +21,9 @@
 //     bare client-go program doing the same requests with the same concurrency.
 //   - memory: ours' peak RSS with -l over -memory-pods pods against one pod, and the size
 //     of the pod list itself.
+//   - sessions: `kubectl debugger sessions` over -memory-pods pods that each hold a debug
+//     container against one such pod, and the size of the pod list: its requests and
+//     peak RSS.
 //   - scale: ours' CPU time and peak RSS for client dry runs of the pods of a -f List
 //     (-scale-pods, 1,000, 10,000 and 100,000) with a custom profile of 50 variables,
 //     and how the CPU time grows from one size to the next.
@@ -57,7 +60,7 @@ type key struct{ mode, cache, tool string }
 // bench holds what every group of rows needs.
 type bench struct {
 	ours, upstream, floor, kubectl string
-	helpFloor                      string
+	helpFloor, sessionsBin         string
 	kubeconfig, audit              string
 	namespace, node                string
 	warmDir                        string
@@ -69,8 +72,9 @@ type bench struct {
 func main() {
 	ours := flag.String("ours", "", "the project's binary")
 	upstream := flag.String("upstream", "", "upstream kubectl (run as `kubectl debug`)")
-	floor := flag.String("floor", "", "the floor program built from hack/bench/floor (fanout and memory rows)")
+	floor := flag.String("floor", "", "the floor program built from hack/bench/floor (fanout, memory and sessions rows)")
 	helpFloor := flag.String("help-floor", "", "the program built from hack/bench/helpfloor (single rows' --help)")
+	sessionsBin := flag.String("sessions", "", "the project's sessions plugin (sessions rows)")
 	kubectl := flag.String("kubectl", "", "kubectl that creates the fan-out pods (default: -upstream)")
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig of the local cluster")
 	audit := flag.String("audit", "", "the apiserver's audit log")
@@ -84,12 +88,12 @@ func main() {
 	memoryRuns := flag.Int("memory-runs", 3, "runs per memory measurement")
 	scalePods := flag.String("scale-pods", "1000,10000,100000", "comma-separated pod counts of the scale rows, smallest first")
 	scaleRuns := flag.Int("scale-runs", 3, "runs per size of the scale rows")
-	rows := flag.String("rows", "single,fanout,memory,scale", "comma-separated groups of rows to run")
+	rows := flag.String("rows", "single,fanout,memory,sessions,scale", "comma-separated groups of rows to run")
 	markdown := flag.Bool("markdown", false, "print Markdown tables")
 	flag.Parse()
 	groups := strings.Split(*rows, ",")
 	for _, g := range groups {
-		if !slices.Contains([]string{"single", "fanout", "memory", "scale"}, g) {
+		if !slices.Contains([]string{"single", "fanout", "memory", "sessions", "scale"}, g) {
 			fmt.Fprintf(os.Stderr, "bench: unknown group of rows %q\n", g)
 			os.Exit(2)
 		}
@@ -99,12 +103,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: -scale-pods: %v\n", err)
 		os.Exit(2)
 	}
-	needFloor := slices.Contains(groups, "fanout") || slices.Contains(groups, "memory")
+	needFloor := slices.Contains(groups, "fanout") || slices.Contains(groups, "memory") || slices.Contains(groups, "sessions")
 	needHelpFloor := slices.Contains(groups, "single")
 	// Every group but scale runs against the cluster.
 	needCluster := slices.ContainsFunc(groups, func(g string) bool { return g != "scale" })
 	if *ours == "" || (needCluster && (*upstream == "" || *kubeconfig == "" || *audit == "" || *namespace == "")) || *runs < 1 ||
-		(needFloor && *floor == "") || (needHelpFloor && *helpFloor == "") || *fanoutPods < 1 || *fanoutRuns < 1 || *fanoutUpstreamRuns < 1 ||
+		(needFloor && *floor == "") || (needHelpFloor && *helpFloor == "") || (slices.Contains(groups, "sessions") && *sessionsBin == "") ||
+		*fanoutPods < 1 || *fanoutRuns < 1 || *fanoutUpstreamRuns < 1 ||
 		*memoryPods < 1 || *memoryRuns < 1 || *scaleRuns < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -117,7 +122,7 @@ func main() {
 	check(err)
 	defer os.RemoveAll(warmDir)
 	b := &bench{
-		ours: *ours, upstream: *upstream, floor: *floor, kubectl: *kubectl, helpFloor: *helpFloor,
+		ours: *ours, upstream: *upstream, floor: *floor, kubectl: *kubectl, helpFloor: *helpFloor, sessionsBin: *sessionsBin,
 		kubeconfig: *kubeconfig, audit: *audit, namespace: *namespace, node: *node,
 		warmDir: warmDir, markdown: *markdown,
 		tools: []tool{
@@ -137,6 +142,9 @@ func main() {
 	}
 	if slices.Contains(groups, "memory") {
 		b.memory(*memoryPods, *memoryRuns)
+	}
+	if slices.Contains(groups, "sessions") {
+		b.sessions(*memoryPods, *memoryRuns)
 	}
 	if slices.Contains(groups, "scale") {
 		b.scale(sizes, *scaleRuns)

@@ -37,22 +37,11 @@ func (b *bench) memory(n, runs int) {
 		{"floor LIST only, 1 pod", floorCall("-l", "app=solo", "-list-only")},
 		{fmt.Sprintf("floor LIST only, %d pods", n), floorCall("-l", "app=fan", "-list-only")},
 	}
-	walls := make([][]time.Duration, len(measurements))
-	cpus := make([][]time.Duration, len(measurements))
-	rss := make([][]int64, len(measurements))
-	reqs := make([]requests, len(measurements))
-	for range runs {
-		for i, m := range measurements {
-			start, err := quietOffset(b.audit)
-			check(err)
-			r, err := measure(m.argv, b.kubeconfig, io.Discard)
-			check(err)
-			walls[i], cpus[i], rss[i] = append(walls[i], r.wall), append(cpus[i], r.cpu), append(rss[i], r.rssKiB)
-			// Every run makes the same requests; the last one's stand for them.
-			reqs[i], err = settledRequests(b.audit, start)
-			check(err)
-		}
+	argvs := make([][]string, len(measurements))
+	for i, m := range measurements {
+		argvs[i] = m.argv
 	}
+	walls, cpus, rss, reqs := b.measureEach(argvs, runs, nil)
 
 	// The pod list as the wire carries it, in both encodings, and as kubectl prints it.
 	listBytes := func(argv []string) int64 {
@@ -109,4 +98,31 @@ type countingWriter struct{ n int64 }
 func (w *countingWriter) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return len(p), nil
+}
+
+// measureEach runs each command of argvs runs times, one after the other in every run,
+// and returns per command its wall times, CPU times and peak RSS, and the requests of
+// its last run (every run makes the same). out, when set, gives each run's standard
+// output.
+func (b *bench) measureEach(argvs [][]string, runs int, out func(i int) io.Writer) (walls, cpus [][]time.Duration, rss [][]int64, reqs []requests) {
+	walls = make([][]time.Duration, len(argvs))
+	cpus = make([][]time.Duration, len(argvs))
+	rss = make([][]int64, len(argvs))
+	reqs = make([]requests, len(argvs))
+	for range runs {
+		for i, argv := range argvs {
+			start, err := quietOffset(b.audit)
+			check(err)
+			stdout := io.Discard
+			if out != nil {
+				stdout = out(i)
+			}
+			r, err := measure(argv, b.kubeconfig, stdout)
+			check(err)
+			walls[i], cpus[i], rss[i] = append(walls[i], r.wall), append(cpus[i], r.cpu), append(rss[i], r.rssKiB)
+			reqs[i], err = settledRequests(b.audit, start)
+			check(err)
+		}
+	}
+	return walls, cpus, rss, reqs
 }

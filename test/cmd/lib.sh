@@ -273,6 +273,22 @@ kd::test::debug() {
   fi
 }
 
+# kd::test::sessions ARGS...: `kubectl debugger sessions` with ARGS, as kd::test::debug
+# runs the command under test (-n $NS added, which -A overrides).
+kd::test::sessions() {
+  DEBUGGER="$(dirname "${DEBUGGER%% *}")/kubectl-debugger-sessions" kd::test::debug "$@"
+}
+
+# kd::test::sessions_table TEXT: the table TEXT with its columns joined by " | " (their
+# widths follow the widest value), the values of its AGE column replaced by "AGE", and the
+# random suffix of node debugging pods' names by XXXXX, so that it can be compared whole.
+kd::test::sessions_table() {
+  sed -E 's/(node-debugger-[a-z0-9-]+-)[a-z0-9]{5}/\1XXXXX/' <<<"$1" | awk -F '  +' '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "AGE") age = i }
+    NR > 1 && age { $age = "AGE" }
+    { line = $1; for (i = 2; i <= NF; i++) line = line " | " $i; print line }'
+}
+
 # kd::test::assert_success / kd::test::assert_failure: on the last kd::test::debug.
 kd::test::assert_success() {
   if ((DEBUG_RC == 0)); then

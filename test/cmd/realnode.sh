@@ -712,6 +712,94 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
   kd::test::object_absent pod/app-nowhere
 }
 
+# kd::realnode::container_is NAME STATE: the ephemeral container NAME of pod app is
+# reported in STATE (running, terminated, or waiting's reason).
+kd::realnode::container_is() {
+  [[ $(kubectl get pod app -n "$NS" -o go-template='{{range .status.ephemeralContainerStatuses}}{{if eq .name "'"$1"'"}}{{if .state.running}}running{{else if .state.terminated}}terminated{{else if .state.waiting}}{{.state.waiting.reason}}{{end}}{{end}}{{end}}') == "$2" ]]
+}
+
+run_realnode_sessions_list() {
+  kd::realnode::namespace
+  # Never restarted: the copy's debug container, which inherits it, stays terminated.
+  kd::realnode::pod app '  restartPolicy: Never'
+  kubectl label pod app -n "$NS" "kd-fixture=$NS" >/dev/null
+  # The node pod gets the fixture's label from a profile.
+  local profile=$KD_TEST_TMP/$NS-label.yaml
+  cat >"$profile" <<PROFILE
+apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
+kind: DebugProfile
+pod:
+  metadata:
+    labels: {kd-fixture: $NS}
+PROFILE
+  kd::realnode::debug app -c run --target=main --attach=false -- sleep 3600
+  kd::realnode::debug app -c ended --attach=false -- sh -c 'exit 3'
+  kd::test::debug app --image=missing:1 --image-pull-policy=Never -c miss --attach=false -q
+  # The copy keeps app's labels, the fixture's among them, and ends with its session.
+  kd::realnode::debug app -c dbg --copy-to=app-copy --same-node --keep-labels -i -- true
+  kd::realnode::debug "node/$KD_REAL_NODE" --attach=false --custom="$profile" -- sleep 3600
+  kd::test::wait_for 60 'debug container run to run' kd::realnode::container_is run running
+  kd::test::wait_for 60 'debug container ended to end' kd::realnode::container_is ended terminated
+  kd::test::wait_for 60 'debug container miss to wait for its image' kd::realnode::container_is miss ErrImageNeverPull
+  kd::test::wait_for 60 'the copy and the node pod to run' kd::realnode::phases 'Running Running Running'
+
+  ### sessions -A: a running, a terminated and a waiting ephemeral container, a copy held
+  ### in a session and a node debugging pod, each with what its spec grants and who made it.
+  # Pre-Condition: the pod, its copy and the node pod, selected by the fixture's label
+  kd::test::get_object_assert pods '{{len .items}}' '3' -l "kd-fixture=$NS"
+  # Command
+  kd::test::sessions -A -l "kd-fixture=$NS" -o wide
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$(kd::test::sessions_table "$DEBUG_OUT")" "\
+NAMESPACE | POD | CONTAINER | KIND | TARGET | IMAGE | STATE | AGE | PRIVILEGES | BY
+$NS | app | run | ephemeral | main | busybox:1.36 | Running | AGE | cap:SYS_PTRACE | kubectl-debugger
+$NS | app | ended | ephemeral | <none> | busybox:1.36 | Terminated (exit 3) | AGE | cap:SYS_PTRACE | kubectl-debugger
+$NS | app | miss | ephemeral | <none> | missing:1 | Waiting (ErrImageNeverPull) | AGE | cap:SYS_PTRACE | kubectl-debugger
+$NS | app-copy | dbg | copy | pod/app | busybox:1.36 | Terminated (exit 0) | AGE | cap:SYS_PTRACE | kubectl-debugger
+$NS | node-debugger-$KD_REAL_NODE-XXXXX | debugger | node | node/$KD_REAL_NODE | busybox:1.36 | Running | AGE | hostPID,hostNetwork,hostIPC | kubectl-debugger" 'sessions -A -o wide'
+  kd::test::assert_eq "$DEBUG_ERR" '' stderr
+}
+
+run_realnode_sessions_stop() {
+  kd::realnode::namespace
+  kd::realnode::pod app
+  local target
+  target=$(kubectl get pod app -n "$NS" -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
+
+  ### --stop ends a shell that targets main, and only it: main keeps running, not restarted.
+  kd::realnode::debug app -c shell --target=main -i --attach=false -- sh
+  kd::test::wait_for 60 'the shell to run' kd::realnode::container_is shell running
+  # Pre-Condition: the shell runs beside main
+  kd::test::get_object_assert pod/app '{{range .status.containerStatuses}}{{.name}}:{{.restartCount}}:{{.state.running.startedAt}};{{end}}' "main:0:$target;"
+  # Command
+  kd::test::sessions --stop app/shell
+  # Post-Condition: SIGKILL from inside, and the target untouched
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Stopped debug container shell of pod $NS/app: Terminated (exit 137)." stdout
+  kd::test::get_object_assert pod/app '{{range .status.ephemeralContainerStatuses}}{{.name}}:{{.state.terminated.exitCode}};{{end}}' 'shell:137;'
+  kd::test::get_object_assert pod/app '{{range .status.containerStatuses}}{{.name}}:{{.restartCount}}:{{.state.running.startedAt}};{{end}}' "main:0:$target;"
+
+  ### A shell that is PID 1 of its own process namespace ignores signals: its input is ended.
+  kd::realnode::debug app -c alone -i --attach=false -- sh
+  kd::test::wait_for 60 'the shell to run' kd::realnode::container_is alone running
+  # Command
+  kd::test::sessions --stop app/alone
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Stopped debug container alone of pod $NS/app: Terminated (exit 0)." stdout
+
+  ### Without a shared process namespace and without input, it cannot be stopped: refused.
+  kd::realnode::debug app -c nostdin --attach=false -- sleep 3600
+  kd::test::wait_for 60 'the sleep to run' kd::realnode::container_is nostdin running
+  # Command
+  kd::test::sessions --stop app/nostdin
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: debug container \"nostdin\" of pod $NS/app runs as PID 1 of its own process namespace, which ignores the signals sent from inside it, and reads no standard input to end: it cannot be stopped" stderr
+  kd::test::get_object_assert pod/app '{{range .status.containerStatuses}}{{.name}}:{{.restartCount}}:{{.state.running.startedAt}};{{end}}' "main:0:$target;"
+}
+
 REALNODE_TOPICS=(
   run_realnode_ephemeral
   run_realnode_deployment
@@ -729,6 +817,8 @@ REALNODE_TOPICS=(
   run_realnode_terminal_rm_on_signals
   run_realnode_logs_outlive_request_timeout
   run_realnode_terminal_detach
+  run_realnode_sessions_list
+  run_realnode_sessions_stop
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

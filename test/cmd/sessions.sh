@@ -241,7 +241,120 @@ run_sessions_rm_fanout_interrupted_stalled_server() {
   kd::test::assert_eq "$(grep -c 'was not deleted: interrupted before the server answered; delete it with: ' "$err")" 150 'pods named on stderr'
 }
 
+# kd::test::sessions_fixture: in $NS, pod app with a running ephemeral debug container
+# that targets main, pod ended whose debug container terminated, pod stuck on node-a (no
+# kubelet) whose debug container waits, a copy of ended held in a session (marked, its
+# containers ended), a node debugging pod on node-a, and pod web, which has none.
+kd::test::sessions_fixture() {
+  local profile=$KD_TEST_TMP/$NS-ends.yaml
+  kd::test::ensure_node_a
+  kd::test::create_pod app "$KD_KWOK_NODE"
+  kd::test::create_pod ended "$KD_KWOK_NODE" kubectl-debugger.test/ephemeral=terminated
+  kd::test::create_pod stuck
+  kd::test::create_pod web "$KD_KWOK_NODE"
+  cat >"$profile" <<PROFILE
+apiVersion: debugger.kubectl-debugger.github.io/v1alpha1
+kind: DebugProfile
+pod:
+  metadata:
+    annotations: {kubectl-debugger.test/containers: terminated}
+PROFILE
+  kd::test::debug app --image=$SESSIONS_IMAGE -c dbg --target=main --attach=false -q
+  kd::test::debug ended --image=$SESSIONS_IMAGE -c dbg --attach=false -q
+  kd::test::debug stuck --image=$SESSIONS_IMAGE -c dbg --attach=false -q
+  kd::test::debug ended --copy-to=ended-copy --same-node --image=$SESSIONS_IMAGE -c dbg -i -q --custom="$profile"
+  kd::test::debug node/node-a --image=$SESSIONS_IMAGE --attach=false -q
+  kd::test::wait_for 30 "the debug containers to run or end" kd::test::sessions_started
+}
+
+# kd::test::sessions_started: the kubelet reported the debug containers of app and ended
+# (stuck's has no kubelet), and ended's has terminated.
+kd::test::sessions_started() {
+  [[ $(kubectl get pods -n "$NS" -o go-template='{{range .items}}{{range .status.ephemeralContainerStatuses}}{{.name}}:{{if .state.terminated}}terminated{{else if .state.running}}running{{end}};{{end}}{{end}}') == 'dbg:running;dbg:terminated;' ]]
+}
+
+run_sessions_list() {
+  kd::test::new_namespace
+  kd::test::sessions_fixture
+
+  ### The sessions of the namespace: one row per debug container, web has none.
+  # Pre-Condition: five pods and a node debugging pod
+  kd::test::get_object_assert pods '{{len .items}}' '6'
+  # Command
+  kd::test::sessions -o wide
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$(kd::test::sessions_table "$DEBUG_OUT")" "\
+POD | CONTAINER | KIND | TARGET | IMAGE | STATE | AGE | PRIVILEGES | BY
+app | dbg | ephemeral | main | busybox:1.36 | Running | AGE | cap:SYS_PTRACE | kubectl-debugger
+ended | dbg | ephemeral | <none> | busybox:1.36 | Terminated (exit 0) | AGE | cap:SYS_PTRACE | kubectl-debugger
+ended-copy | dbg | copy | pod/ended | busybox:1.36 | Terminated (exit 0) | AGE | cap:SYS_PTRACE | kubectl-debugger
+node-debugger-node-a-XXXXX | debugger | node | node/node-a | busybox:1.36 | Waiting | AGE | hostPID,hostNetwork,hostIPC | kubectl-debugger
+stuck | dbg | ephemeral | <none> | busybox:1.36 | Waiting | AGE | cap:SYS_PTRACE | kubectl-debugger" 'sessions -o wide'
+  kd::test::assert_eq "$DEBUG_ERR" '' stderr
+
+  ### -o name: what --stop takes.
+  kd::test::sessions -o name
+  kd::test::assert_success
+  kd::test::assert_eq "$(kd::test::sessions_table "$DEBUG_OUT")" "\
+pod/app/dbg
+pod/ended/dbg
+pod/ended-copy/dbg
+pod/node-debugger-node-a-XXXXX/debugger
+pod/stuck/dbg" 'sessions -o name'
+
+  ### An empty namespace is said on stderr, as kubectl get says it.
+  kd::test::sessions -l app=none
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" '' stdout
+  kd::test::assert_eq "$DEBUG_ERR" "No resources found in $NS namespace." stderr
+}
+
+run_sessions_stop_refuses_a_regular_container() {
+  kd::test::new_namespace
+  kd::test::create_pod web "$KD_KWOK_NODE"
+  local before
+
+  ### --stop on a container that is not a debug container writes nothing.
+  # Pre-Condition: web runs main
+  kd::test::wait_for 30 "pod web to run" kd::test::pod_running web
+  before=$(kubectl get pod web -n "$NS" -o jsonpath='{.metadata.resourceVersion}')
+  # Command
+  kd::test::sessions --stop web/main
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" "error: container \"main\" of pod $NS/web is not a debug container: only ephemeral containers and the containers of the pods debugging creates (copies and node pods) are stopped" stderr
+  kd::test::get_object_assert pod/web '{{.metadata.resourceVersion}}' "$before"
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'web;'
+}
+
+run_sessions_stop_deletes_debugging_pods() {
+  kd::test::new_namespace
+  kd::test::sessions_fixture
+  local node_pod
+  node_pod=$(kubectl get pods -n "$NS" -o name | sed -n 's|^pod/\(node-debugger-.*\)|\1|p')
+
+  ### A copy and a node debugging pod are deleted; a terminated ephemeral container is said so.
+  # Pre-Condition: both debugging pods exist
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' "app;ended;ended-copy;$node_pod;stuck;web;"
+  # Command
+  kd::test::sessions --stop ended-copy/dbg
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Deleted pod $NS/ended-copy." stdout
+  kd::test::sessions --stop "pod/$node_pod/debugger"
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Deleted pod $NS/$node_pod." stdout
+  kd::test::sessions --stop ended/dbg
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" "Already stopped: debug container dbg of pod $NS/ended: Terminated (exit 0)." stdout
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;ended;stuck;web;'
+}
+
 SESSIONS_TOPICS=(
+  run_sessions_list
+  run_sessions_stop_refuses_a_regular_container
+  run_sessions_stop_deletes_debugging_pods
   run_sessions_rm_when_the_container_ends
   run_sessions_rm_on_signals
   run_sessions_run_as_target_restricted

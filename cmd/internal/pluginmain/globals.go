@@ -1,4 +1,4 @@
-package main
+package pluginmain
 
 import (
 	"context"
@@ -28,23 +28,25 @@ import (
 	"k8s.io/kubectl/pkg/kuberc"
 )
 
-// globalFlags are kubectl's global flags besides the kubeconfig ones: a plugin is called
+// GlobalFlags are kubectl's global flags besides the kubeconfig ones: a plugin is called
 // with them (kubectl's own test suite passes --match-server-version to every call), so
 // it takes each with kubectl's meaning.
-type globalFlags struct {
+type GlobalFlags struct {
 	configFlags       *genericclioptions.ConfigFlags
-	getter            *matchVersionGetter
+	getter            *MatchVersionGetter
 	warningsAsErrors  bool
 	logFlushFrequency time.Duration
 	kuberc            string
 	profileOutput     string
 	// args are the command's arguments, which kubectl's kuberc code reads itself.
 	args []string
+	// kubectlCommand is the kubectl command whose kuberc defaults apply.
+	kubectlCommand string
 }
 
 // addGlobalFlags registers kubectl's global flags on cmd.
-func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *matchVersionGetter, args []string) *globalFlags {
-	g := &globalFlags{configFlags: configFlags, getter: getter, args: args}
+func addGlobalFlags(cmd *cobra.Command, configFlags *genericclioptions.ConfigFlags, getter *MatchVersionGetter, args []string, kubectlCommand string) *GlobalFlags {
+	g := &GlobalFlags{configFlags: configFlags, getter: getter, args: args, kubectlCommand: kubectlCommand}
 	flags := cmd.PersistentFlags()
 	configFlags.AddFlags(flags)
 	flags.BoolVar(&getter.match, "match-server-version", false, "Require server version to match client version")
@@ -108,9 +110,9 @@ func completeNamespaces(ctx context.Context, getter genericclioptions.RESTClient
 
 // apply puts the global flags into effect once they are parsed: the log flush interval,
 // the checks of the kubeconfig and kuberc files before anything reads them, and the
-// kuberc defaults for kubectl's debug command (flags given on the command line win, as
-// in kubectl).
-func (g *globalFlags) apply(cmd *cobra.Command) error {
+// kuberc defaults for the kubectl command the plugin stands for (flags given on the
+// command line win, as in kubectl).
+func (g *GlobalFlags) apply(cmd *cobra.Command) error {
 	klog.StartFlushDaemon(g.logFlushFrequency)
 	// Refused here, the kubeconfig files get an error of their own, rather than one
 	// wrapped in whatever first reads them.
@@ -154,23 +156,23 @@ func (e preferencesError) Unwrap() error { return e.err }
 
 // applyPreferences hands the kuberc file to kubectl's own kuberc code, so that it is
 // decoded, validated and applied as kubectl does: the credential plugin policy, and the
-// defaults of kubectl's debug command for the flags the command line does not give.
-// kubectl's code works on kubectl's command tree and its raw arguments; it gets a tree
-// of a root and a "debug" command sharing cmd's flags, and the arguments as kubectl
-// would have seen them. Any other kubectl command a kuberc names is then unknown to the
-// tree: for the debug command the root takes any argument, so those entries are
-// skipped without a warning, as they would be in kubectl. A completion request is not
-// the debug command: the root refuses it, as kubectl's does before cobra adds its
+// defaults of the kubectl command the plugin stands for ("debug") for the flags the
+// command line does not give. kubectl's code works on kubectl's command tree and its raw
+// arguments; it gets a tree of a root and that command sharing cmd's flags, and the
+// arguments as kubectl would have seen them. Any other kubectl command a kuberc names is
+// then unknown to the tree: for the plugin's command the root takes any argument, so
+// those entries are skipped without a warning, as they would be in kubectl. A completion
+// request is not the plugin's command: the root refuses it, as kubectl's does before cobra adds its
 // completion command, so it gets the plugin policy and no defaults.
-func (g *globalFlags) applyPreferences(cmd *cobra.Command) error {
+func (g *GlobalFlags) applyPreferences(cmd *cobra.Command) error {
 	root := &cobra.Command{Use: "kubectl"}
-	debug := &cobra.Command{Use: "debug", Run: func(*cobra.Command, []string) {}}
-	debug.Flags().AddFlagSet(cmd.Flags())
-	root.AddCommand(debug)
+	stands := &cobra.Command{Use: g.kubectlCommand, Run: func(*cobra.Command, []string) {}}
+	stands.Flags().AddFlagSet(cmd.Flags())
+	root.AddCommand(stands)
 	args := append([]string{root.Name()}, g.args...)
 	if !cmd.HasParent() {
 		root.Args = cobra.ArbitraryArgs
-		args = append([]string{root.Name(), debug.Name()}, g.args...)
+		args = append([]string{root.Name(), stands.Name()}, g.args...)
 	}
 	if _, err := kuberc.NewPreferences().Apply(root, g.configFlags, args, cmd.ErrOrStderr()); err != nil {
 		return preferencesError{err}
@@ -178,8 +180,8 @@ func (g *globalFlags) applyPreferences(cmd *cobra.Command) error {
 	return nil
 }
 
-// clientVersion is the Kubernetes release of the client libraries, stamped by the build.
-func clientVersion() apiversion.Info {
+// ClientVersion is the Kubernetes release of the client libraries, stamped by the build.
+func ClientVersion() apiversion.Info {
 	return clientversion.Get()
 }
 
@@ -215,7 +217,7 @@ func checkConfigFile(path string) error {
 
 // checkKubeconfigFiles checks the kubeconfig files client-go will read: --kubeconfig,
 // else every entry of $KUBECONFIG, else ~/.kube/config.
-func (g *matchVersionGetter) checkKubeconfigFiles() error {
+func (g *MatchVersionGetter) checkKubeconfigFiles() error {
 	if g.kubeconfig != nil && *g.kubeconfig != "" {
 		if err := checkConfigFile(*g.kubeconfig); err != nil {
 			return fmt.Errorf("--kubeconfig %s: %w", *g.kubeconfig, err)
@@ -251,11 +253,11 @@ func (r refusedConfig) ClientConfig() (*rest.Config, error)     { return nil, r.
 func (r refusedConfig) Namespace() (string, bool, error)        { return "", false, r.err }
 func (r refusedConfig) ConfigAccess() clientcmd.ConfigAccess    { return r.access }
 
-// matchVersionGetter is the kubeconfig getter that refuses kubeconfig files that cannot
+// MatchVersionGetter is the kubeconfig getter that refuses kubeconfig files that cannot
 // be read safely, and, with --match-server-version, checks once, before the first
 // request, that the server runs the client's release, as kubectl does: the same version,
 // commit and tree state.
-type matchVersionGetter struct {
+type MatchVersionGetter struct {
 	genericclioptions.RESTClientGetter
 	// kubeconfig is --kubeconfig.
 	kubeconfig *string
@@ -268,7 +270,7 @@ type matchVersionGetter struct {
 	checkErr error
 }
 
-func (g *matchVersionGetter) check() error {
+func (g *MatchVersionGetter) check() error {
 	if !g.match {
 		return nil
 	}
@@ -280,7 +282,7 @@ func (g *matchVersionGetter) check() error {
 
 // checkVersion reads the server's version with the command's context, so that Ctrl-C
 // or a completion's time limit ends the request at once.
-func (g *matchVersionGetter) checkVersion() error {
+func (g *MatchVersionGetter) checkVersion() error {
 	ctx := g.ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -300,7 +302,7 @@ func (g *matchVersionGetter) checkVersion() error {
 	if err != nil {
 		return fmt.Errorf("couldn't read version from server: %w", err)
 	}
-	ours := clientVersion()
+	ours := ClientVersion()
 	if ours.GitVersion != server.GitVersion || ours.GitCommit != server.GitCommit || ours.GitTreeState != server.GitTreeState {
 		return fmt.Errorf("server version (%s, commit %s) differs from client version (%s, commit %s)", server.GitVersion, server.GitCommit, ours.GitVersion, ours.GitCommit)
 	}
@@ -308,7 +310,7 @@ func (g *matchVersionGetter) checkVersion() error {
 }
 
 // ToRESTConfig checks the kubeconfig files and the server's version first.
-func (g *matchVersionGetter) ToRESTConfig() (*rest.Config, error) {
+func (g *MatchVersionGetter) ToRESTConfig() (*rest.Config, error) {
 	if err := g.checkKubeconfigFiles(); err != nil {
 		return nil, err
 	}
@@ -319,7 +321,7 @@ func (g *matchVersionGetter) ToRESTConfig() (*rest.Config, error) {
 }
 
 // ToDiscoveryClient checks the kubeconfig files and the server's version first.
-func (g *matchVersionGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInterface, error) {
+func (g *MatchVersionGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInterface, error) {
 	if err := g.checkKubeconfigFiles(); err != nil {
 		return nil, err
 	}
@@ -330,7 +332,7 @@ func (g *matchVersionGetter) ToDiscoveryClient() (discovery.CachedDiscoveryInter
 }
 
 // ToRESTMapper checks the kubeconfig files and the server's version first.
-func (g *matchVersionGetter) ToRESTMapper() (meta.RESTMapper, error) {
+func (g *MatchVersionGetter) ToRESTMapper() (meta.RESTMapper, error) {
 	if err := g.checkKubeconfigFiles(); err != nil {
 		return nil, err
 	}
@@ -342,7 +344,7 @@ func (g *matchVersionGetter) ToRESTMapper() (meta.RESTMapper, error) {
 
 // ToRawKubeConfigLoader needs no server; it checks the kubeconfig files, which shell
 // completion reads without the command's checks.
-func (g *matchVersionGetter) ToRawKubeConfigLoader() clientcmd.ClientConfig {
+func (g *MatchVersionGetter) ToRawKubeConfigLoader() clientcmd.ClientConfig {
 	loader := g.RESTClientGetter.ToRawKubeConfigLoader()
 	if err := g.checkKubeconfigFiles(); err != nil {
 		return refusedConfig{access: loader.ConfigAccess(), err: err}

@@ -1,4 +1,4 @@
-package main
+package pluginmain
 
 import (
 	"errors"
@@ -82,5 +82,43 @@ func TestFormatErrorMatchesCheckErr(t *testing.T) {
 				t.Errorf("formatError:\n%s\nwant:\n%s", ours, want)
 			}
 		})
+	}
+}
+
+// Errors read as kubectl prints them: the server's own with its reason, and only those.
+func TestFormatError(t *testing.T) {
+	pods := schema.GroupResource{Resource: "pods"}
+	invalid := func(causes ...metav1.StatusCause) error {
+		return &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Reason: metav1.StatusReasonInvalid, Message: `Pod "p" is invalid`,
+			Details: &metav1.StatusDetails{Kind: "Pod", Name: "p", Causes: causes},
+		}}
+	}
+	image := metav1.StatusCause{Field: "spec.containers[0].image", Message: "Required value"}
+	name := metav1.StatusCause{Field: "metadata.name", Message: "Invalid value"}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{apierrors.NewNotFound(pods, "p"), `Error from server (NotFound): pods "p" not found`},
+		{fmt.Errorf("getting: %w", apierrors.NewNotFound(pods, "p")), `error: getting: pods "p" not found`},
+		{apierrors.NewUnauthorized("Unauthorized"), "error: You must be logged in to the server (Unauthorized)"},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Message: "teapot"}}, "Error from server: teapot"},
+		{invalid(image), `The Pod "p" is invalid: spec.containers[0].image: Required value`},
+		{invalid(image, image, name), "The Pod \"p\" is invalid: \n* spec.containers[0].image: Required value\n* metadata.name: Invalid value"},
+		{invalid(), `The Pod "p" is invalid`},
+		{errors.New("plain"), "error: plain"},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Resource: "foo"}}, `the server doesn't have a resource type "foo"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Group: "x.io", Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in group "x.io" and version "v2"`},
+		{&meta.NoResourceMatchError{PartialResource: schema.GroupVersionResource{Version: "v2", Resource: "foo"}}, `the server doesn't have a resource type "foo" in version "v2"`},
+		{&url.Error{Op: "Get", URL: "https://127.0.0.1:1/api/v1/namespaces/a/pods/p", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")},
+			"The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"},
+		{&url.Error{Op: "Get", URL: "https://a.example/api", Err: errors.New("tls: bad certificate")}, "Unable to connect to the server: tls: bad certificate"},
+	}
+	for _, tt := range tests {
+		if got := formatError(tt.err); got != tt.want {
+			t.Errorf("formatError(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
