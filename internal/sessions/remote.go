@@ -17,6 +17,12 @@ import (
 	"github.com/kubectl-debugger/kubectl-debugger/internal/streamexec"
 )
 
+// NewRemote returns the Remote that reaches containers through the API server at
+// config, as kubectl exec and kubectl attach do.
+func NewRemote(config *rest.Config, client kubernetes.Interface) Remote {
+	return &remoteCommands{config: config, client: client}
+}
+
 // remoteCommands runs commands and attaches through the API server's exec and attach
 // subresources, over WebSocket, else SPDY, as kubectl does.
 type remoteCommands struct {

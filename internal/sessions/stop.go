@@ -10,7 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
-	"k8s.io/apimachinery/pkg/util/wait"
+	k8swait "k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 	uexec "k8s.io/utils/exec"
 	"k8s.io/utils/ptr"
 )
@@ -142,39 +143,56 @@ func (o *Options) deletePod(ctx context.Context, namespace, name string) error {
 // stopEphemeral ends the processes of the ephemeral container c of pod and waits until
 // its status says it terminated.
 func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.EphemeralContainer) error {
+	last, already, err := StopEphemeral(ctx, o.Client, o.Remote, o.StopTimeout, pod, c, true)
+	if err != nil {
+		return err
+	}
+	o.stopped(last, already)
+	return nil
+}
+
+// StopEphemeral ends the ephemeral debug container c of pod as it was read: its own
+// processes, or its input where its first process is PID 1 of a namespace of its own.
+// With wait it then reads the pod until the container's status says it terminated, for
+// at most timeout; without, it returns once the container was told to end. It returns
+// the container as last seen, and whether it had terminated already.
+func StopEphemeral(ctx context.Context, client kubernetes.Interface, remote Remote, timeout time.Duration,
+	pod *corev1.Pod, c *corev1.EphemeralContainer, wait bool) (Session, bool, error) {
 	where := fmt.Sprintf("debug container %q of pod %s/%s", c.Name, pod.Namespace, pod.Name)
 	last := ephemeralSession(pod, c)
 	switch {
 	case last.ExitCode != nil:
-		o.stopped(last, true)
-		return nil
+		return last, true, nil
 	case last.State != "Running":
-		return fmt.Errorf("%s is not running (%s): nothing to stop", where, last.State)
+		return last, false, fmt.Errorf("%s is not running (%s): nothing to stop", where, last.State)
 	}
-	out, err := o.Remote.Exec(ctx, pod.Namespace, pod.Name, c.Name, []string{"sh", "-c", killOwnProcesses})
+	out, err := remote.Exec(ctx, pod.Namespace, pod.Name, c.Name, []string{"sh", "-c", killOwnProcesses})
 	var exit uexec.ExitError
 	switch {
 	case errors.As(err, &exit) && exit.ExitStatus() == killedStatus:
 		// The container's first process was killed, and the runtime then ended every
 		// other process of the container, this command included.
 	case err != nil:
-		return fmt.Errorf("ending the processes of %s: %w", where, err)
+		return last, false, fmt.Errorf("ending the processes of %s: %w", where, err)
 	}
 	// One deadline for ending the input and the wait that follows.
-	bounded, cancel := context.WithTimeout(ctx, o.StopTimeout)
+	bounded, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	how := "its processes were ended"
 	if strings.TrimSpace(out) == "init" {
 		if !c.Stdin {
-			return fmt.Errorf("%s runs as PID 1 of its own process namespace, which ignores the signals sent from inside it, and reads no standard input to end: it cannot be stopped", where)
+			return last, false, fmt.Errorf("%s runs as PID 1 of its own process namespace, which ignores the signals sent from inside it, and reads no standard input to end: it cannot be stopped", where)
 		}
 		how = "its input was ended"
-		if err := o.Remote.EndInput(bounded, pod.Namespace, pod.Name, c.Name, c.TTY, endOfInput(c)); err != nil && bounded.Err() == nil {
-			return fmt.Errorf("ending the input of %s: %w", where, err)
+		if err := remote.EndInput(bounded, pod.Namespace, pod.Name, c.Name, c.TTY, endOfInput(c)); err != nil && bounded.Err() == nil {
+			return last, false, fmt.Errorf("ending the input of %s: %w", where, err)
 		}
 	}
-	err = wait.PollUntilContextCancel(bounded, stopPollInterval, true, func(ctx context.Context) (bool, error) {
-		pod, err := o.Client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+	if !wait {
+		return last, false, nil
+	}
+	err = k8swait.PollUntilContextCancel(bounded, stopPollInterval, true, func(ctx context.Context) (bool, error) {
+		pod, err := client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
 		}
@@ -183,14 +201,13 @@ func (o *Options) stopEphemeral(ctx context.Context, pod *corev1.Pod, c *corev1.
 	})
 	switch {
 	case err == nil:
-		o.stopped(last, false)
-		return nil
+		return last, false, nil
 	case ctx.Err() != nil:
-		return fmt.Errorf("waiting for %s to terminate: %w", where, ctx.Err())
-	case bounded.Err() != nil || wait.Interrupted(err):
-		return fmt.Errorf("%s is still %s %s after %s", where, last.State, o.StopTimeout, how)
+		return last, false, fmt.Errorf("waiting for %s to terminate: %w", where, ctx.Err())
+	case bounded.Err() != nil || k8swait.Interrupted(err):
+		return last, false, fmt.Errorf("%s is still %s %s after %s", where, last.State, timeout, how)
 	}
-	return err
+	return last, false, err
 }
 
 // endOfInput is what ends the input of the container c when it is written to its
