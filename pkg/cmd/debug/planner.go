@@ -14,6 +14,8 @@ type planner struct {
 	// replace is --replace; session tells whether the command holds a session on what
 	// it creates (see holdsSession).
 	replace, session bool
+	// targetFS is --target-fs.
+	targetFS bool
 	// profileName is --profile, profile what it names; customs the --custom profiles.
 	profileName string
 	profile     profile
@@ -36,6 +38,7 @@ func (o *DebugOptions) planner() *planner {
 		namespace:       o.Namespace,
 		replace:         o.Replace,
 		session:         o.Attach || o.Logs || o.Remove,
+		targetFS:        o.TargetFS,
 		profileName:     o.Profile,
 		profile:         o.profile,
 		customs:         o.customs,
