@@ -14,6 +14,7 @@ set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/node.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/distroless.sh"
 
 REALNODE_IMAGE=busybox:1.36
 # The node of the cluster's env file; empty when the cluster has no real node.
@@ -634,6 +635,7 @@ REALNODE_TOPICS=(
   run_realnode_terminal_rm_on_signals
   run_realnode_logs_outlive_request_timeout
   run_realnode_terminal_detach
+  "${DISTROLESS_TOPICS[@]}"
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

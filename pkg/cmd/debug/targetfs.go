@@ -89,6 +89,7 @@ elif [ $((0x${caps:-0} >> 18 & 1)) = 1 ]; then
     for bin in $(echo "$PATH" | tr : ' '); do tools=$tools:/proc/$$/root$bin; done
   fi
   trap : INT QUIT
+  cd /
   TARGET_ROOT=/ PATH=$PATH$tools chroot "$root" "$@"
   exit
 elif [ "$(field /proc/self/status Uid:)" = 0 ]; then
