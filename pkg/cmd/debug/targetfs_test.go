@@ -1,6 +1,7 @@
 package debug
 
 import (
+	"encoding/json"
 	"os/exec"
 	"testing"
 
@@ -138,4 +139,25 @@ func TestTargetFSScriptParses(t *testing.T) {
 	if !found {
 		t.Skip("no POSIX shell here")
 	}
+}
+
+// --dry-run=client -o shows the command --target-fs plans, and nothing is sent.
+func TestTargetFSDryRun(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	r := runCommand(t, client, "", "app", "--image=busybox:1.36", "-c", "dbg", "--target=web", "--target-fs", "--dry-run=client", "-o", "json", "--", "ls", "-l")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var pod corev1.Pod
+	if err := json.Unmarshal([]byte(r.stdout), &pod); err != nil {
+		t.Fatalf("stdout is not a pod: %v\n%s", err, r.stdout)
+	}
+	var got []string
+	if n := len(pod.Spec.EphemeralContainers); n == 1 {
+		got = pod.Spec.EphemeralContainers[0].Command
+	}
+	if diff := cmp.Diff(targetFS("web", "", "ls", "-l"), got); diff != "" {
+		t.Errorf("command (-want +got):\n%s", diff)
+	}
+	assertActions(t, client, []action{{"get", "pods", "", "test", "app"}})
 }
