@@ -1,11 +1,9 @@
 package debug
 
 import (
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/targetproc"
 )
 
 // targetFSShell is the debug image's shell, which runs targetFSScript. Every image a
@@ -22,17 +20,8 @@ const targetFSDefaultCommand = "sh"
 // Its arguments are the target's name, the target's container ID (only for a pod whose
 // containers share one PID namespace, else empty) and the command.
 //
-// The target's process: with --target the debug container joins the target's PID
-// namespace, so the target's processes are visible beside its own. They are told apart
-// by /proc/PID/cgroup, which every user may read (/proc/PID/ns/* and /proc/PID/root need
-// ptrace access to the process, which a debug container of another user lacks, and the
-// script must get far enough to say so): every process of the debug container shows its
-// cgroup, any other process another. The lowest PID of the others is the target's first
-// process (PID 1 of the target's own namespace). In a pod that shares one PID namespace
-// between its containers, the sandbox's pause process and the other containers are
-// visible too; there the target's cgroup is the one naming its container ID.
-//
-// Its filesystem is /proc/PID/root. A process that may chroot (CAP_SYS_CHROOT, which only
+// The target's process is the one targetproc.Find finds; its filesystem is
+// /proc/PID/root. A process that may chroot (CAP_SYS_CHROOT, which only
 // root holds in practice) makes it the command's /: the script stays outside as its
 // parent, so /proc/$$/root keeps leading to the debug image, whose tools are appended to
 // PATH through it. Unlike a link written into the target's root, this works on a
@@ -42,23 +31,10 @@ const targetFSDefaultCommand = "sh"
 // command starts in the target's root directory with TARGET_ROOT set, and one line says
 // why and what would allow a chroot. A refused /proc/PID/root is a user mismatch (or
 // missing capabilities) and is reported as one, with the flag that fixes it.
-const targetFSScript = `target=$1 id=$2
+const targetFSScript = `target=$1 id=$2 prefix="--target-fs: "
 shift 2
 [ $# -gt 0 ] || set -- ` + targetFSDefaultCommand + `
-self=$(cat /proc/self/cgroup)
-pid=
-for dir in /proc/[0-9]*; do
-  cg=$(cat "$dir/cgroup" 2>/dev/null) || continue
-  [ "$cg" != "$self" ] || continue
-  case $cg in *"$id"*) ;; *) continue ;; esac
-  p=${dir#/proc/}
-  [ -n "$pid" ] && [ "$pid" -le "$p" ] || pid=$p
-done
-if [ -z "$pid" ]; then
-  echo "--target-fs: no process of container \"$target\" is visible: it is not running, or the container runtime does not support --target" >&2
-  exit 1
-fi
-field() { while read -r k v1 v2 _; do [ "$k" != "$2" ] || echo "${v2:-$v1}"; done <"$1"; }
+` + targetproc.Find + `field() { while read -r k v1 v2 _; do [ "$k" != "$2" ] || echo "${v2:-$v1}"; done <"$1"; }
 root=/proc/$pid/root
 if ! cd "$root" 2>/dev/null; then
   uid=$(field /proc/self/status Uid:) tuid=$(field "/proc/$pid/status" Uid:)
@@ -106,12 +82,5 @@ exec "$@"
 // by the image's shell with the target container's name, its container ID when the pod
 // shares one PID namespace, and the command (args, or a shell).
 func targetFSCommand(pod *corev1.Pod, target string, args []string) []string {
-	var id string
-	if pod.Spec.ShareProcessNamespace != nil && *pod.Spec.ShareProcessNamespace {
-		if status := podutil.Status(pod, target); status != nil {
-			// runtime://ID; the cgroup names the ID alone.
-			_, id, _ = strings.Cut(status.ContainerID, "://")
-		}
-	}
-	return append([]string{targetFSShell, "-c", targetFSScript, "target-fs", target, id}, args...)
+	return append([]string{targetFSShell, "-c", targetFSScript, "target-fs", target, targetproc.ContainerID(pod, target)}, args...)
 }
