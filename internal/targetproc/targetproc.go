@@ -11,7 +11,7 @@ import (
 )
 
 // Find is a sh fragment that sets pid to the target's main process, or prints why there
-// is none and exits with 1. It reads $target, the target container's name, and $prefix,
+// is none and exits with 1; it sets no other variable but ones starting with tp_. It reads $target, the target container's name, and $prefix,
 // which starts its message, and $id, the target's container ID or empty (ContainerID).
 //
 // With --target the debug container joins the target's PID namespace, so the target's
@@ -23,14 +23,14 @@ import (
 // of the target's own namespace). In a pod that shares one PID namespace between its
 // containers, the sandbox's pause process and the other containers are visible too;
 // there the target's cgroup is the one naming its container ID.
-const Find = `self=$(cat /proc/self/cgroup)
+const Find = `tp_self=$(cat /proc/self/cgroup)
 pid=
-for dir in /proc/[0-9]*; do
-  cg=$(cat "$dir/cgroup" 2>/dev/null) || continue
-  [ "$cg" != "$self" ] || continue
-  case $cg in *"$id"*) ;; *) continue ;; esac
-  p=${dir#/proc/}
-  [ -n "$pid" ] && [ "$pid" -le "$p" ] || pid=$p
+for tp_dir in /proc/[0-9]*; do
+  tp_cg=$(cat "$tp_dir/cgroup" 2>/dev/null) || continue
+  [ "$tp_cg" != "$tp_self" ] || continue
+  case $tp_cg in *"$id"*) ;; *) continue ;; esac
+  tp_pid=${tp_dir#/proc/}
+  [ -n "$pid" ] && [ "$pid" -le "$tp_pid" ] || pid=$tp_pid
 done
 if [ -z "$pid" ]; then
   echo "${prefix}no process of container \"$target\" is visible: it is not running, or the container runtime does not support --target" >&2
