@@ -15,7 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
@@ -23,6 +22,7 @@ import (
 	uexec "k8s.io/utils/exec"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/remotecmd"
 )
 
 // attach waits for the debug container to run, then attaches the terminal to it; when the
@@ -381,17 +381,7 @@ func (o *DebugOptions) remoteAttach(ctx context.Context, pod *corev1.Pod, contai
 			TTY:       t.Raw,
 		}, scheme.ParameterCodec)
 
-	spdy, err := remotecommand.NewSPDYExecutor(config, "POST", req.URL())
-	if err != nil {
-		return err
-	}
-	websocket, err := remotecommand.NewWebSocketExecutor(config, "GET", req.URL().String())
-	if err != nil {
-		return err
-	}
-	exec, err := remotecommand.NewFallbackExecutor(websocket, spdy, func(err error) bool {
-		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-	})
+	exec, err := remotecmd.NewExecutor(config, req.URL())
 	if err != nil {
 		return err
 	}
