@@ -160,9 +160,78 @@ run_realnode_distroless_chroot() {
   done
 }
 
+# kd::realnode::cp ARGS...: kubectl debugger cp in $NS with the node's busybox; sets
+# DEBUG_OUT, DEBUG_ERR and DEBUG_RC as kd::test::debug does.
+kd::realnode::cp() {
+  local out=$KD_TEST_TMP/$NS.cp.out err=$KD_TEST_TMP/$NS.cp.err
+  DEBUG_RC=0
+  timeout -k 5 120 "$KD_ROOT/_output/bin/kubectl-debugger-cp" -n "$NS" --image="$REALNODE_IMAGE" --image-pull-policy=Never "$@" \
+    >"$out" 2>"$err" </dev/null || DEBUG_RC=$?
+  DEBUG_OUT=$(<"$out") DEBUG_ERR=$(<"$err")
+}
+
+# kd::realnode::sums DIR: the sha256 and permissions of every file in DIR, by name.
+kd::realnode::sums() {
+  (cd "$1" && find . -type f -exec sha256sum {} + | sort -k 2 && find . -type f -exec stat -c '%n %a' {} + | sort)
+}
+
+run_realnode_distroless_cp() {
+  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::realnode::distroless app
+  local tmp=$KD_TEST_TMP/$NS-cp i
+  mkdir -p "$tmp/dir"
+  head -c $((20 << 20)) /dev/urandom >"$tmp/big"
+  chmod 0640 "$tmp/big"
+  for i in $(seq 1 100); do
+    head -c $((i * 997)) /dev/urandom >"$tmp/dir/f$i"
+  done
+  chmod 0600 "$tmp/dir/f7"
+  chmod 0755 "$tmp/dir/f8"
+
+  ### A 20 MiB file into the target's emptyDir and back: the same bytes and mode, through
+  ### one debug container.
+  # Pre-Condition: no ephemeral container
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
+  # Command
+  kd::realnode::cp "$tmp/big" app:/scratch/big
+  kd::test::assert_success
+  kd::realnode::cp app:/scratch/big "$tmp/big.back"
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$(sha256sum <"$tmp/big.back")" "$(sha256sum <"$tmp/big")" 'sha256 of the 20 MiB file copied in and out'
+  kd::test::assert_eq "$(stat -c %a "$tmp/big.back")" 640 'mode of the file copied in and out'
+  kd::test::get_object_assert pod/app '{{len .spec.ephemeralContainers}}:{{(index .spec.ephemeralContainers 0).targetContainerName}}:{{(index .spec.ephemeralContainers 0).securityContext.runAsUser}}' '1:main:65532'
+
+  ### A directory of 100 files, both ways with -r, through the same debug container.
+  # Command
+  kd::realnode::cp -r "$tmp/dir" app:/scratch
+  kd::test::assert_success
+  kd::realnode::cp -r app:/scratch/dir "$tmp/dir.back"
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$(kd::realnode::sums "$tmp/dir.back")" "$(kd::realnode::sums "$tmp/dir")" 'sha256 and modes of the 100 files'
+  kd::test::assert_eq "$(find "$tmp/dir.back" -type f | wc -l)" 100 'files copied back'
+  kd::test::get_object_assert pod/app '{{len .spec.ephemeralContainers}}' '1'
+
+  ### The target's read-only root and a missing path: one line each.
+  # Command
+  kd::realnode::cp "$tmp/big" app:/big
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: cannot write to / in container "main": read-only file system' stderr
+  # Command
+  kd::realnode::cp app:/scratch/none "$tmp/none"
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: /scratch/none: no such file or directory in container "main"' stderr
+  if [[ -e $tmp/none ]]; then kd::test::fail "a failed copy left $tmp/none"; else kd::test::pass "nothing written"; fi
+  kd::test::get_object_assert pod/app '{{len .spec.ephemeralContainers}}' '1'
+}
+
 # shellcheck disable=SC2034 # realnode.sh lists them among its topics
 DISTROLESS_TOPICS=(
   run_realnode_distroless_target_auto
   run_realnode_distroless_target_fs
   run_realnode_distroless_chroot
+  run_realnode_distroless_cp
 )
