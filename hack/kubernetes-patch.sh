@@ -37,7 +37,10 @@ cp -rL pkg/cmd/debug/. "$work/b/$debug/"
 rm -rf "$work/b/$debug/testdata/conformance"
 mkdir -p "$work/b/$debug/testdata/conformance"
 cp -r test/conformance/cases.txt test/conformance/custom "$work/b/$debug/testdata/conformance/"
-for dir in customprofile jsonfields podutil readfile streamexec strictdoc; do
+# The project's internal packages the package and its tests import, however deep.
+internal_dirs=$(go list -deps -test ./pkg/cmd/debug |
+  sed -n 's|^github.com/kubectl-debugger/kubectl-debugger/internal/\([^/]*\).*|\1|p' | sort -u)
+for dir in $internal_dirs; do
   cp -rL "internal/$dir" "$work/b/$debug/internal/"
 done
 cp -r pkg/apis/debugprofile/v1alpha1 "$work/b/$debug/internal/apis/debugprofile/"

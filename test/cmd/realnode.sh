@@ -15,6 +15,7 @@ set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/node.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/distroless.sh"
 
 REALNODE_IMAGE=busybox:1.36
 # The node of the cluster's env file; empty when the cluster has no real node.
@@ -819,6 +820,7 @@ REALNODE_TOPICS=(
   run_realnode_terminal_detach
   run_realnode_sessions_list
   run_realnode_sessions_stop
+  "${DISTROLESS_TOPICS[@]}"
 )
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

@@ -49,6 +49,9 @@ const debugExample = `  # Add an ephemeral container to mypod and attach to it
   # The same for the pod in pod.yaml
   kubectl debug -f pod.yaml -it --image=busybox
 
+  # A shell in the filesystem of a container that has none, as that container's user
+  kubectl debug mypod -it --image=busybox --target=auto --target-fs --profile=restricted --run-as=target
+
   # An ephemeral container in one of the pods of deployment web
   kubectl debug deployment/web -it --image=busybox
 

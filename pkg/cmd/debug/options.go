@@ -65,6 +65,8 @@ type DebugOptions struct {
 	ShareProcesses bool
 	// TargetContainer is the container whose processes an ephemeral container sees (--target).
 	TargetContainer string
+	// TargetFS runs the debug command in the --target container's filesystem (--target-fs).
+	TargetFS bool
 	// Profile is the predefined profile's name (--profile).
 	Profile string
 	// CustomFiles are the custom profiles, in the order given (--custom).
@@ -199,6 +201,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.SameNode, "same-node", false, "With --copy-to, schedule the copy on the same node as the target pod.")
 	f.BoolVar(&o.ShareProcesses, "share-processes", true, "With --copy-to, enable process namespace sharing in the copy.")
 	f.StringVar(&o.TargetContainer, "target", "", "When adding an ephemeral container, target the processes of this container; auto targets each pod's default container (annotation kubectl.kubernetes.io/default-container) or its only one.")
+	f.BoolVar(&o.TargetFS, "target-fs", false, "With --target, run the command after -- (default sh) in the target container's filesystem: chrooted into it when the debug container may (root with CAP_SYS_CHROOT), with the debug image's tools on PATH; else started in its root directory, $TARGET_ROOT.")
 	f.BoolVarP(&o.TTY, "tty", "t", false, "Allocate a TTY for the debug container.")
 	f.StringVar(&o.Profile, "profile", ProfileGeneral, `Security profile of the debug container: "legacy", "general", "baseline", "restricted", "netadmin" or "sysadmin"; "auto" chooses, per target, the first of sysadmin, netadmin, general, baseline and restricted that the server admits (asked with server dry runs), with the user each needs on a non-root pod.`)
 	f.StringArrayVar(&o.CustomFiles, "custom", nil, fmt.Sprintf("A JSON or YAML file with a partial container spec or a DebugProfile document, merged onto the debug container and its pod after --profile; repeatable, later files win; - reads standard input; a bare NAME is looked up as NAME.yaml, NAME.yml or NAME.json in $%s (default ~/%s).", o.identity.ProfilesEnv, filepath.ToSlash(o.identity.ProfilesDir)))

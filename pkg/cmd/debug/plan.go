@@ -125,13 +125,18 @@ func (pl *planner) planEphemeral(r resolved, profiled *profiledContainers) (*pla
 	if err != nil {
 		return nil, err
 	}
+	var command []string
+	if pl.targetFS {
+		command = targetFSCommand(source, pl.targetContainer, s.Args)
+		s.Args, s.ArgsOnly = command, false
+	}
 	var user runAs
 	if pl.runAs.set() {
 		if user, err = pl.resolveRunAs(source); err != nil {
 			return nil, err
 		}
 	}
-	in, err := inputOf(user, s.SharedMounts, pl.targetContainer)
+	in, err := inputOf(user, s.SharedMounts, pl.targetContainer, command)
 	if err != nil {
 		return nil, err
 	}

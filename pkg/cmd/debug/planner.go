@@ -16,6 +16,8 @@ type planner struct {
 	replace, session bool
 	// interactive is -i, which needs a debug container that takes input.
 	interactive bool
+	// targetFS is --target-fs.
+	targetFS bool
 	// profileName is --profile, profile what it names; customs the --custom profiles.
 	profileName string
 	profile     profile
@@ -41,6 +43,7 @@ func (o *DebugOptions) planner() *planner {
 		replace:         o.Replace,
 		session:         o.Attach || o.Logs || o.Remove,
 		interactive:     o.Interactive,
+		targetFS:        o.TargetFS,
 		profileName:     o.Profile,
 		profile:         o.profile,
 		keep:            o.Keep,

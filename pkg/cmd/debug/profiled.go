@@ -27,6 +27,9 @@ type profileInput struct {
 	mounts string
 	// target is the container targeted, which --target=auto chooses per pod.
 	target string
+	// command is the command --target-fs gives the debug container, as JSON: it names
+	// the target's container ID in a pod whose containers share one PID namespace.
+	command string
 }
 
 // profiledContainer is a debug container as the profiles left it, with the warnings they
@@ -41,8 +44,9 @@ func newProfiledContainers() *profiledContainers {
 }
 
 // inputOf is the profile input of a pod whose debug container runs as user (a resolved
-// --run-as, or none), borrows mounts and targets the container called target.
-func inputOf(user runAs, mounts []corev1.VolumeMount, target string) (profileInput, error) {
+// --run-as, or none), borrows mounts, targets the container called target and runs
+// command, the one --target-fs gives it (nil without).
+func inputOf(user runAs, mounts []corev1.VolumeMount, target string, command []string) (profileInput, error) {
 	in := profileInput{user: -1, group: -1, target: target}
 	if user.user != nil {
 		in.user = *user.user
@@ -56,6 +60,13 @@ func inputOf(user runAs, mounts []corev1.VolumeMount, target string) (profileInp
 			return profileInput{}, fmt.Errorf("encoding the shared volume mounts: %w", err)
 		}
 		in.mounts = string(encoded)
+	}
+	if len(command) > 0 {
+		encoded, err := json.Marshal(command)
+		if err != nil {
+			return profileInput{}, fmt.Errorf("encoding the debug command: %w", err)
+		}
+		in.command = string(encoded)
 	}
 	return in, nil
 }

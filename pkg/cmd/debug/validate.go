@@ -116,6 +116,8 @@ func (o *DebugOptions) Validate() error {
 		}
 	} else {
 		switch {
+		case o.TargetFS:
+			return fmt.Errorf("--target-fs cannot be used with --copy-to: it enters the filesystem of the container an ephemeral debug container targets; with a copy, -c NAME -- COMMAND changes that container's own command")
 		case o.TargetContainer != "":
 			return fmt.Errorf("--target cannot be used with --copy-to: use --share-processes to see the other containers' processes")
 		case o.Image == "" && len(o.SetImages) == 0 && len(o.args) == 0:
@@ -127,7 +129,24 @@ func (o *DebugOptions) Validate() error {
 		}
 	}
 
-	return o.validateTargets(o.targets)
+	if err := o.validateTargets(o.targets); err != nil {
+		return err
+	}
+	return o.validateTargetFS()
+}
+
+// validateTargetFS checks --target-fs against the flags it needs and those it replaces;
+// the modes it has no meaning in are refused with theirs.
+func (o *DebugOptions) validateTargetFS() error {
+	switch {
+	case !o.TargetFS:
+		return nil
+	case o.TargetContainer == "":
+		return fmt.Errorf("--target-fs runs the command in the filesystem of the --target container: give --target=NAME, or --target=auto")
+	case o.ArgsOnly:
+		return fmt.Errorf("--target-fs runs the words after -- as the command in the target's filesystem, so they cannot be --arguments-only")
+	}
+	return nil
 }
 
 // validateSelection checks how the targets are chosen: names, a selector or files, and
@@ -199,6 +218,9 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 		}
 		if len(o.changedCopyFlags) > 0 {
 			return fmt.Errorf("--%s cannot be used with %s: it only applies to copies of pods, and debugging a node creates a new pod", o.changedCopyFlags[0], t.describe())
+		}
+		if o.TargetFS {
+			return fmt.Errorf("--target-fs cannot be used with %s: it enters a container's filesystem, and a node's is at /host in its debugging pod (chroot /host)", t.describe())
 		}
 		if o.TargetContainer != "" {
 			return fmt.Errorf("--target cannot be used with %s: it names a container of the debugged pod", t.describe())
