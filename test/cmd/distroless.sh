@@ -62,7 +62,7 @@ kd::realnode::logs() {
 }
 
 run_realnode_distroless_target_auto() {
-  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
   kd::realnode::distroless app
 
   ### The fixture: restricted, and the target has no shell and no tar.
@@ -101,7 +101,7 @@ run_realnode_distroless_target_auto() {
 }
 
 run_realnode_distroless_target_fs() {
-  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
   # A topic that fails half-way must not leave its terminal behind.
   trap kd::realnode::terminal_end EXIT
   kd::realnode::distroless app
@@ -141,7 +141,7 @@ run_realnode_distroless_target_fs() {
 run_realnode_distroless_chroot() {
   # A profile that may chroot (root, CAP_SYS_CHROOT and CAP_SYS_PTRACE) is not admitted
   # where "restricted" is enforced.
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::distroless app
 
   local profile
@@ -176,7 +176,7 @@ kd::realnode::sums() {
 }
 
 run_realnode_distroless_cp() {
-  kd::realnode::namespace pod-security.kubernetes.io/enforce=restricted
+  kd::test::new_namespace pod-security.kubernetes.io/enforce=restricted
   kd::realnode::distroless app
   local tmp=$KD_TEST_TMP/$NS-cp i
   mkdir -p "$tmp/dir"

@@ -595,6 +595,51 @@ run_realnode_terminal_rm_on_signals() {
   done
 }
 
+# kd::realnode::ephemeral_terminated NAME: ephemeral container NAME of pod app is
+# reported terminated.
+kd::realnode::ephemeral_terminated() {
+  [[ -n $(kubectl get pod app -n "$NS" -o "jsonpath={.status.ephemeralContainerStatuses[?(@.name==\"$1\")].state.terminated.finishedAt}") ]]
+}
+
+run_realnode_terminal_rm_ephemeral() {
+  kd::test::new_namespace
+  # A topic that fails half-way must not leave its terminal behind.
+  trap kd::realnode::terminal_end EXIT
+  kd::realnode::pod app
+  local how code name target
+  for how in exit INT TERM HUP close; do
+    case $how in
+      exit) code=0 ;;
+      INT) code=130 ;;
+      TERM) code=143 ;;
+      *) code=129 ;;
+    esac
+    name=dbg-${how,,}
+    # Both kinds of shell: PID 1 of its own process namespace, which only the end of its
+    # input ends, and one beside the target's processes, whose processes are killed.
+    target=()
+    [[ $how == INT || $how == close ]] && target=(--target=main)
+
+    ### --rm on an ephemeral session ended by $how: the container is ended too, and stays
+    ### in the pod's spec, terminated.
+    # Command
+    kd::realnode::terminal app -c "$name" "${target[@]}" --rm -it --image=$REALNODE_IMAGE --image-pull-policy=Never
+    if [[ $how == exit ]]; then
+      printf 'exit 0\n' >&7
+      kd::test::wait_for 30 'the command to end after exit' test -s "$TERM_RC"
+      kd::test::assert_eq "$(<"$TERM_RC")" 0 'exit code after exit'
+      kd::test::if_has_string "$(tr -d '\r' <"$TERM_OUT")" "The debug container $name of pod $NS/app has ended (Terminated (exit 0)); it stays in the pod's spec, as ephemeral containers cannot be removed." "terminal after exit"
+    else
+      kd::realnode::assert_terminal_stop "$how" "$code"
+      kd::test::if_has_not_string "$(<"$TERM_ERR")" 'was not stopped' "stderr after $how"
+    fi
+    # Post-Condition: the container terminated; the target still runs, never restarted
+    kd::test::wait_for 30 "container $name to be reported terminated" kd::realnode::ephemeral_terminated "$name"
+    kd::test::get_object_assert pod/app '{{.status.phase}}:{{range .status.containerStatuses}}{{.restartCount}}{{end}}' 'Running:0'
+    kd::realnode::terminal_end
+  done
+}
+
 run_realnode_terminal_detach() {
   kd::test::new_namespace
   # A topic that fails half-way must not leave its terminal behind.
@@ -720,7 +765,7 @@ kd::realnode::container_is() {
 }
 
 run_realnode_sessions_list() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   # Never restarted: the copy's debug container, which inherits it, stays terminated.
   kd::realnode::pod app '  restartPolicy: Never'
   kubectl label pod app -n "$NS" "kd-fixture=$NS" >/dev/null
@@ -763,7 +808,7 @@ $NS | node-debugger-$KD_REAL_NODE-XXXXX | debugger | node | node/$KD_REAL_NODE |
 }
 
 run_realnode_sessions_stop() {
-  kd::realnode::namespace
+  kd::test::new_namespace
   kd::realnode::pod app
   local target
   target=$(kubectl get pod app -n "$NS" -o jsonpath='{.status.containerStatuses[0].state.running.startedAt}')
@@ -816,6 +861,7 @@ REALNODE_TOPICS=(
   run_realnode_attach_interrupt
   run_realnode_sessions_rm
   run_realnode_terminal_rm_on_signals
+  run_realnode_terminal_rm_ephemeral
   run_realnode_logs_outlive_request_timeout
   run_realnode_terminal_detach
   run_realnode_sessions_list

@@ -109,6 +109,10 @@ func (c checker) neededAccess(p *plan) []access {
 		if !p.reattach {
 			needed = append(needed, access{"patch", "ephemeralcontainers", p.source.Namespace})
 		}
+		if c.remove {
+			// --rm ends the container from inside it.
+			needed = append(needed, access{"create", "exec", p.source.Namespace})
+		}
 	default:
 		needed = append(needed, access{"create", "", p.pod.Namespace})
 		if p.deleteSource || c.remove {

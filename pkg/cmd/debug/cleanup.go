@@ -28,6 +28,50 @@ func (s *session) cleanUp(ctx context.Context, snd sender, pods []*corev1.Pod) e
 	return errors.Join(errs...)
 }
 
+// stoppable returns the ephemeral debug containers --rm ends among outcomes: those
+// added. They cannot be removed from their pods; their processes can end.
+func (s *session) stoppable(outcomes []outcome) []debugContainerRef {
+	if !s.remove {
+		return nil
+	}
+	var refs []debugContainerRef
+	for _, out := range outcomes {
+		p := out.plan
+		if p == nil || p.mode != ModeEphemeral || p.container == "" || out.pod == nil || out.err != nil {
+			continue
+		}
+		refs = append(refs, debugContainerRef{namespace: p.source.Namespace, pod: p.source.Name, container: p.container})
+	}
+	return refs
+}
+
+// stopContainers ends, through execute's sender, the ephemeral debug containers --rm
+// owns, however the session ended, and says what became of each. After a session that
+// ended by itself it waits until each is reported terminated; after a signal it only
+// has until interruptedCleanupBudget after it, enough to end them, not to see it.
+func (s *session) stopContainers(ctx context.Context, snd sender, refs []debugContainerRef) error {
+	cleanupCtx, cancel := s.stop.outliving(ctx)
+	defer cancel()
+	wait := ctx.Err() == nil
+	results := snd.stopEphemerals(cleanupCtx, refs, s.limit, wait)
+	var errs []error
+	for i, r := range refs {
+		res := results[i]
+		where := fmt.Sprintf("debug container %s of pod %s/%s", r.container, r.namespace, r.pod)
+		switch {
+		case res.err != nil:
+			errs = append(errs, fmt.Errorf("%s was not stopped: %w", where, interruptedText(res.err)))
+		case res.already:
+			s.notice(fmt.Sprintf("The %s has ended (%s); it stays in the pod's spec, as ephemeral containers cannot be removed.", where, res.state))
+		case wait:
+			s.notice(fmt.Sprintf("Stopped the %s (%s); it stays in the pod's spec, as ephemeral containers cannot be removed.", where, res.state))
+		default:
+			s.notice(fmt.Sprintf("Stopped the %s; it stays in the pod's spec, as ephemeral containers cannot be removed.", where))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // interruptedText names a cancellation as what it is to the user: the command was
 // stopped before the server answered.
 func interruptedText(err error) error {

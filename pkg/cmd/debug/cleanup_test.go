@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -15,6 +16,8 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	uexec "k8s.io/utils/exec"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/sessions"
 )
 
 // debugState returns the debug pod called name with its container dbg in state.
@@ -177,7 +180,6 @@ func TestRemoveRefusedOrSkipped(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"app", "--image=busybox", "--rm", "-i"}, "--rm cannot be used with pod/app: an ephemeral container cannot be removed from its pod; debug a copy with --copy-to, which --rm deletes"},
 		{[]string{"app", "--image=busybox", "--copy-to=c", "--replace", "--rm", "-i"}, "--rm deletes the copy when the session ends, and --replace deletes the original: nothing would be left; drop one of them"},
 		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm"}, "--rm deletes the debug pod when the session ends, and without a session (-i/--stdin or --attach, or --logs) there is none: add one"},
 		{[]string{"app", "--image=busybox", "--copy-to=c", "--rm", "-i", "--attach=false"}, "--rm deletes the debug pod when the session ends, and without a session (-i/--stdin or --attach, or --logs) there is none: add one"},
@@ -262,5 +264,79 @@ func TestRemoveKeepsExitStatus(t *testing.T) {
 	}
 	if n := deletesOf(client, "node-debugger-node-a-aaaaa"); n != 1 {
 		t.Errorf("%d deletes of the node pod, want 1", n)
+	}
+}
+
+// fakeRemote plays the debug container's side of --rm's stop: the exec that ends its
+// processes, after which the kubelet reports it terminated.
+type fakeRemote struct {
+	client *fake.Clientset
+	execs  []string
+}
+
+func (f *fakeRemote) Exec(_ context.Context, namespace, name, container string, _ []string) (string, error) {
+	f.execs = append(f.execs, namespace+"/"+name+"/"+container)
+	obj, err := f.client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), namespace, name)
+	if err != nil {
+		return "", err
+	}
+	killed := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 137}}
+	return "", reportStatus(f.client, obj.(*corev1.Pod), corev1.ContainerStatus{Name: container, State: killed}, true)
+}
+
+func (f *fakeRemote) EndInput(context.Context, string, string, string, bool, string) error {
+	return errors.New("the input was not expected to be ended")
+}
+
+// --rm on an ephemeral container: once the session is over the container's processes
+// are ended, through one exec, and the container is seen terminated; one that has
+// ended by itself is left alone. It stays in the pod's spec either way.
+func TestRemoveStopsAnEphemeralContainer(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		exit      bool
+		wantExecs []string
+		wantOut   string
+	}{
+		{"still running", false, []string{"test/app/dbg"},
+			"Stopped the debug container dbg of pod test/app (Terminated (exit 137)); it stays in the pod's spec, as ephemeral containers cannot be removed.\n"},
+		{"exited", true, nil,
+			"The debug container dbg of pod test/app has ended (Terminated (exit 0)); it stays in the pod's spec, as ephemeral containers cannot be removed.\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod())
+			watcher := watch.NewFake()
+			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+			pod := appPod()
+			pod.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+			go watcher.Modify(pod)
+			remote := &fakeRemote{client: client}
+			h := newHarness(t, withAttach(func(_ context.Context, p *corev1.Pod, container string, _, _ io.Writer) error {
+				state := running
+				if tc.exit {
+					state = terminated
+				}
+				obj, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app")
+				if err != nil {
+					return err
+				}
+				return reportStatus(client, obj.(*corev1.Pod), corev1.ContainerStatus{Name: container, State: state}, true)
+			}), withOptions(func(o *DebugOptions) {
+				o.remoteFunc = func() (sessions.Remote, error) { return remote, nil }
+			}))
+			r := h.run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i", "--rm")
+			if r.err != nil {
+				t.Fatalf("unexpected error: %v\nstderr: %s", r.err, r.stderr)
+			}
+			if diff := cmp.Diff(tc.wantExecs, remote.execs); diff != "" {
+				t.Errorf("execs (-want +got):\n%s", diff)
+			}
+			if !strings.HasSuffix(r.stdout, tc.wantOut) {
+				t.Errorf("stdout = %q, want it to end with %q", r.stdout, tc.wantOut)
+			}
+			if n := deletesOf(client, "app"); n != 0 {
+				t.Errorf("%d deletes of the user's pod", n)
+			}
+		})
 	}
 }

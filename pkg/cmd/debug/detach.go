@@ -74,7 +74,12 @@ func (s *session) detachable(ctx context.Context, in io.Reader, tty bool) (io.Re
 // left; with --rm, that the pod was kept and how to delete it.
 func (s *session) printDetachHint(pod *corev1.Pod, container string) {
 	s.printResumeHint(pod, container)
-	if _, kind := podutil.Find(pod, container); kind != podutil.Ephemeral && s.remove {
-		fmt.Fprintf(s.errOut, "Pod %s/%s was kept, as the session was left, not ended (--rm); delete it with: kubectl delete pod %s -n %s\n", pod.Namespace, pod.Name, pod.Name, pod.Namespace)
+	if !s.remove {
+		return
 	}
+	if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
+		fmt.Fprintf(s.errOut, "Debug container %s of pod %s/%s keeps running, as the session was left, not ended (--rm)\n", container, pod.Namespace, pod.Name)
+		return
+	}
+	fmt.Fprintf(s.errOut, "Pod %s/%s was kept, as the session was left, not ended (--rm); delete it with: kubectl delete pod %s -n %s\n", pod.Namespace, pod.Name, pod.Name, pod.Namespace)
 }

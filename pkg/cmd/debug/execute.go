@@ -18,6 +18,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/sessions"
 )
 
 // outcome is what became of one target: its plan, the debug pod as the server returned
@@ -55,6 +56,8 @@ type sender struct {
 	// under a client dry run no pod at all: a report on thousands of targets needs no
 	// more, and the whole pods would double the memory the run holds.
 	brief bool
+	// remote reaches into containers, to stop the ephemeral ones --rm owns.
+	remote func() (sessions.Remote, error)
 }
 
 // send carries out one plan.
@@ -300,4 +303,63 @@ func (s sender) reviewAccess(ctx context.Context, a access) accessVerdict {
 		return accessVerdict{access: a, err: err}
 	}
 	return accessVerdict{access: a, allowed: got.Status.Allowed, reason: got.Status.Reason}
+}
+
+// stopTimeout bounds how long --rm waits, after a session that ended by itself, for an
+// ephemeral debug container it stopped to be reported terminated.
+var stopTimeout = 10 * time.Second
+
+// stopOutcome is what became of one ephemeral debug container --rm stopped: it had
+// ended already, it was stopped (and, with a wait, seen terminated), or err says why
+// not.
+type stopOutcome struct {
+	already bool
+	state   string
+	err     error
+}
+
+// stopEphemerals ends the ephemeral debug containers --rm owns, reading each pod again
+// first: a container that has ended is left as it is. With wait, each is then read
+// until it is reported terminated; after an interruption there is no time for that.
+// Ephemeral containers cannot be removed from a pod: ending their processes is all
+// --rm can do.
+func (s sender) stopEphemerals(ctx context.Context, debugged []debugContainerRef, limit int, wait bool) []stopOutcome {
+	outcomes := make([]stopOutcome, len(debugged))
+	remote, err := s.remote()
+	if err != nil {
+		for i := range outcomes {
+			outcomes[i].err = err
+		}
+		return outcomes
+	}
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for i, d := range debugged {
+		g.Go(func() error {
+			outcomes[i] = s.stopEphemeral(ctx, remote, d, wait)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return outcomes
+}
+
+// stopEphemeral stops one container of stopEphemerals.
+func (s sender) stopEphemeral(ctx context.Context, remote sessions.Remote, d debugContainerRef, wait bool) stopOutcome {
+	pod, err := s.client.CoreV1().Pods(d.namespace).Get(ctx, d.pod, metav1.GetOptions{})
+	if err != nil {
+		return stopOutcome{err: err}
+	}
+	for i := range pod.Spec.EphemeralContainers {
+		if c := &pod.Spec.EphemeralContainers[i]; c.Name == d.container {
+			last, already, err := sessions.StopEphemeral(ctx, s.client, remote, stopTimeout, pod, c, wait)
+			return stopOutcome{already: already, state: last.State, err: err}
+		}
+	}
+	return stopOutcome{err: fmt.Errorf("pod %s/%s has no ephemeral container %q", d.namespace, d.pod, d.container)}
+}
+
+// debugContainerRef names an ephemeral debug container.
+type debugContainerRef struct {
+	namespace, pod, container string
 }

@@ -23,6 +23,7 @@ import (
 	"k8s.io/kubectl/pkg/util/term"
 
 	"github.com/kubectl-debugger/kubectl-debugger/internal/customprofile"
+	"github.com/kubectl-debugger/kubectl-debugger/internal/sessions"
 )
 
 // DebugOptions holds everything one debug invocation needs, from flags to clients.
@@ -137,6 +138,8 @@ type DebugOptions struct {
 	// shows goes to out and errOut. nil attaches through the API server
 	// (session.remoteAttach); tests replace it.
 	attachFunc func(ctx context.Context, pod *corev1.Pod, container string, out, errOut io.Writer) error
+	// remoteFunc, when set, replaces how containers are reached (tests).
+	remoteFunc func() (sessions.Remote, error)
 	// isTerminal tells whether a stream is a terminal, for progress and colours.
 	isTerminal func(w io.Writer) bool
 	// stdinIsTerminal tells whether standard input is a terminal.
@@ -210,7 +213,7 @@ func (o *DebugOptions) AddFlags(cmd *cobra.Command) {
 	f.Lookup("share-volumes").NoOptDefVal = shareVolumesAuto
 	f.StringVar(&o.DryRun, "dry-run", o.DryRun, `Must be "none", "server", or "client". With client, only print what would be sent; with server, send it for validation and defaulting without persisting anything.`)
 	f.Lookup("dry-run").NoOptDefVal = "client"
-	f.BoolVar(&o.Remove, "rm", false, "Delete the debug pod (a copy, or a node debugging pod) when the session ends: the shell exits, the attach fails, --logs ends, or Ctrl-C.")
+	f.BoolVar(&o.Remove, "rm", false, "Delete the debug pod (a copy, or a node debugging pod) when the session ends: the shell exits, the attach fails, --logs ends, or Ctrl-C; an ephemeral container, which cannot be removed, is ended instead.")
 	f.StringVar(&o.RunAs, "run-as", "", `The user the debug container runs as: "target" for the user of the container it debugs (--target, -c, or the pod's only container), "root", UID or UID:GID; applied after --profile, before --custom.`)
 	f.BoolVar(&o.Check, "check", false, "Change nothing; tell whether this command would succeed: the permissions it needs (pods/ephemeralcontainers patch or pods create and delete, pods/attach, pods/log), the server's admission of what it would send (a server dry run, Pod Security included) and the image's presence on the node. Exits 0 when every target would succeed.")
 	f.BoolVar(&o.KeepGoing, "keep-going", false, "With several targets, debug those that can be debugged when planning others failed; by default nothing is sent then.")
@@ -454,6 +457,26 @@ func (o *DebugOptions) clientset() (kubernetes.Interface, error) {
 	}
 	o.client, o.streamClient = client, streamClient
 	return client, nil
+}
+
+// remote returns what reaches into containers through the API server (exec and attach),
+// to stop the ephemeral containers --rm owns; tests set remoteFunc instead.
+func (o *DebugOptions) remote() (sessions.Remote, error) {
+	if o.remoteFunc != nil {
+		return o.remoteFunc()
+	}
+	client, err := o.streamingClientset()
+	if err != nil {
+		return nil, err
+	}
+	config, err := o.restClientGetter.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("loading the client configuration: %w", err)
+	}
+	// A stream is not cut at --request-timeout, as the attach is not.
+	config = rest.CopyConfig(config)
+	config.Timeout = 0
+	return sessions.NewRemote(config, client), nil
 }
 
 // streamingClientset returns the API client for followed logs, which --request-timeout

@@ -170,6 +170,13 @@ func (pr *presenter) presentOne(ctx context.Context, snd sender, out outcome) (e
 			}
 		}()
 	}
+	if refs := s.stoppable([]outcome{out}); len(refs) > 0 {
+		defer func() {
+			if !detached {
+				err = withCleanup(err, s.stopContainers(ctx, snd, refs))
+			}
+		}()
+	}
 	if err := pr.printOne(out); err != nil || out.plan.container == "" {
 		return err
 	}
@@ -209,6 +216,9 @@ func (pr *presenter) presentMany(ctx context.Context, res presentation) (err err
 	if s != nil {
 		if pods := s.removable(res.outcomes); len(pods) > 0 {
 			defer func() { err = withCleanup(err, s.cleanUp(ctx, res.sender, pods)) }()
+		}
+		if refs := s.stoppable(res.outcomes); len(refs) > 0 {
+			defer func() { err = withCleanup(err, s.stopContainers(ctx, res.sender, refs)) }()
 		}
 	}
 	// With -o, standard output is for objects: when nothing was sent there are none,

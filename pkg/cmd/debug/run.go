@@ -56,7 +56,7 @@ func (o *DebugOptions) Run(ctx context.Context) (err error) {
 		pr.announce(p)
 	}
 
-	s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested()}
+	s := sender{dryRun: o.dryRun, brief: o.severalTargets(len(found)) && !o.outputRequested(), remote: o.remote}
 	switch {
 	case failed > 0 && !o.KeepGoing:
 		// One bad target stops all: nothing is sent.

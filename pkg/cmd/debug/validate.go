@@ -238,9 +238,6 @@ func (o *DebugOptions) validateMode(mode Mode, t target) error {
 			return fmt.Errorf("--copy-to %q is the name of the pod being copied: the copy needs a name of its own", o.CopyTo)
 		}
 	case ModeEphemeral:
-		if o.Remove {
-			return fmt.Errorf("--rm cannot be used with %s: an ephemeral container cannot be removed from its pod; debug a copy with --copy-to, which --rm deletes", t.describe())
-		}
 		for _, custom := range o.customs {
 			if err := custom.CheckEphemeral(); err != nil {
 				return err
