@@ -2,7 +2,7 @@
 # The debug package's phases own their effects: execute (execute.go) sends every API
 # write, the --rm deletes included, and present with its session part (present.go and
 # --check's report, checkreport.go; then session.go with attach, --logs and cleanup:
-# attach.go, pulls.go, detach.go, logs.go, streamlog.go, cleanup.go) does all the
+# attach.go, containerevents.go, detach.go, logs.go, streamlog.go, cleanup.go) does all the
 # printing. Checked by call site in the
 # package's non-test files.
 set -o errexit -o nounset -o pipefail
@@ -15,7 +15,7 @@ writes='\.(Create|Update|UpdateStatus|UpdateEphemeralContainers|Patch|Apply|Appl
 # DebugOptions has them as Out and ErrOut: using one anywhere else is printing.
 prints='fmt\.(Print|Fprint)|\bos\.(Stdout|Stderr)\b|\.(Out|ErrOut|out|errOut)\b|\.notice\(|\bprintln\('
 writers='^execute\.go$'
-printers='^(present|checkreport|session|attach|pulls|detach|logs|streamlog|cleanup)\.go$'
+printers='^(present|checkreport|session|attach|containerevents|detach|logs|streamlog|cleanup)\.go$'
 
 # hits prints the lines of grep -nE pattern in the package's non-test files outside the
 # files allowed (a regular expression on the base name).

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mobyterm "github.com/moby/term"
@@ -29,9 +30,23 @@ import (
 // the container already ended or attaching fails, its logs are shown instead. The
 // session ends with the container's exit status when it has one.
 func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container string) error {
-	running, err := s.waitForContainer(ctx, pod.Namespace, pod.Name, container)
+	running, started, err := s.waitForContainer(ctx, pod, container, true)
 	if err != nil {
 		return err
+	}
+	if started {
+		// The kubelet said the container started, and its status will say so only
+		// after its next relist: attach now, which is what makes a shell come up as
+		// soon as the runtime can serve it. An attach that could not connect (the
+		// container ended at once, or the runtime was not ready yet) changed nothing,
+		// and the status decides what follows, as it would have without this.
+		a := s.attachOnce(ctx, running, container)
+		if ctx.Err() != nil || !a.unconnected() {
+			return s.afterAttach(ctx, running, container, a)
+		}
+		if running, _, err = s.waitForContainer(ctx, running, container, false); err != nil {
+			return err
+		}
 	}
 	if status := podutil.Status(running, container); status != nil && status.State.Terminated != nil {
 		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
@@ -43,14 +58,47 @@ func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container strin
 		}
 		return exitStatus(running, container, code, " before it could be attached")
 	}
-	if c, _ := podutil.Find(running, container); c != nil && c.TTY && s.interactive {
-		s.in, s.out = consoleStreams(s.in, s.out)
+	return s.afterAttach(ctx, running, container, s.attachOnce(ctx, running, container))
+}
+
+// attachment is how one attach went.
+type attachment struct {
+	err error
+	// out and errOut count what the container showed.
+	out, errOut *countingWriter
+	// stdinRead says the attach read the session's input.
+	stdinRead bool
+}
+
+// unconnected says the attach failed without a session: no input read, nothing shown,
+// not detached, so it can be tried again as if it had not happened.
+func (a attachment) unconnected() bool {
+	return a.err != nil && !errors.Is(a.err, errDetached) && !a.stdinRead && a.out.n+a.errOut.n == 0
+}
+
+// attachOnce attaches the terminal to container, once, saying first what kubectl attach
+// says as a session starts.
+func (s *session) attachOnce(ctx context.Context, pod *corev1.Pod, container string) attachment {
+	if !s.sessionStarted {
+		s.sessionStarted = true
+		if c, _ := podutil.Find(pod, container); c != nil && c.TTY && s.interactive {
+			s.in, s.out = consoleStreams(s.in, s.out)
+		}
+		s.printSessionStart(pod, container)
 	}
-	s.printSessionStart(running, container)
 	// The attach streams only what the container writes once it is connected: what it
 	// showed tells whether the logs hold something the user has not seen.
-	out, errOut := &countingWriter{w: s.out}, &countingWriter{w: s.errOut}
-	if err := s.attachFunc(ctx, running, container, out, errOut); err != nil {
+	a := attachment{out: &countingWriter{w: s.out}, errOut: &countingWriter{w: s.errOut}}
+	s.stdinRead.Store(false)
+	a.err = s.attachFunc(ctx, pod, container, a.out, a.errOut)
+	a.stdinRead = s.stdinRead.Load()
+	return a
+}
+
+// afterAttach ends a session by how its attach went: with the container's exit status,
+// the hint to resume it, or its logs when the attach failed before it showed anything.
+func (s *session) afterAttach(ctx context.Context, running *corev1.Pod, container string, a attachment) error {
+	if err := a.err; err != nil {
 		if errors.Is(err, errDetached) {
 			s.printDetachHint(running, container)
 			return err
@@ -59,7 +107,7 @@ func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container strin
 			// Ctrl-C ended the session; there is nothing to fall back to.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, ctx.Err())
 		}
-		if out.n+errOut.n > 0 {
+		if a.out.n+a.errOut.n > 0 {
 			// The session broke off: replaying the logs would repeat what was shown.
 			return fmt.Errorf("attaching to container %q of pod %q: %w", container, running.Name, err)
 		}
@@ -81,7 +129,7 @@ func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container strin
 	// A quick command can finish before the attach is connected: when the session
 	// showed nothing, the logs hold all it wrote. A terminal session always shows
 	// something (the terminal echoes), so this is for plain streams only.
-	if c, _ := podutil.Find(running, container); exited != nil && out.n+errOut.n == 0 && c != nil && !c.TTY {
+	if c, _ := podutil.Find(running, container); exited != nil && a.out.n+a.errOut.n == 0 && c != nil && !c.TTY {
 		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
 			return err
 		}
@@ -133,6 +181,18 @@ func exitStatus(pod *corev1.Pod, container string, code int32, when string) erro
 		Err:  fmt.Errorf("container %s of pod %s exited with code %d%s", container, pod.Name, code, when),
 		Code: int(code),
 	}
+}
+
+// readWatcher records that its reader was read from: a stream reads its input only once
+// it is connected.
+type readWatcher struct {
+	r    io.Reader
+	read *atomic.Bool
+}
+
+func (r *readWatcher) Read(p []byte) (int, error) {
+	r.read.Store(true)
+	return r.r.Read(p)
 }
 
 // countingWriter counts what goes through it.
@@ -229,7 +289,9 @@ type containerWait struct {
 	warn        func(string)
 	lastMessage string
 	pod         *corev1.Pod
-	gone        bool
+	// last is the pod as last seen.
+	last *corev1.Pod
+	gone bool
 	// never is why the container will never start, once that is known.
 	never *neverStartsError
 	// pulling is told, on each report of the waiting container, whether its image is
@@ -256,6 +318,7 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 		w.gone = true
 		return true
 	}
+	w.last = pod
 	s := podutil.Status(pod, w.container)
 	if s != nil && (s.State.Running != nil || s.State.Terminated != nil) {
 		w.pod = pod
@@ -282,13 +345,16 @@ func (w *containerWait) changed(pod *corev1.Pod, deleted bool) bool {
 }
 
 // waitForContainer watches pod until container runs or has terminated, reporting why it
-// waits; it only ends early when ctx is cancelled (Ctrl-C) or the pod is deleted.
-func (s *session) waitForContainer(ctx context.Context, namespace, name, container string) (*corev1.Pod, error) {
+// waits, and returns the pod as last seen; it only ends early when ctx is cancelled
+// (Ctrl-C), the pod is deleted, or the container can never start. With early, it also
+// ends when the kubelet reports the container started, before the pod's status says so,
+// and started says that it did.
+func (s *session) waitForContainer(ctx context.Context, pod *corev1.Pod, container string, early bool) (last *corev1.Pod, started bool, err error) {
 	client, err := s.client()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	w := &containerWait{name: name, container: container}
+	w := &containerWait{name: pod.Name, container: container}
 	if !s.quiet {
 		// kubectl's warning printer, coloured on a terminal as kubectl debug's is.
 		printer := printers.NewWarningPrinter(s.errOut, printers.WarningPrinterOptions{Color: printers.AllowsColorOutput(s.errOut)})
@@ -315,38 +381,58 @@ func (s *session) waitForContainer(ctx context.Context, namespace, name, contain
 			pullDeadline.Stop()
 		}
 	}()
-	if s.pullProgress {
-		// Stopped, and its last line printed, before the session may take the terminal.
-		pullsCtx, stopPulls := context.WithCancel(ctx)
-		done := make(chan struct{})
-		defer func() {
-			stopPulls()
-			<-done
-		}()
-		go func() {
-			defer close(done)
-			s.showPulls(pullsCtx, client, namespace, name, container)
-		}()
+	waitCtx, stopWait := context.WithCancelCause(pullCtx)
+	defer stopWait(nil)
+	if showPulls := s.pullProgress; showPulls || early {
+		var onStart func()
+		if early {
+			onStart = func() { stopWait(errStarted) }
+		}
+		eventsCtx, stopEvents := context.WithCancel(ctx)
+		defer stopEvents()
+		// Best effort: a caller who may not watch events waits for the status alone.
+		if events, err := watchContainerEvents(eventsCtx, client, pod); err == nil {
+			// Stopped, and its last line printed, before the session may take the
+			// terminal.
+			done := make(chan struct{})
+			defer func() {
+				stopEvents()
+				events.Stop()
+				<-done
+			}()
+			go func() {
+				defer close(done)
+				s.followContainerEvents(eventsCtx, events, pod, container, showPulls, onStart)
+			}()
+		}
 	}
-	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()}
-	if err := watchPods(pullCtx, client.CoreV1().Pods(namespace), opts, w); err != nil {
-		if ctx.Err() == nil && errors.Is(context.Cause(pullCtx), errPullTimedOut) {
-			return nil, pullTimedOut(name, container, w.lastPull, s.podRunningTimeout)
-		}
-		// The cancellation explains the failure better than what it caused.
-		if ctx.Err() != nil {
+	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", pod.Name).String()}
+	if err := watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			// The cancellation explains the failure better than what it caused.
 			err = ctx.Err()
+		case errors.Is(context.Cause(pullCtx), errPullTimedOut):
+			return nil, false, pullTimedOut(pod.Name, container, w.lastPull, s.podRunningTimeout)
+		case errors.Is(context.Cause(waitCtx), errStarted):
+			if w.last != nil {
+				pod = w.last
+			}
+			return pod, true, nil
 		}
-		return nil, serverError(fmt.Sprintf("waiting for container %q of pod %q", container, name), err)
+		return nil, false, serverError(fmt.Sprintf("waiting for container %q of pod %q", container, pod.Name), err)
 	}
 	if w.gone {
-		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, name)
+		return nil, false, apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, pod.Name)
 	}
 	if w.never != nil {
-		return nil, w.never
+		return nil, false, w.never
 	}
-	return w.pod, nil
+	return w.pod, false, nil
 }
+
+// errStarted ends a wait on the kubelet's word that the container started.
+var errStarted = errors.New("the kubelet reported the container started")
 
 // errPullTimedOut ends a wait on an image that kept failing to pull.
 var errPullTimedOut = errors.New("the image pull kept failing")
@@ -403,7 +489,7 @@ func (s *session) remoteAttach(ctx context.Context, pod *corev1.Pod, container s
 	in, streamCtx, detached, stopStream := s.detachable(ctx, s.in, t.Raw)
 	defer stopStream()
 	if s.interactive {
-		streams.Stdin = in
+		streams.Stdin = &readWatcher{r: in, read: &s.stdinRead}
 	}
 	if !t.Raw {
 		streams.Stderr = errOut

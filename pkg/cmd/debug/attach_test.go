@@ -14,6 +14,8 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 	uexec "k8s.io/utils/exec"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // Input that is not a terminal is a script: the debug container closes its stdin when
@@ -280,5 +282,121 @@ func TestAttachAfterExit(t *testing.T) {
 	}
 	if r.stdout != "fake logs" {
 		t.Errorf("stdout = %q, want the logs", r.stdout)
+	}
+}
+
+// The kubelet's Started event starts the attach before the pod's status says the
+// container runs; an attach that could not connect leaves the decision to the status,
+// as if it had not been tried, and the session's start is said once.
+func TestAttachOnStartedEvent(t *testing.T) {
+	const dbg = "spec.ephemeralContainers{dbg}"
+	tests := []struct {
+		name string
+		// events are the kubelet's; runningAfter reports the container running in the
+		// pod's status after them.
+		events       []*corev1.Event
+		runningAfter bool
+		// attaches answers each attach: a status to report and the attach's error.
+		attaches []attachAnswer
+		// wantEarly is, per attach, whether the status did not yet say running. An
+		// attach that showed nothing of a container that ended leaves its logs to show.
+		wantEarly  []bool
+		wantOut    string
+		wantStderr string
+		wantErr    string
+	}{
+		{name: "attached at Started", events: []*corev1.Event{podEvent("1", "app", dbg, "Started", "Started container dbg")},
+			attaches:  []attachAnswer{{status: exitedWith(0)}},
+			wantEarly: []bool{true}, wantOut: "fake logs", wantStderr: sessionStart},
+		{name: "could not connect, ended at once: the logs", events: []*corev1.Event{podEvent("1", "app", dbg, "Started", "Started container dbg")},
+			attaches:  []attachAnswer{{status: exitedWith(0), err: errors.New("container not running")}},
+			wantEarly: []bool{true}, wantOut: "fake logs",
+			wantStderr: sessionStart + "Container dbg exited with code 0 before it could be attached.\n"},
+		{name: "could not connect, then running: attached again", events: []*corev1.Event{podEvent("1", "app", dbg, "Started", "Started container dbg")},
+			attaches:  []attachAnswer{{status: running, err: errors.New("container not running")}, {status: exitedWith(3)}},
+			wantEarly: []bool{true, false}, wantOut: "fake logs", wantStderr: sessionStart, wantErr: "container dbg of pod app exited with code 3"},
+		{name: "another container started: the status decides",
+			events:       []*corev1.Event{podEvent("1", "app", "spec.containers{web}", "Started", "Started container web")},
+			runningAfter: true,
+			attaches:     []attachAnswer{{status: exitedWith(0)}},
+			wantEarly:    []bool{false}, wantOut: "fake logs", wantStderr: sessionStart},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := fake.NewClientset(appPod())
+			pods, events := watch.NewFake(), watch.NewFake()
+			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(pods, nil))
+			client.PrependWatchReactor("events", k8stesting.DefaultWatchReactor(events, nil))
+			go func() {
+				for _, e := range tt.events {
+					events.Add(e)
+				}
+				if tt.runningAfter {
+					// Sent once the events before it were handled.
+					events.Add(podEvent("sync", "app", "spec.containers{web}", "Killing", ""))
+					p := appPod()
+					p.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+					p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+					pods.Modify(p)
+				}
+			}()
+			var early []bool
+			attach := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
+				early = append(early, podutil.Status(pod, "dbg") == nil)
+				if len(early) > len(tt.attaches) {
+					return errors.New("attached too often")
+				}
+				answer := tt.attaches[len(early)-1]
+				if err := reportStatus(client, pod, corev1.ContainerStatus{Name: "dbg", State: answer.status}, true); err != nil {
+					return err
+				}
+				return answer.err
+			}
+			r := newHarness(t, withAttach(attach)).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i")
+			if got := errString(r.err); got != tt.wantErr {
+				t.Errorf("error = %q, want %q", got, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantEarly, early); diff != "" {
+				t.Errorf("attaches before the status said running (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantOut, r.stdout); diff != "" {
+				t.Errorf("stdout (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantStderr, r.stderr); diff != "" {
+				t.Errorf("stderr (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// attachAnswer is how a fake attach answers: the container's state it reports, and the
+// attach's error.
+type attachAnswer struct {
+	status corev1.ContainerState
+	err    error
+}
+
+// Only an attach that failed before anything of a session happened may be tried again.
+func TestAttachmentUnconnected(t *testing.T) {
+	shown := func(n int64) *countingWriter { return &countingWriter{n: n} }
+	failed := errors.New("container not running")
+	tests := []struct {
+		name string
+		a    attachment
+		want bool
+	}{
+		{name: "failed before the stream", a: attachment{err: failed, out: shown(0), errOut: shown(0)}, want: true},
+		{name: "succeeded", a: attachment{out: shown(0), errOut: shown(0)}},
+		{name: "input read", a: attachment{err: failed, out: shown(0), errOut: shown(0), stdinRead: true}},
+		{name: "output shown", a: attachment{err: failed, out: shown(3), errOut: shown(0)}},
+		{name: "errors shown", a: attachment{err: failed, out: shown(0), errOut: shown(1)}},
+		{name: "detached", a: attachment{err: errDetached, out: shown(0), errOut: shown(0)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.a.unconnected(); got != tt.want {
+				t.Errorf("unconnected() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

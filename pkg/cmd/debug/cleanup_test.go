@@ -148,6 +148,9 @@ func TestRemoveNodePod(t *testing.T) {
 	assertActions(t, client, []action{
 		{"get", "nodes", "", "", "node-a"},
 		{"create", "pods", "", "test", "node-debugger-node-a-aaaaa"},
+		// The kubelet's events: its word that the container started comes before the
+		// pod's status says so.
+		{"watch", "events", "", "test", ""},
 		{"list", "pods", "", "test", ""},
 		{"watch", "pods", "", "test", ""},
 		{"list", "pods", "", "test", ""},

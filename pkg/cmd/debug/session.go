@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -51,6 +52,10 @@ type session struct {
 	stop *runStop
 	// warnMu keeps warnings from concurrent waits whole.
 	warnMu sync.Mutex
+	// sessionStarted says the session's start was announced, which an attach tried
+	// again must not repeat; stdinRead says the last attach read the session's input.
+	sessionStarted bool
+	stdinRead      atomic.Bool
 }
 
 // session returns the session part of a run whose signals are caught.
