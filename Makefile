@@ -4,6 +4,8 @@ GO ?= go
 BIN := _output/bin/kubectl-debugger
 # `kubectl debugger sessions`: kubectl runs the longest plugin name the words make.
 SESSIONS_BIN := $(dir $(BIN))kubectl-debugger-sessions
+# `kubectl debugger cp`, the same way.
+CP_BIN := $(dir $(BIN))kubectl-debugger-cp
 
 .PHONY: all build test test-unit test-fuzz test-cmd test-upstream reference-next conformance-next kubectl kubernetes-patch verify-kubernetes-patch krew-manifest verify schema local-up local-down bench server clean
 
@@ -28,7 +30,7 @@ CGO_ENABLED ?= 0
 build:
 	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
 	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(SESSIONS_BIN) ./cmd/kubectl-debugger-sessions
-	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)-cp ./cmd/kubectl-debugger-cp
+	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(CP_BIN) ./cmd/kubectl-debugger-cp
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the

@@ -2,8 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Writes hack/krew/debugger.yaml, the krew manifest of a release, from
 # hack/krew/debugger.yaml.tmpl: builds the plugin for each platform into
-# _output/dist/kubectl-debugger_VERSION_OS_ARCH.tar.gz (with the sessions plugin, the
-# completion script, the README and the licence) and puts each archive's URI and checksum in the manifest.
+# _output/dist/kubectl-debugger_VERSION_OS_ARCH.tar.gz (with the sessions and cp plugins,
+# the completion script, the README and the licence) and puts each archive's URI and checksum in the manifest.
 #
 #   hack/krew-manifest.sh VERSION        (e.g. v0.1.0; make krew-manifest VERSION=...)
 set -o errexit -o nounset -o pipefail
@@ -19,15 +19,15 @@ mkdir -p "$dist"
 entries=""
 for platform in "${platforms[@]}"; do
   os=${platform%/*} arch=${platform#*/}
-  bin=kubectl-debugger sessions=kubectl-debugger-sessions
-  [[ $os == windows ]] && bin+=.exe && sessions+=.exe
+  bin=kubectl-debugger sessions=kubectl-debugger-sessions cp=kubectl-debugger-cp
+  [[ $os == windows ]] && bin+=.exe && sessions+=.exe && cp+=.exe
   stage=$dist/$os-$arch
   mkdir -p "$stage"
   kd::log "building $platform"
-  GOOS=$os GOARCH=$arch CGO_ENABLED=0 make --no-print-directory build BIN="$stage/$bin" SESSIONS_BIN="$stage/$sessions" VERSION="$version" >/dev/null
+  GOOS=$os GOARCH=$arch CGO_ENABLED=0 make --no-print-directory build BIN="$stage/$bin" SESSIONS_BIN="$stage/$sessions" CP_BIN="$stage/$cp" VERSION="$version" >/dev/null
   cp cmd/kubectl-debugger/kubectl_complete-debugger README.md LICENSE "$stage/"
   archive=kubectl-debugger_${version}_${os}_${arch}.tar.gz
-  tar -C "$stage" -czf "$dist/$archive" "$bin" "$sessions" kubectl_complete-debugger README.md LICENSE
+  tar -C "$stage" -czf "$dist/$archive" "$bin" "$sessions" "$cp" kubectl_complete-debugger README.md LICENSE
   sum=$(sha256sum "$dist/$archive" | cut -d' ' -f1)
   entries+="  - selector:
       matchLabels:
@@ -39,6 +39,8 @@ for platform in "${platforms[@]}"; do
     - from: $bin
       to: .
     - from: $sessions
+      to: .
+    - from: $cp
       to: .
     - from: README.md
       to: .
