@@ -6,6 +6,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-debugger/kubectl-debugger/internal/podutil"
 )
 
 // Waiting reasons of a container that the kubelet will not get past by waiting: it
@@ -51,8 +53,19 @@ func neverStarts(pod *corev1.Pod, container string, s *corev1.ContainerStatus) *
 		return &neverStartsError{pod: pod.Name, container: container, reason: reason, message: message, hint: hint}
 	}
 	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
-		return fail("the pod has ended", fmt.Sprintf("phase %s", pod.Status.Phase),
-			"A pod that has ended starts no container: debug a copy of it with --copy-to.")
+		message := fmt.Sprintf("phase %s", pod.Status.Phase)
+		// What ended it, in the kubelet's words: DeadlineExceeded, Evicted, ...
+		if r := pod.Status.Reason; r != "" {
+			message += ", " + r
+			if m := pod.Status.Message; m != "" {
+				message += ": " + m
+			}
+		}
+		if _, kind := podutil.Find(pod, container); kind == podutil.Ephemeral {
+			return fail("the pod has ended", message, "A pod that has ended starts no container: debug a copy of it with --copy-to.")
+		}
+		return fail("the pod has ended", message,
+			"The debugging pod ended before its container started: with --copy-to, the copy keeps the pod's spec (its activeDeadlineSeconds, its restart policy), which a --custom profile's pod section can change.")
 	}
 	for _, c := range pod.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {

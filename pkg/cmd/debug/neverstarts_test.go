@@ -27,6 +27,11 @@ func TestNeverStarts(t *testing.T) {
 		Message: "0/3 nodes are available: 3 Insufficient memory."}}
 	ended := debugState("app-copy", waitingOn("", ""))
 	ended.Status.Phase = corev1.PodSucceeded
+	endedWithEphemeral := appPod()
+	endedWithEphemeral.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+	endedWithEphemeral.Status.Phase = corev1.PodFailed
+	endedWithEphemeral.Status.Reason = "DeadlineExceeded"
+	endedWithEphemeral.Status.Message = "Pod was active on the node longer than the specified deadline"
 	tests := []struct {
 		name string
 		pod  *corev1.Pod
@@ -50,8 +55,11 @@ func TestNeverStarts(t *testing.T) {
 		{"unschedulable", unschedulable,
 			"container \"dbg\" of pod \"app-copy\" will not start: Unschedulable: 0/3 nodes are available: 3 Insufficient memory.\n" +
 				"No node can take the pod as it is: free a node, or with --copy-to use --same-node or a --custom profile that fits."},
-		{"pod ended", ended,
+		{"copy ended", ended,
 			"container \"dbg\" of pod \"app-copy\" will not start: the pod has ended: phase Succeeded\n" +
+				"The debugging pod ended before its container started: with --copy-to, the copy keeps the pod's spec (its activeDeadlineSeconds, its restart policy), which a --custom profile's pod section can change."},
+		{"pod of an ephemeral container ended", endedWithEphemeral,
+			"container \"dbg\" of pod \"app\" will not start: the pod has ended: phase Failed, DeadlineExceeded: Pod was active on the node longer than the specified deadline\n" +
 				"A pod that has ended starts no container: debug a copy of it with --copy-to."},
 		{"still creating", debugState("app-copy", waitingOn("ContainerCreating", "")), ""},
 		{"pulling fails, may recover", debugState("app-copy", waitingOn("ImagePullBackOff", `Back-off pulling image "nginx:9"`)), ""},
