@@ -3,6 +3,7 @@ module github.com/kubectl-debugger/kubectl-debugger
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.18
 	github.com/distribution/reference v0.6.0
 	github.com/go-logr/logr v1.4.3
 	github.com/google/go-cmp v0.7.0

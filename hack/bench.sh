@@ -9,14 +9,41 @@
 # signature links and runs to print a help.
 # Needs nothing beyond the Go toolchain and the binaries built by hack/build-server.sh;
 # timing and peak RSS are taken by a small Go driver.
+# Then, on a cluster of its own with a real node (hack/bench-shell.sh, which holds the
+# machine's real-node lock while it runs), the time from Enter to a shell that answers.
 #
-#   hack/bench.sh [--markdown] [-rows=single,fanout,memory,scale]
+#   hack/bench.sh [--markdown] [-rows=single,fanout,memory,sessions,scale,shell]
 #     BENCH_RUNS=N (default 20)                  runs per tool, mode and cache
 #     BENCH_FANOUT_RUNS=N (default 5)            fan-out runs of ours and of the floor
 #     BENCH_FANOUT_UPSTREAM_RUNS=N (default 1)   fan-out runs of the upstream loop (~20 s each)
+#     BENCH_SHELL_RUNS=N (default 10)            shell runs per tool and mode
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+# The groups of rows asked for (hack/bench's -rows, every group by default): all but
+# shell run on the kwok cluster below, shell on its own cluster afterwards.
+rows=single,fanout,memory,sessions,scale,shell
+args=()
+while (($#)); do
+  case $1 in
+  -rows=* | --rows=*) rows=${1#*=} ;;
+  -rows | --rows)
+    rows=${2:?"$1 needs a value"}
+    shift
+    ;;
+  *) args+=("$1") ;;
+  esac
+  shift
+done
+kwok_rows=$(tr , '\n' <<<"$rows" | grep -vx shell | paste -sd , -) || true
+shell=0
+if tr , '\n' <<<"$rows" | grep -qx shell; then
+  shell=1
+fi
+if [[ -z $kwok_rows ]]; then
+  exec "$KD_ROOT/hack/bench-shell.sh" ${args[@]+"${args[@]}"}
+fi
 export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/bench-cluster}
 source "$(dirname "${BASH_SOURCE[0]}")/lib/cluster.sh"
 
@@ -84,4 +111,10 @@ kd::log "benchmarking $runs runs per tool, mode and cache state; $fanout_runs fa
 (cd "$KD_ROOT" && go run ./hack/bench \
   -ours="$bindir/ours" -sessions="$bindir/sessions" -upstream="$bindir/kubectl" -floor="$bindir/floor" -help-floor="$bindir/helpfloor" -kubectl="$KD_BIN/kubectl" \
   -kubeconfig="$kubeconfig" -audit="$KD_CLUSTER_DIR/audit.log" -namespace="$ns" -runs="$runs" \
-  -fanout-runs="$fanout_runs" -fanout-upstream-runs="$fanout_upstream_runs" "$@")
+  -fanout-runs="$fanout_runs" -fanout-upstream-runs="$fanout_upstream_runs" -rows="$kwok_rows" ${args[@]+"${args[@]}"})
+
+if ((shell)); then
+  # One cluster at a time: this one is down before the real node's starts.
+  "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
+  "$KD_ROOT/hack/bench-shell.sh" ${args[@]+"${args[@]}"}
+fi

@@ -6,7 +6,12 @@
 //
 // The scale rows need no cluster: go run ./hack/bench -ours BIN -rows scale
 //
-// Five groups of rows, each selectable with -rows:
+// The shell rows need a cluster with a real node, which hack/bench-shell.sh prepares:
+//
+//	go run ./hack/bench -rows shell -ours BIN -upstream KUBECTL -kubeconfig FILE -namespace NS \
+//	    -shell-floor BIN [-real-node NODE] [-shell-runs N]
+//
+// Six groups of rows, each selectable with -rows:
 //
 //   - single: ephemeral, copy and node debugs of one target, the two commands interleaved
 //     run by run, with a cold and a warm discovery cache. Per mode: the median wall time,
@@ -27,6 +32,11 @@
 //   - scale: ours' CPU time and peak RSS for client dry runs of the pods of a -f List
 //     (-scale-pods, 1,000, 10,000 and 100,000) with a custom profile of 50 variables,
 //     and how the CPU time grows from one size to the next.
+//   - shell: on a cluster with a real node (-real-node), the time from Enter to a
+//     shell that answers, in each mode, for ours, upstream and the floor
+//     (hack/bench/shellfloor, -shell-floor): each command runs in a pseudo-terminal
+//     with a command typed ahead, and the clock stops when the terminal shows its
+//     answer. p50 and p90 of -shell-runs runs per tool and mode.
 package main
 
 import (
@@ -88,12 +98,17 @@ func main() {
 	memoryRuns := flag.Int("memory-runs", 3, "runs per memory measurement")
 	scalePods := flag.String("scale-pods", "1000,10000,100000", "comma-separated pod counts of the scale rows, smallest first")
 	scaleRuns := flag.Int("scale-runs", 3, "runs per size of the scale rows")
-	rows := flag.String("rows", "single,fanout,memory,sessions,scale", "comma-separated groups of rows to run")
+	shellRuns := flag.Int("shell-runs", 10, "runs per tool and mode of the shell rows")
+	shellFloor := flag.String("shell-floor", "", "the program built from hack/bench/shellfloor (shell rows)")
+	realNode := flag.String("real-node", "kd-real-node", "the real node of the shell rows")
+	realNodeTaint := flag.String("real-node-taint", "kubectl-debugger/real-node", "the key of the real node's NoSchedule taint")
+	shellSettle := flag.Duration("shell-settle", time.Second, "pause after each shell run's clean-up")
+	rows := flag.String("rows", strings.Join(allGroups, ","), "comma-separated groups of rows to run")
 	markdown := flag.Bool("markdown", false, "print Markdown tables")
 	flag.Parse()
 	groups := strings.Split(*rows, ",")
 	for _, g := range groups {
-		if !slices.Contains([]string{"single", "fanout", "memory", "sessions", "scale"}, g) {
+		if !slices.Contains(allGroups, g) {
 			fmt.Fprintf(os.Stderr, "bench: unknown group of rows %q\n", g)
 			os.Exit(2)
 		}
@@ -105,10 +120,14 @@ func main() {
 	}
 	needFloor := slices.Contains(groups, "fanout") || slices.Contains(groups, "memory") || slices.Contains(groups, "sessions")
 	needHelpFloor := slices.Contains(groups, "single")
-	// Every group but scale runs against the cluster.
+	// Every group but scale runs against the cluster; all but scale and shell count
+	// requests in its audit log.
 	needCluster := slices.ContainsFunc(groups, func(g string) bool { return g != "scale" })
-	if *ours == "" || (needCluster && (*upstream == "" || *kubeconfig == "" || *audit == "" || *namespace == "")) || *runs < 1 ||
+	needAudit := slices.ContainsFunc(groups, func(g string) bool { return g != "scale" && g != "shell" })
+	needShell := slices.Contains(groups, "shell")
+	if *ours == "" || (needCluster && (*upstream == "" || *kubeconfig == "" || *namespace == "")) || (needAudit && *audit == "") || *runs < 1 ||
 		(needFloor && *floor == "") || (needHelpFloor && *helpFloor == "") || (slices.Contains(groups, "sessions") && *sessionsBin == "") ||
+		(needShell && (*shellFloor == "" || *realNode == "" || *realNodeTaint == "" || *shellRuns < 1 || *shellSettle < 0)) ||
 		*fanoutPods < 1 || *fanoutRuns < 1 || *fanoutUpstreamRuns < 1 ||
 		*memoryPods < 1 || *memoryRuns < 1 || *scaleRuns < 1 {
 		flag.Usage()
@@ -132,7 +151,11 @@ func main() {
 	}
 
 	fmt.Printf("machine: %s\n", machine())
-	b.sizes()
+	// The shell rows run on a cluster of their own, in a run of their own, after the
+	// others: the sizes were printed then.
+	if slices.ContainsFunc(groups, func(g string) bool { return g != "shell" }) {
+		b.sizes()
+	}
 	if slices.Contains(groups, "single") {
 		b.single(*runs)
 		b.help(*runs)
@@ -149,7 +172,16 @@ func main() {
 	if slices.Contains(groups, "scale") {
 		b.scale(sizes, *scaleRuns)
 	}
+	if needShell {
+		b.shell(shellSetup{
+			floor: *shellFloor, node: *realNode, taint: *realNodeTaint, runs: *shellRuns, settle: *shellSettle,
+			timeout: 120 * time.Second, exitTimeout: 60 * time.Second,
+		})
+	}
 }
+
+// allGroups are the groups of rows, in the order they run.
+var allGroups = []string{"single", "fanout", "memory", "sessions", "scale", "shell"}
 
 // warm fills each tool's warm discovery cache once, with a call the measurements do not
 // count.
