@@ -102,7 +102,7 @@ func main() {
 	shellFloor := flag.String("shell-floor", "", "the program built from hack/bench/shellfloor (shell rows)")
 	realNode := flag.String("real-node", "kd-real-node", "the real node of the shell rows")
 	realNodeTaint := flag.String("real-node-taint", "kubectl-debugger/real-node", "the key of the real node's NoSchedule taint")
-	shellSettle := flag.Duration("shell-settle", time.Second, "pause after each shell run's clean-up")
+	shellSettle := flag.Duration("shell-settle", 3*time.Second, "pause before each shell run, once the previous run's pods are gone and the target is ready")
 	rows := flag.String("rows", strings.Join(allGroups, ","), "comma-separated groups of rows to run")
 	markdown := flag.Bool("markdown", false, "print Markdown tables")
 	flag.Parse()
