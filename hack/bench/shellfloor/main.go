@@ -123,6 +123,22 @@ func run(kubeconfig, namespace, file, mode, container, wait string, interval tim
 // addEphemeral sends the ephemeral container called container of the pod in raw, as
 // it is there, and returns the pod as the server answered.
 func addEphemeral(ctx context.Context, client kubernetes.Interface, namespace string, raw []byte, container string) (*corev1.Pod, error) {
+	pod, patch, err := ephemeralPatch(raw, container)
+	if err != nil {
+		return nil, err
+	}
+	var patched corev1.Pod
+	err = client.CoreV1().RESTClient().Patch(types.StrategicMergePatchType).Namespace(namespace).
+		Resource("pods").Name(pod).SubResource("ephemeralcontainers").Body(patch).Do(ctx).Into(&patched)
+	if err != nil {
+		return nil, fmt.Errorf("adding ephemeral container %q to pod %q: %w", container, pod, err)
+	}
+	return &patched, nil
+}
+
+// ephemeralPatch returns the name of the pod in raw and the strategic merge patch that
+// adds its ephemeral container called container, whose JSON it carries unchanged.
+func ephemeralPatch(raw []byte, container string) (string, []byte, error) {
 	var pod struct {
 		Metadata struct {
 			Name string `json:"name"`
@@ -132,34 +148,25 @@ func addEphemeral(ctx context.Context, client kubernetes.Interface, namespace st
 		} `json:"spec"`
 	}
 	if err := json.Unmarshal(raw, &pod); err != nil {
-		return nil, fmt.Errorf("decoding the pod: %w", err)
+		return "", nil, fmt.Errorf("decoding the pod: %w", err)
 	}
-	var ec json.RawMessage
 	for _, c := range pod.Spec.EphemeralContainers {
 		var named struct {
 			Name string `json:"name"`
 		}
 		if err := json.Unmarshal(c, &named); err != nil {
-			return nil, fmt.Errorf("decoding the ephemeral containers: %w", err)
+			return "", nil, fmt.Errorf("decoding the ephemeral containers: %w", err)
 		}
-		if named.Name == container {
-			ec = c
+		if named.Name != container {
+			continue
 		}
+		patch, err := json.Marshal(map[string]any{"spec": map[string]any{"ephemeralContainers": []json.RawMessage{c}}})
+		if err != nil {
+			return "", nil, fmt.Errorf("encoding the patch: %w", err)
+		}
+		return pod.Metadata.Name, patch, nil
 	}
-	if ec == nil {
-		return nil, fmt.Errorf("pod %q in the file has no ephemeral container %q", pod.Metadata.Name, container)
-	}
-	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"ephemeralContainers": []json.RawMessage{ec}}})
-	if err != nil {
-		return nil, fmt.Errorf("encoding the patch: %w", err)
-	}
-	var patched corev1.Pod
-	err = client.CoreV1().RESTClient().Patch(types.StrategicMergePatchType).Namespace(namespace).
-		Resource("pods").Name(pod.Metadata.Name).SubResource("ephemeralcontainers").Body(patch).Do(ctx).Into(&patched)
-	if err != nil {
-		return nil, fmt.Errorf("adding ephemeral container %q to pod %q: %w", container, pod.Metadata.Name, err)
-	}
-	return &patched, nil
+	return "", nil, fmt.Errorf("pod %q in the file has no ephemeral container %q", pod.Metadata.Name, container)
 }
 
 // createPod creates the pod in raw, as it is there, and returns it as the server
