@@ -264,6 +264,8 @@ func (b *bench) reportShell(runs int, results map[string]map[string][]time.Durat
 		rows = append(rows,
 			[]string{mode, "ours/upstream", ratio(p50["ours"], p50["upstream"]), ratio(p90["ours"], p90["upstream"])},
 			[]string{mode, "ours/floor", ratio(p50["ours"], p50["floor"]), ratio(p90["ours"], p90["floor"])},
+			// How far any client can go below upstream on this node.
+			[]string{mode, "floor/upstream", ratio(p50["floor"], p50["upstream"]), ratio(p90["floor"], p90["upstream"])},
 		)
 		goals = append(goals, shellGoalLine(mode, p50["ours"], p50["upstream"], p50["floor"]))
 	}

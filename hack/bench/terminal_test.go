@@ -107,18 +107,22 @@ func TestTimeToAnswerTypedAheadSurvivesRawMode(t *testing.T) {
 }
 
 func TestTimeToAnswerFailures(t *testing.T) {
+	// Only the wait that is to run out is short: a loaded machine may take a while to
+	// start the helper.
+	const short, long = 300 * time.Millisecond, time.Minute
 	for _, tc := range []struct {
-		role       string
-		wantPrefix string
+		role                 string
+		timeout, exitTimeout time.Duration
+		wantPrefix           string
 	}{
-		{"silent", "ended before the shell answered (exit status 5); the terminal showed:\n"},
-		{"mute", "no answer after 300ms; the terminal showed:\n"},
-		{"code", "after the exit line: exit status 4; the terminal showed:\n"},
-		{"deaf", "still running 300ms after the exit line; the terminal showed:\n"},
+		{"silent", long, long, "ended before the shell answered (exit status 5); the terminal showed:\n"},
+		{"mute", short, long, "no answer after 300ms; the terminal showed:\n"},
+		{"code", long, long, "after the exit line: exit status 4; the terminal showed:\n"},
+		{"deaf", long, short, "still running 300ms after the exit line; the terminal showed:\n"},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
 			argv, env := helperArgs(tc.role)
-			_, err := timeToAnswer(argv, env, 300*time.Millisecond, 300*time.Millisecond)
+			_, err := timeToAnswer(argv, env, tc.timeout, tc.exitTimeout)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.wantPrefix) {
 				t.Errorf("error %v, want one starting with %q", err, tc.wantPrefix)
 			}

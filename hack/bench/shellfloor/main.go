@@ -22,10 +22,10 @@
 //     real session.
 //
 // On the 2-core build machine the kubelet reports the container running within about
-// 30 ms of its start, as soon as a probe sees it, and the probes' TLS handshakes and
-// the kubelet's runtime listings they cost delayed the start itself (by 0.1 to 0.3 s
-// for a new pod): the watch is the earlier way there (docs/benchmarks.md). With both,
-// the first of the two counts.
+// 40 ms of its start, about as soon as a probe sees it, and the probes' TLS handshakes
+// and the kubelet's runtime listings they cost delayed the start itself (by about
+// 0.2 s for a new pod): the watch is the earlier way there (docs/benchmarks.md). With
+// both, the first of the two counts.
 //
 // Then it puts the terminal in raw mode and attaches through client-go's WebSocket
 // executor, as kubectl does, with the terminal's size.
