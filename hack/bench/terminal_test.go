@@ -12,23 +12,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// terminalHelper, set in the environment, makes the test binary play a debug command in
+// fakeCommandRole, set in the environment, makes the test binary play a debug command in
 // the terminal timeToAnswer gives it, instead of running the tests.
-const terminalHelper = "BENCH_TERMINAL_HELPER"
+const fakeCommandRole = "BENCH_FAKE_COMMAND"
 
 func TestMain(m *testing.M) {
-	if role := os.Getenv(terminalHelper); role != "" {
-		os.Exit(helper(role))
+	if role := os.Getenv(fakeCommandRole); role != "" {
+		os.Exit(fakeCommand(role))
 	}
 	os.Exit(m.Run())
 }
 
-// helper plays a command that, like kubectl attaching, reads its terminal only later
+// fakeCommand plays a command that, like kubectl attaching, reads its terminal only later
 // and in raw mode: it waits until the typed line is queued, switches the terminal to
 // raw mode, then answers the line if it is typedAhead. Its role says how it then ends:
 // "shell" on the exit line with 0, "code" on the exit line with 4, "deaf" never;
 // "silent" ends with 5 without reading anything, "mute" never answers.
-func helper(role string) int {
+func fakeCommand(role string) int {
 	switch role {
 	case "silent":
 		return 5
@@ -86,12 +86,12 @@ func readUntil(end byte) (string, error) {
 	}
 }
 
-func helperArgs(role string) ([]string, []string) {
-	return []string{os.Args[0], "-test.run=^$"}, append(os.Environ(), terminalHelper+"="+role)
+func fakeCommandArgs(role string) ([]string, []string) {
+	return []string{os.Args[0], "-test.run=^$"}, append(os.Environ(), fakeCommandRole+"="+role)
 }
 
 func TestTimeToAnswerTypedAheadSurvivesRawMode(t *testing.T) {
-	argv, env := helperArgs("shell")
+	argv, env := fakeCommandArgs("shell")
 	times, err := timeToAnswer(argv, env, 30*time.Second, 30*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestTimeToAnswerTypedAheadSurvivesRawMode(t *testing.T) {
 	if times.answered <= 0 {
 		t.Errorf("answered after %s, want a positive time", times.answered)
 	}
-	// The terminal's own echo of the typed line (in cooked mode, before the helper read
+	// The terminal's own echo of the typed line (in cooked mode, before the fake command read
 	// it), then the answer.
 	if want := "echo $((6*7))ok\r\n42ok\r\n"; times.transcript != want {
 		t.Errorf("transcript %q, want %q", times.transcript, want)
@@ -108,7 +108,7 @@ func TestTimeToAnswerTypedAheadSurvivesRawMode(t *testing.T) {
 
 func TestTimeToAnswerFailures(t *testing.T) {
 	// Only the wait that is to run out is short: a loaded machine may take a while to
-	// start the helper.
+	// start the fake command.
 	const short, long = 300 * time.Millisecond, time.Minute
 	for _, tc := range []struct {
 		role                 string
@@ -121,7 +121,7 @@ func TestTimeToAnswerFailures(t *testing.T) {
 		{"deaf", long, short, "still running 300ms after the exit line; the terminal showed:\n"},
 	} {
 		t.Run(tc.role, func(t *testing.T) {
-			argv, env := helperArgs(tc.role)
+			argv, env := fakeCommandArgs(tc.role)
 			_, err := timeToAnswer(argv, env, tc.timeout, tc.exitTimeout)
 			if err == nil || !strings.HasPrefix(err.Error(), tc.wantPrefix) {
 				t.Errorf("error %v, want one starting with %q", err, tc.wantPrefix)
