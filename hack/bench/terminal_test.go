@@ -12,8 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fakeCommandRole, set in the environment, makes the test binary play a debug command in
-// the terminal timeToAnswer gives it, instead of running the tests.
+// fakeCommandRole, set in the environment, makes the test binary play a debug command
+// in the terminal timeToAnswer gives it, instead of running the tests.
 const fakeCommandRole = "BENCH_FAKE_COMMAND"
 
 func TestMain(m *testing.M) {
@@ -23,10 +23,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeCommand plays a command that, like kubectl attaching, reads its terminal only later
-// and in raw mode: it waits until the typed line is queued, switches the terminal to
-// raw mode, then answers the line if it is typedAhead. Its role says how it then ends:
-// "shell" on the exit line with 0, "code" on the exit line with 4, "deaf" never;
+// fakeCommand plays a command that, like kubectl attaching, reads its terminal only
+// later and in raw mode: it waits until the typed line is queued, switches the terminal
+// to raw mode, then answers the line if it is typedAhead. Its role says how it then
+// ends: "shell" on the exit line with 0, "code" on the exit line with 4, "deaf" never;
 // "silent" ends with 5 without reading anything, "mute" never answers.
 func fakeCommand(role string) int {
 	switch role {
