@@ -18,9 +18,10 @@
 #                        real-node tests are reported as skipped. Where the machine
 #                        cannot run a real node they are skipped too, with the reason.
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
-#                        after the suite against the plugin and against the drop-in
-#                        kubectl (_output/bin/kubectl, built when missing or stale), each
-#                        on a cluster of its own (hack/test-upstream.sh)
+#                        against the plugin and against the drop-in kubectl
+#                        (_output/bin/kubectl, built when missing or stale), each on a
+#                        cluster of its own (hack/test-upstream.sh), in the background
+#                        while the suite runs; their results follow the suite's
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -46,7 +47,19 @@ stop() {
   "$KD_ROOT/hack/local-down-cluster.sh" || true
   rm -rf "$KD_TEST_TMP"
 }
-trap stop EXIT
+# The upstream runs outlive the suite's cluster: their output has a directory of its own.
+upstream_out=$(mktemp -d)
+declare -A upstream_pid=()
+stop_upstream() {
+  local pid
+  # Each stops its own cluster on its way out.
+  for pid in "${upstream_pid[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$upstream_out"
+}
+trap 'stop; stop_upstream' EXIT
 
 source "$KD_ROOT/test/cmd/lib.sh"
 source "$KD_ROOT/test/cmd/realnode.sh"
@@ -94,6 +107,56 @@ source "$KD_ROOT/test/cmd/signals.sh"
 source "$KD_ROOT/test/cmd/sessions.sh"
 kd::test::setup
 
+# kd::test_cmd::upstream_start LABEL ENV...: hack/test-upstream.sh with ENV in the
+# background, on a cluster of its own; kd::test_cmd::upstream_report LABEL waits for it.
+kd::test_cmd::upstream_start() {
+  local label=$1
+  shift
+  # Its own cluster, results and scratch space, not this suite's.
+  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok "$@" KD_UPSTREAM_LABEL="$label" \
+    KD_CLUSTER_DIR="$KD_ROOT/_output/upstream-cluster-$label" \
+    "$KD_ROOT/hack/test-upstream.sh" >"$upstream_out/$label" 2>&1 &
+  upstream_pid[$label]=$!
+  date +%s >"$upstream_out/$label.started"
+}
+
+# kd::test_cmd::upstream_report LABEL: waits for the run kd::test_cmd::upstream_start
+# LABEL started, then prints its output and adds its results to the counts; a run that
+# ends without its closing line counts as one failure.
+kd::test_cmd::upstream_report() {
+  local label=$1 out=$upstream_out/$1 rc=0 last up_passed up_failed took
+  wait "${upstream_pid[$label]}" || rc=$?
+  unset "upstream_pid[$label]"
+  grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
+  last=$(tail -n 1 "$out")
+  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    up_passed=${BASH_REMATCH[1]} up_failed=${BASH_REMATCH[2]}
+  else
+    tail -n 20 "$out" >&2
+    up_passed=0 up_failed=1
+  fi
+  if ((rc != 0 && up_failed == 0)); then
+    up_failed=1
+  fi
+  # From its start to its last line of output.
+  took=$(($(stat -c %Y "$out") - $(<"$out.started")))
+  kd::log "upstream debug.sh ($label): $up_passed passed, $up_failed failed (${took}s, beside the suite)"
+  passed=$((passed + up_passed))
+  failed=$((failed + up_failed))
+}
+
+if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
+  dropin=$KD_ROOT/_output/bin/kubectl
+  # make test builds it just before (verify-kubernetes-patch); a run on its own must not
+  # test a kubectl built from older sources.
+  if [[ ! -x $dropin || -n $(find "$KD_ROOT/pkg" "$KD_ROOT/internal" "$KD_ROOT/go.mod" -newer "$dropin" -print -quit) ]]; then
+    "$KD_ROOT/hack/build-kubectl.sh"
+  fi
+  kd::log "kubernetes' debug.sh against the plugin and the drop-in kubectl, in the background"
+  kd::test_cmd::upstream_start plugin DEBUGGER="$DEBUGGER"
+  kd::test_cmd::upstream_start kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
+fi
+
 started=$SECONDS
 kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
 if [[ -z $realnode_skipped && $KD_NODE == real ]]; then
@@ -123,7 +186,7 @@ kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - sta
 
 passed=$((bash_passed + conf_passed))
 failed=$((bash_failed + conf_failed + realnode_start_failed))
-trap - EXIT
+trap stop_upstream EXIT
 stop
 
 # Stopping the real node must leave no process, mount, cgroup, link or file behind.
@@ -138,43 +201,12 @@ if [[ $realnode_attempted == real ]]; then
   fi
 fi
 
-# kd::test_cmd::upstream LABEL ENV...: hack/test-upstream.sh with ENV, its results added
-# to the counts; a run that ends without its closing line counts as one failure.
-kd::test_cmd::upstream() {
-  local label=$1 out rc=0 last up_passed up_failed
-  shift
-  started=$SECONDS
-  out=$(mktemp)
-  # Its own cluster, results and scratch space, not this suite's.
-  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok "$@" KD_UPSTREAM_LABEL="$label" \
-    "$KD_ROOT/hack/test-upstream.sh" >"$out" 2>&1 || rc=$?
-  grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
-  last=$(tail -n 1 "$out")
-  if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-    up_passed=${BASH_REMATCH[1]} up_failed=${BASH_REMATCH[2]}
-  else
-    tail -n 20 "$out" >&2
-    up_passed=0 up_failed=1
-  fi
-  if ((rc != 0 && up_failed == 0)); then
-    up_failed=1
-  fi
-  rm -f "$out"
-  kd::log "upstream debug.sh ($label): $up_passed passed, $up_failed failed ($((SECONDS - started))s)"
-  passed=$((passed + up_passed))
-  failed=$((failed + up_failed))
-}
-
 if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
-  kd::test_cmd::upstream plugin DEBUGGER="$DEBUGGER"
-  dropin=$KD_ROOT/_output/bin/kubectl
-  # make test builds it just before (verify-kubernetes-patch); a run on its own must not
-  # test a kubectl built from older sources.
-  if [[ ! -x $dropin || -n $(find "$KD_ROOT/pkg" "$KD_ROOT/internal" "$KD_ROOT/go.mod" -newer "$dropin" -print -quit) ]]; then
-    "$KD_ROOT/hack/build-kubectl.sh"
-  fi
-  kd::test_cmd::upstream kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
+  kd::test_cmd::upstream_report plugin
+  kd::test_cmd::upstream_report kubectl
 fi
+trap - EXIT
+stop_upstream
 if [[ -n $realnode_skipped ]]; then
   # The real-node topics and the check of what stopping the node left.
   echo "$passed passed, $failed failed, $((realnode_wanted + 1)) skipped (real node: $realnode_skipped)"
