@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/../..
 # The integration suite: builds the control plane when the cache lacks it, starts a
 # throw-away local cluster, runs test/cmd/*.sh and the conformance cases against it, and
-# always stops the cluster. The closing line is "N passed, N failed"; any failure makes
+# always stops the cluster. The real-node topics run at the same time on a second
+# cluster, the one with the real node; their output follows the others'. The closing line is "N passed, N failed"; any failure makes
 # the exit status non-zero.
 #
 # Environment:
@@ -12,9 +13,9 @@
 #   KD_CONFORMANCE_RUN   go test -run pattern for the conformance cases (default all)
 #   KD_CONFORMANCE_SKIP  comma-separated conformance case IDs to skip
 #   KD_TEST_VERBOSE      non-empty: print every command's output
-#   KD_NODE              real (default): the cluster gets a real node too, and
-#                        test/cmd/realnode.sh runs on it, then the suite checks that
-#                        stopping it left nothing behind; kwok: fake nodes only, the
+#   KD_NODE              real (default): a second cluster gets a real node too, and
+#                        test/cmd/realnode.sh runs on it beside the other topics, then
+#                        the suite checks that stopping it left nothing behind; kwok: fake nodes only, the
 #                        real-node tests are reported as skipped. Where the machine
 #                        cannot run a real node they are skipped too, with the reason.
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
@@ -43,11 +44,23 @@ export DEBUGGER
 
 KD_TEST_TMP=$(mktemp -d)
 export KD_TEST_TMP
+# The real node's cluster; the suite's own has fake nodes only.
+realnode_cluster=$KD_CLUSTER_DIR-node
+realnode_pid=""
 stop() {
+  if [[ -n $realnode_pid ]]; then
+    # Its own process group (see below): the topics and what they started.
+    kill -TERM -- "-$realnode_pid" 2>/dev/null || true
+    wait "$realnode_pid" 2>/dev/null || true
+    realnode_pid=""
+  fi
   "$KD_ROOT/hack/local-down-cluster.sh" || true
+  if [[ -d $realnode_cluster ]]; then
+    KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-down-cluster.sh" || true
+  fi
   rm -rf "$KD_TEST_TMP"
 }
-# The upstream runs outlive the suite's cluster: their output has a directory of its own.
+# The upstream runs outlive the suite's clusters: their output has a directory of its own.
 upstream_out=$(mktemp -d)
 declare -A upstream_pid=()
 stop_upstream() {
@@ -84,20 +97,30 @@ else
 fi
 export KD_NODE
 
-# A run killed before it could stop its cluster leaves it behind: this directory is the
-# suite's own, so stop whatever it still records.
+# A run killed before it could stop its clusters leaves them behind: these directories
+# are the suite's own, so stop whatever they still record.
 "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
-# A machine that can run a node but where it does not start is a failure, not a skip;
-# the rest of the suite still runs, on fake nodes, so the counts come out.
-realnode_attempted=$KD_NODE realnode_start_failed=0
-if ! "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null; then
-  [[ $KD_NODE == real ]] || exit 1
-  kd::test::red "FAIL the cluster with a real node did not start (see above); going on with fake nodes only"
-  realnode_start_failed=1
-  KD_NODE=kwok
-  "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
+if [[ -d $realnode_cluster ]]; then
+  KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
 fi
-KD_REAL_NODE=$(sed -n 's/^KD_REAL_NODE=//p' "$KD_CLUSTER_DIR/env")
+# Both clusters start at once. A machine that can run a node but where it does not start
+# is a failure, not a skip; the rest of the suite still runs, so the counts come out.
+realnode_attempted=$KD_NODE realnode_start_failed=0 realnode_up_pid=""
+if [[ $KD_NODE == real ]]; then
+  KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null 2>"$KD_TEST_TMP/realnode-up.log" &
+  realnode_up_pid=$!
+fi
+KD_NODE=kwok "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
+if [[ -n $realnode_up_pid ]]; then
+  if wait "$realnode_up_pid"; then
+    sed 's/^/[real node] /' "$KD_TEST_TMP/realnode-up.log" >&2
+  else
+    cat "$KD_TEST_TMP/realnode-up.log" >&2
+    kd::test::red "FAIL the cluster with a real node did not start (see above); going on with fake nodes only"
+    realnode_start_failed=1
+    KD_NODE=kwok
+  fi
+fi
 source "$KD_ROOT/test/cmd/debug.sh"
 source "$KD_ROOT/test/cmd/attach.sh"
 source "$KD_ROOT/test/cmd/custom.sh"
@@ -106,6 +129,34 @@ source "$KD_ROOT/test/cmd/fanout.sh"
 source "$KD_ROOT/test/cmd/signals.sh"
 source "$KD_ROOT/test/cmd/sessions.sh"
 kd::test::setup
+
+# kd::test_cmd::realnode_start: the real-node topics in the background, on the real
+# node's cluster, with results of their own; kd::test_cmd::realnode_report waits for
+# them, then prints their output and adds their results to the suite's. They run as a
+# job of their own (monitor mode): a plain background job of a script ignores SIGINT, and
+# so would everything they start, unlike a command started from a terminal.
+kd::test_cmd::realnode_start() {
+  set -o monitor
+  KD_CLUSTER_DIR=$realnode_cluster KUBECONFIG=$realnode_cluster/kubeconfig \
+    KD_TEST_RESULTS=$KD_TEST_TMP/realnode-results kd::test_cmd::realnode_topics \
+    </dev/null >"$KD_TEST_TMP/realnode.out" 2>&1 &
+  realnode_pid=$!
+  set +o monitor
+}
+
+# kd::test_cmd::realnode_topics: the real-node topics against $KD_CLUSTER_DIR.
+kd::test_cmd::realnode_topics() {
+  KD_REAL_NODE=$(sed -n 's/^KD_REAL_NODE=//p' "$KD_CLUSTER_DIR/env")
+  kd::test::run_topics "${REALNODE_TOPICS[@]}"
+}
+
+kd::test_cmd::realnode_report() {
+  wait "$realnode_pid" || true
+  realnode_pid=""
+  kd::log "the real-node topics, which ran beside the ones above on the real node's cluster:"
+  cat "$KD_TEST_TMP/realnode.out"
+  cat "$KD_TEST_TMP/realnode-results" >>"$KD_TEST_RESULTS" 2>/dev/null || true
+}
 
 # kd::test_cmd::upstream_start LABEL ENV...: hack/test-upstream.sh with ENV in the
 # background, on a cluster of its own; kd::test_cmd::upstream_report LABEL waits for it.
@@ -152,20 +203,24 @@ if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
   if [[ ! -x $dropin || -n $(find "$KD_ROOT/pkg" "$KD_ROOT/internal" "$KD_ROOT/go.mod" -newer "$dropin" -print -quit) ]]; then
     "$KD_ROOT/hack/build-kubectl.sh"
   fi
+fi
+
+started=$SECONDS
+if [[ -z $realnode_skipped && $KD_NODE == real ]]; then
+  kd::log "the real-node topics, on the real node's cluster, in the background"
+  kd::test_cmd::realnode_start
+fi
+kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
+
+# Kubernetes' debug.sh is started once the topics above no longer need the machine's
+# cores, beside the real-node topics, which mostly wait for the kubelet.
+if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
   kd::log "kubernetes' debug.sh against the plugin and the drop-in kubectl, in the background"
   kd::test_cmd::upstream_start plugin DEBUGGER="$DEBUGGER"
   kd::test_cmd::upstream_start kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
 fi
 
-started=$SECONDS
-kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
-if [[ -z $realnode_skipped && $KD_NODE == real ]]; then
-  kd::test::run_topics "${REALNODE_TOPICS[@]}"
-fi
-read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"
-kd::log "bash suite: $bash_passed passed, $bash_failed failed ($((SECONDS - started))s)"
-
-started=$SECONDS
+conformance_started=$SECONDS
 kd::log "conformance cases"
 conformance_log=$KD_TEST_TMP/conformance.log
 conformance_rc=0
@@ -182,7 +237,13 @@ if ((conformance_rc != 0 && conf_failed == 0)); then
   # The runner did not get as far as the cases (a build error, no cluster).
   conf_failed=1
 fi
-kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - started))s)"
+kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - conformance_started))s)"
+
+if [[ -n $realnode_pid ]]; then
+  kd::test_cmd::realnode_report
+fi
+read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"
+kd::log "bash suite: $bash_passed passed, $bash_failed failed ($((SECONDS - started))s with the conformance cases)"
 
 passed=$((bash_passed + conf_passed))
 failed=$((bash_failed + conf_failed + realnode_start_failed))
@@ -191,7 +252,7 @@ stop
 
 # Stopping the real node must leave no process, mount, cgroup, link or file behind.
 if [[ $realnode_attempted == real ]]; then
-  if leftovers=$(kd::node::leftovers); then
+  if leftovers=$(KD_CLUSTER_DIR=$realnode_cluster kd::node::leftovers); then
     kd::test::green "ok   the real node left nothing behind"
     passed=$((passed + 1))
   else
