@@ -146,6 +146,8 @@ kd::test_cmd::realnode_start() {
 
 # kd::test_cmd::realnode_topics: the real-node topics against $KD_CLUSTER_DIR.
 kd::test_cmd::realnode_topics() {
+  # Only the job itself was to be one: the topics start theirs as they need them.
+  set +o monitor
   KD_REAL_NODE=$(sed -n 's/^KD_REAL_NODE=//p' "$KD_CLUSTER_DIR/env")
   kd::test::run_topics "${REALNODE_TOPICS[@]}"
 }
