@@ -62,14 +62,14 @@ stop() {
 }
 # The upstream runs outlive the suite's clusters: their output has a directory of its own.
 upstream_out=$(mktemp -d)
-declare -A upstream_pid=()
+upstream_pid=""
 stop_upstream() {
-  local pid
-  # Each stops its own cluster on its way out.
-  for pid in "${upstream_pid[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  if [[ -n $upstream_pid ]]; then
+    # Its own process group (see below); each run stops its own cluster on its way out.
+    kill -TERM -- "-$upstream_pid" 2>/dev/null || true
+    wait "$upstream_pid" 2>/dev/null || true
+    upstream_pid=""
+  fi
   rm -rf "$upstream_out"
 }
 trap 'stop; stop_upstream' EXIT
@@ -160,26 +160,49 @@ kd::test_cmd::realnode_report() {
   cat "$KD_TEST_TMP/realnode-results" >>"$KD_TEST_RESULTS" 2>/dev/null || true
 }
 
-# kd::test_cmd::upstream_start LABEL ENV...: hack/test-upstream.sh with ENV in the
-# background, on a cluster of its own; kd::test_cmd::upstream_report LABEL waits for it.
+# kd::test_cmd::upstream_start: both runs of hack/test-upstream.sh, against the plugin
+# and against the drop-in kubectl, one after the other in the background (one core is
+# left to the topics still running), each on a cluster of its own, as a job of its own
+# that stop_upstream can end whole; kd::test_cmd::upstream_report LABEL reports a run.
 kd::test_cmd::upstream_start() {
-  local label=$1
+  set -o monitor
+  kd::test_cmd::upstream_runs </dev/null >/dev/null 2>&1 &
+  upstream_pid=$!
+  set +o monitor
+}
+
+kd::test_cmd::upstream_runs() {
+  set +o monitor
+  kd::test_cmd::upstream_run plugin DEBUGGER="$DEBUGGER" || true
+  kd::test_cmd::upstream_run kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin" || true
+}
+
+# kd::test_cmd::upstream_run LABEL ENV...: hack/test-upstream.sh with ENV; its output,
+# exit code and start time are kept in $upstream_out.
+kd::test_cmd::upstream_run() {
+  local label=$1 rc=0
   shift
+  date +%s >"$upstream_out/$label.started"
   # Its own cluster, results and scratch space, not this suite's.
   env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok "$@" KD_UPSTREAM_LABEL="$label" \
     KD_CLUSTER_DIR="$KD_ROOT/_output/upstream-cluster-$label" \
-    "$KD_ROOT/hack/test-upstream.sh" >"$upstream_out/$label" 2>&1 &
-  upstream_pid[$label]=$!
-  date +%s >"$upstream_out/$label.started"
+    "$KD_ROOT/hack/test-upstream.sh" >"$upstream_out/$label" 2>&1 || rc=$?
+  echo "$rc" >"$upstream_out/$label.rc"
 }
 
-# kd::test_cmd::upstream_report LABEL: waits for the run kd::test_cmd::upstream_start
-# LABEL started, then prints its output and adds its results to the counts; a run that
-# ends without its closing line counts as one failure.
+# kd::test_cmd::upstream_report LABEL: once the runs have ended, prints the output of run
+# LABEL and adds its results to the counts; a run that ends without its closing line
+# counts as one failure.
 kd::test_cmd::upstream_report() {
-  local label=$1 out=$upstream_out/$1 rc=0 last up_passed up_failed took
-  wait "${upstream_pid[$label]}" || rc=$?
-  unset "upstream_pid[$label]"
+  local label=$1 out=$upstream_out/$1 rc=1 last up_passed up_failed took
+  if [[ -n $upstream_pid ]]; then
+    wait "$upstream_pid" || true
+    upstream_pid=""
+  fi
+  [[ ! -f $out.rc ]] || rc=$(<"$out.rc")
+  # A run that never started (the job was ended first) has no output.
+  [[ -f $out ]] || : >"$out"
+  [[ -s $out.started ]] || date +%s >"$out.started"
   grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
   last=$(tail -n 1 "$out")
   if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -217,9 +240,8 @@ kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS
 # Kubernetes' debug.sh is started once the topics above no longer need the machine's
 # cores, beside the real-node topics, which mostly wait for the kubelet.
 if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
-  kd::log "kubernetes' debug.sh against the plugin and the drop-in kubectl, in the background"
-  kd::test_cmd::upstream_start plugin DEBUGGER="$DEBUGGER"
-  kd::test_cmd::upstream_start kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin"
+  kd::log "kubernetes' debug.sh against the plugin, then the drop-in kubectl, in the background"
+  kd::test_cmd::upstream_start
 fi
 
 conformance_started=$SECONDS
