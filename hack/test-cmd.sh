@@ -161,9 +161,10 @@ kd::test_cmd::realnode_report() {
 }
 
 # kd::test_cmd::upstream_start: both runs of hack/test-upstream.sh, against the plugin
-# and against the drop-in kubectl, one after the other in the background (one core is
-# left to the topics still running), each on a cluster of its own, as a job of its own
-# that stop_upstream can end whole; kd::test_cmd::upstream_report LABEL reports a run.
+# and against the drop-in kubectl, one after the other in the background (both at once
+# would leave no core to the topics, whose signal cases need the plugin to finish its
+# cleanup promptly), each on a cluster of its own, as a job of its own that
+# stop_upstream can end whole; kd::test_cmd::upstream_report LABEL reports a run.
 kd::test_cmd::upstream_start() {
   set -o monitor
   kd::test_cmd::upstream_runs </dev/null >/dev/null 2>&1 &
@@ -235,14 +236,12 @@ if [[ -z $realnode_skipped && $KD_NODE == real ]]; then
   kd::log "the real-node topics, on the real node's cluster, in the background"
   kd::test_cmd::realnode_start
 fi
-kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
-
-# Kubernetes' debug.sh is started once the topics above no longer need the machine's
-# cores, beside the real-node topics, which mostly wait for the kubelet.
 if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
   kd::log "kubernetes' debug.sh against the plugin, then the drop-in kubectl, in the background"
   kd::test_cmd::upstream_start
 fi
+kd::test::run_topics "${DEBUG_TOPICS[@]}" "${ATTACH_TOPICS[@]}" "${CUSTOM_TOPICS[@]}" "${DRY_RUN_TOPICS[@]}" "${FANOUT_TOPICS[@]}" "${SIGNALS_TOPICS[@]}" "${SESSIONS_TOPICS[@]}"
+
 
 conformance_started=$SECONDS
 kd::log "conformance cases"
