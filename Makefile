@@ -22,6 +22,11 @@ LDFLAGS = -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) \
 	-X k8s.io/client-go/pkg/version.gitMajor=$(word 1,$(subst ., ,$(patsubst v%,%,$(KUBE_VERSION)))) \
 	-X k8s.io/client-go/pkg/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION)))
 
+# Builds and tests record no machine paths: a clone anywhere else reuses what another
+# clone already compiled (the Go cache keys a package's build on its directory otherwise),
+# and the binaries are the same wherever they are built.
+export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
+
 # Static, as kubectl's releases are. With cgo, kustomize's import of Go's plugin package
 # (through cli-runtime) makes the linker export every symbol for the dynamic loader:
 # 15 MB more binary, and about 5.5 MiB more peak RSS on every call.

@@ -25,7 +25,7 @@ kd::log "applied the patch to $module $(go list -m -f '{{.Version}}' "$module")"
 
 cd "$tree/staging/src/$module"
 # The module as released, with its own go.mod: nothing the patch adds may need more.
-export GOFLAGS=-mod=mod
+export GOFLAGS="-mod=mod ${GOFLAGS:-}"
 kd::log "go build ./..."
 go build ./...
 kd::log "go vet ./pkg/cmd/..."

@@ -273,6 +273,33 @@ kd::test::debug() {
   fi
 }
 
+# kd::test::debug_start NAME COMMAND ARGS...: runs COMMAND (kd::test::debug, or a helper
+# that calls it) in the background, so that commands that each wait for the cluster run at
+# the same time; kd::test::debug_finish NAME waits for it and sets DEBUG_OUT, DEBUG_ERR
+# and DEBUG_RC as COMMAND did. NAME tells the commands of a topic apart.
+kd::test::debug_start() {
+  local name=$1 saved=$KD_TEST_TMP/$NS.bg.$1
+  shift
+  (
+    "$@"
+    printf '%s' "$DEBUG_OUT" >"$saved.out"
+    printf '%s' "$DEBUG_ERR" >"$saved.err"
+    echo "$DEBUG_RC" >"$saved.rc"
+  ) &
+  echo $! >"$saved.pid"
+}
+
+kd::test::debug_finish() {
+  local saved=$KD_TEST_TMP/$NS.bg.$1
+  wait "$(<"$saved.pid")" || true
+  if [[ ! -f $saved.rc ]]; then
+    kd::test::fail "the background command $1 ended without its results"
+    return 1
+  fi
+  DEBUG_OUT=$(<"$saved.out") DEBUG_ERR=$(<"$saved.err") DEBUG_RC=$(<"$saved.rc")
+  rm -f "$saved".*
+}
+
 # kd::test::sessions ARGS...: `kubectl debugger sessions` with ARGS, as kd::test::debug
 # runs the command under test (-n $NS added, which -A overrides).
 kd::test::sessions() {
@@ -427,13 +454,13 @@ kd::test::pod_running() {
 # kd::test::run_topics TOPIC...: runs each topic function in its own subshell with
 # errexit, so the first failed assertion ends that topic only.
 kd::test::run_topics() {
-  local topic rc before filter=${KD_TEST_FILTER:-}
+  local topic rc before started filter=${KD_TEST_FILTER:-}
   for topic in "$@"; do
     if [[ -n $filter && ! $topic =~ $filter ]]; then
       continue
     fi
     kd::log "running $topic"
-    before=$(kd::test::count F)
+    before=$(kd::test::count F) started=$SECONDS
     set +o errexit
     (
       set -o errexit
@@ -442,7 +469,7 @@ kd::test::run_topics() {
     rc=$?
     set -o errexit
     if ((rc == 0)); then
-      kd::test::green "ok   $topic"
+      kd::test::green "ok   $topic ($((SECONDS - started))s)"
       continue
     fi
     # A topic can also die outside an assertion, in its setup: that counts as a failure.
@@ -450,7 +477,7 @@ kd::test::run_topics() {
       echo "F $topic: exit $rc outside an assertion" >>"$KD_TEST_RESULTS"
       kd::test::red "FAIL: $topic: a command failed outside an assertion (exit $rc)" >&2
     fi
-    kd::test::red "FAIL $topic"
+    kd::test::red "FAIL $topic ($((SECONDS - started))s)"
   done
 }
 

@@ -696,16 +696,42 @@ run_realnode_terminal_detach() {
   kd::realnode::terminal_end
 }
 
+# kd::realnode::start_ephemeral NAME COMMAND ARGS...: kd::test::debug_start, then waits
+# until the command has added debug container NAME to pod app, or has ended: commands
+# that add to one pod at the same time would conflict, and the order they add in is the
+# order they are started in.
+kd::realnode::start_ephemeral() {
+  kd::test::debug_start "$@"
+  kd::test::wait_for 60 "debug container $1 to be added to pod app" kd::realnode::added_or_ended "$1"
+}
+
+# kd::realnode::added_or_ended NAME: pod app has debug container NAME, or the command
+# kd::test::debug_start NAME started has ended.
+kd::realnode::added_or_ended() {
+  [[ -f $KD_TEST_TMP/$NS.bg.$1.rc || -n $(kubectl get pod app -n "$NS" -o "jsonpath={.spec.ephemeralContainers[?(@.name==\"$1\")].name}") ]]
+}
+
 run_realnode_never_starts() {
   kd::test::new_namespace
   kd::realnode::pod app
 
-  ### An image the node lacks, with pull policy Never: the wait ends at once, with the
-  ### kubelet's reason and what to do.
   # Pre-Condition: no ephemeral container
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
-  # Command
-  kd::test::debug app -c noimg --image=kd.invalid/none:1 --image-pull-policy=Never -i -q -- true
+  # The kubelet reports why a container did not start when it next syncs the pod, which
+  # after a failed start is ten seconds or more later: the commands below, each waiting
+  # for one such report, run at the same time, and each is checked in turn below.
+  local testdata=$KD_ROOT/test/cmd/testdata
+  kd::realnode::start_ephemeral noimg kd::test::debug app -c noimg --image=kd.invalid/none:1 --image-pull-policy=Never -i -q -- true
+  kd::realnode::start_ephemeral nonroot kd::realnode::debug app -c nonroot --profile=restricted -i -- id
+  kd::realnode::start_ephemeral nocm kd::realnode::debug app -c nocm --custom="$testdata/missing-configmap.yaml" -i -- true
+  kd::realnode::start_ephemeral noseccomp kd::realnode::debug app -c noseccomp --custom="$testdata/missing-seccomp.yaml" -i -- true
+  kd::realnode::start_ephemeral nopull kd::test::debug app -c nopull --image=127.0.0.1:9/kd/none:1 --image-pull-policy=Always --pod-running-timeout=5s -q -i -- true
+  kd::test::debug_start nowhere kd::realnode::debug app --copy-to=app-nowhere -c dbg --custom="$testdata/nowhere.yaml" --rm -i -- true
+
+  ### An image the node lacks, with pull policy Never: the wait ends at once, with the
+  ### kubelet's reason and what to do.
+  # Command (started above)
+  kd::test::debug_finish noimg
   # Post-Condition
   kd::test::assert_failure
   kd::test::assert_eq "$DEBUG_ERR" 'error: container "noimg" of pod "app" will not start: ErrImageNeverPull: Container image "kd.invalid/none:1" is not present with pull policy of Never
@@ -713,24 +739,24 @@ The image is not on the node and --image-pull-policy=Never forbids pulling it: u
 
   ### A root image where the profile requires non-root: the kubelet's refusal, and the
   ### flag that fixes it.
-  # Command
-  kd::realnode::debug app -c nonroot --profile=restricted -i -- id
+  # Command (started above)
+  kd::test::debug_finish nonroot
   # Post-Condition
   kd::test::assert_failure
   kd::test::if_has_string "$DEBUG_ERR" 'error: container "nonroot" of pod "app" will not start: CreateContainerConfigError: container has runAsNonRoot and image will run as root' stderr
   kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" "The container must run as non-root and its image does not say a numeric non-root user: --run-as=target runs it as the target's user (or --run-as=UID), or choose a --profile that allows root." stderr
 
   ### A ConfigMap the container refers to does not exist: the kubelet's reason, at once.
-  # Command
-  kd::realnode::debug app -c nocm --custom="$KD_ROOT/test/cmd/testdata/missing-configmap.yaml" -i -- true
+  # Command (started above)
+  kd::test::debug_finish nocm
   # Post-Condition
   kd::test::assert_failure
   kd::test::assert_eq "$DEBUG_ERR" 'error: container "nocm" of pod "app" will not start: CreateContainerConfigError: configmap "kd-missing" not found
 The kubelet cannot build the container'"'"'s configuration: check what --custom or the pod refers to (a ConfigMap, a Secret, a volume).' stderr
 
   ### A seccomp profile the node lacks: the runtime cannot create the container.
-  # Command
-  kd::realnode::debug app -c noseccomp --custom="$KD_ROOT/test/cmd/testdata/missing-seccomp.yaml" -i -- true
+  # Command (started above)
+  kd::test::debug_finish noseccomp
   # Post-Condition
   kd::test::assert_failure
   kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "noseccomp" of pod "app" will not start: CreateContainerError: ' stderr
@@ -738,8 +764,8 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
 
   ### A registry that does not answer: the pull error is waited on, for
   ### --pod-running-timeout after it first failed, then reported.
-  # Command
-  kd::test::debug app -c nopull --image=127.0.0.1:9/kd/none:1 --image-pull-policy=Always --pod-running-timeout=5s -q -i -- true
+  # Command (started above)
+  kd::test::debug_finish nopull
   # Post-Condition
   kd::test::assert_failure
   kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "nopull" of pod "app" will not start: ' stderr
@@ -748,8 +774,8 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'noimg;nonroot;nocm;noseccomp;nopull;'
 
   ### A copy no node can take: the scheduler's reason at once, and --rm deletes it.
-  # Command
-  kd::realnode::debug app --copy-to=app-nowhere -c dbg --custom="$KD_ROOT/test/cmd/testdata/nowhere.yaml" --rm -i -- true
+  # Command (started above)
+  kd::test::debug_finish nowhere
   # Post-Condition
   kd::test::assert_failure
   kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "dbg" of pod "app-nowhere" will not start: Unschedulable: 0/' stderr
