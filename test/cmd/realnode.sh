@@ -711,9 +711,25 @@ kd::realnode::added_or_ended() {
   [[ -f $KD_TEST_TMP/$NS.bg.$1.rc || -n $(kubectl get pod app -n "$NS" -o "jsonpath={.spec.ephemeralContainers[?(@.name==\"$1\")].name}") ]]
 }
 
+# kd::realnode::phase_is POD PHASE: pod POD of $NS is in phase PHASE.
+kd::realnode::phase_is() {
+  [[ $(kubectl get pod "$1" -n "$NS" -o 'jsonpath={.status.phase}') == "$2" ]]
+}
+
 run_realnode_never_starts() {
   kd::test::new_namespace
   kd::realnode::pod app
+  # A pod whose only container exits at once, never restarted: it ends (Succeeded).
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: finished}
+spec:
+  nodeName: $KD_REAL_NODE
+  restartPolicy: Never
+  containers:
+  - {name: main, image: $REALNODE_IMAGE, imagePullPolicy: Never, command: ["true"]}
+EOF
 
   # Pre-Condition: no ephemeral container
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
@@ -727,6 +743,11 @@ run_realnode_never_starts() {
   kd::realnode::start_ephemeral noseccomp kd::realnode::debug app -c noseccomp --custom="$testdata/missing-seccomp.yaml" -i -- true
   kd::realnode::start_ephemeral nopull kd::test::debug app -c nopull --image=127.0.0.1:9/kd/none:1 --image-pull-policy=Always --pod-running-timeout=5s -q -i -- true
   kd::test::debug_start nowhere kd::realnode::debug app --copy-to=app-nowhere -c dbg --custom="$testdata/nowhere.yaml" --rm -i -- true
+  # (a copy that may run 5 s, its debug container's image from a registry nobody answers)
+  kd::test::debug_start ended kd::test::debug app -c dbg --image=127.0.0.1:9/kd/none:1 --copy-to=app-ended --same-node \
+    --custom="$testdata/deadline.yaml" --rm -i -q -- true
+  kd::test::wait_for 60 "pod finished to succeed" kd::realnode::phase_is finished Succeeded
+  kd::test::debug_start ondone kd::realnode::debug finished -c dbg -i -- true
 
   ### An image the node lacks, with pull policy Never: the wait ends at once, with the
   ### kubelet's reason and what to do.
@@ -782,6 +803,26 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
   kd::test::if_has_string "$DEBUG_ERR" "didn't match Pod's node affinity/selector" stderr
   kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'No node can take the pod as it is: free a node, or with --copy-to use --same-node or a --custom profile that fits.' stderr
   kd::test::object_absent pod/app-nowhere
+
+  ### A copy the kubelet ends (its deadline) while its debug container waits for its
+  ### image: the pod's phase and reason, and --rm deletes the copy.
+  # Command (started above)
+  kd::test::debug_finish ended
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: container "dbg" of pod "app-ended" will not start: the pod has ended: phase Failed, DeadlineExceeded: Pod was active on the node longer than the specified deadline
+The debugging pod ended before its container started: with --copy-to, the copy keeps the pod'"'"'s spec (its activeDeadlineSeconds, its restart policy), which a --custom profile'"'"'s pod section can change.' stderr
+  kd::test::object_absent pod/app-ended
+
+  ### A debug container added to a pod that has ended: the wait ends at once, and the
+  ### hint is a copy.
+  # Command (started above)
+  kd::test::debug_finish ondone
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'error: container "dbg" of pod "finished" will not start: the pod has ended: phase Succeeded
+A pod that has ended starts no container: debug a copy of it with --copy-to.' stderr
+  kd::test::get_object_assert pod/finished '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
 }
 
 # kd::realnode::container_is NAME STATE: the ephemeral container NAME of pod app is
