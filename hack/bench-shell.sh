@@ -11,12 +11,14 @@
 #
 # One cluster of the machine at a time may run a real node: the whole run, from before
 # the cluster starts until it is stopped, holds the machine's real-node lock
-# (KD_REALNODE_LOCK), waiting for it while another run holds it.
+# (KD_REALNODE_LOCK, by default a file of the cache directory), waiting for it while
+# another run holds it. Point it at the lock a machine's other real-node runs take.
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-lock=${KD_REALNODE_LOCK:-/tmp/kd-realnode.lock}
+lock=${KD_REALNODE_LOCK:-$KD_CACHE/real-node.lock}
+mkdir -p "$(dirname "$lock")"
 if [[ ${KD_REALNODE_LOCKED:-} != "$lock" ]]; then
   if ! flock -n "$lock" true; then
     kd::log "waiting for the real node's lock $lock (another cluster runs a real node)"
