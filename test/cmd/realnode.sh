@@ -825,6 +825,33 @@ A pod that has ended starts no container: debug a copy of it with --copy-to.' st
   kd::test::get_object_assert pod/finished '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'dbg;'
 }
 
+run_realnode_poisoned_pod() {
+  kd::test::new_namespace
+  kd::realnode::pod app
+
+  ### A privileged debug container, running since before the namespace enforced
+  ### baseline, makes every new one refused: the error names it and suggests a copy.
+  # Pre-Condition: a sysadmin debug container runs in the pod, then baseline is enforced
+  kd::realnode::debug app -c old --profile=sysadmin --attach=false -- sleep 3600
+  kd::test::assert_success
+  kd::test::wait_for 60 'debug container old to run' kd::realnode::container_is old running
+  kubectl label namespace "$NS" pod-security.kubernetes.io/enforce=baseline >/dev/null
+  # Command
+  kd::realnode::debug app -c dbg --profile=baseline -i -- true
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::assert_eq "$DEBUG_ERR" 'Error from server (Forbidden): adding debug container "dbg" to pod "app": pods "app" is forbidden: violates PodSecurity "baseline:latest": privileged (container "old" must not set securityContext.privileged=true); pod "app" already holds ephemeral containers that break this policy ("old"), which cannot be removed, so every new one is refused: debug a copy of the pod instead, with --copy-to' stderr
+  kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' 'old;'
+
+  ### The copy it suggests is admitted and runs the debug command.
+  # Command
+  kd::realnode::debug app -c dbg --profile=baseline --copy-to=app-copy --same-node --rm -i -- echo copied
+  # Post-Condition
+  kd::test::assert_success
+  kd::test::assert_eq "$DEBUG_OUT" 'copied' stdout
+  kd::test::object_absent pod/app-copy
+}
+
 # kd::realnode::container_is NAME STATE: the ephemeral container NAME of pod app is
 # reported in STATE (running, terminated, or waiting's reason).
 kd::realnode::container_is() {
@@ -917,6 +944,7 @@ REALNODE_TOPICS=(
   run_realnode_ephemeral
   run_realnode_deployment
   run_realnode_never_starts
+  run_realnode_poisoned_pod
   run_realnode_share_volumes
   run_realnode_profile_capabilities
   run_realnode_netadmin_changes_a_link
