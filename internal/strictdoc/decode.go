@@ -1,3 +1,7 @@
+// Package strictdoc decodes the files a user writes (JSON or multi-document YAML) keeping
+// numbers as written, and checks a decoded document against the Go type it must fit,
+// strategic-merge directives included, so that every error names the file's field path
+// instead of the position a generic decoder reports.
 package strictdoc
 
 import (
