@@ -25,6 +25,14 @@
 #                        while the suite runs; their results follow the suite's
 set -o errexit -o nounset -o pipefail
 
+# Started with SIGINT or SIGQUIT ignored (as a background job of a script, which is how
+# some CI runners start it, or under nohup), the suite would pass that on to every command
+# it starts, and no Ctrl-C case could tell the command's handling of it from a signal that
+# never arrives: it starts again with the defaults a command started from a terminal has.
+if [[ -n $(trap -p INT QUIT) ]]; then
+  exec env --default-signal=INT,QUIT "$BASH" "$0" "$@"
+fi
+
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # Separate from `make local-up`'s cluster, so a running one does not get in the way.
 export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/test-cluster}

@@ -419,7 +419,18 @@ run_realnode_attach_terminal() {
   local rc=0 transcript=$KD_TEST_TMP/$NS.out keys=$KD_TEST_TMP/$NS.keys pid
   mkfifo "$keys"
 
-  ### A session through a pseudo-terminal runs commands and exits with their status.
+  ### A session through a pseudo-terminal runs commands and exits with their status.  # A pod whose image reference the kubelet cannot parse (a repository is lower case);
+  # the API server takes it, as it takes any image without surrounding spaces.
+  kubectl create -n "$NS" -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: badref}
+spec:
+  nodeName: $KD_REAL_NODE
+  containers:
+  - {name: app, image: "127.0.0.1:9/KD/none:1", command: ["true"]}
+EOF
+
   # Pre-Condition: no ephemeral container
   kd::test::get_object_assert pod/app '{{range .spec.ephemeralContainers}}{{.name}};{{end}}' ''
   # Command: script gives the command a terminal of 40 rows and 132 columns; what is
@@ -746,6 +757,8 @@ EOF
   # (a copy that may run 5 s, its debug container's image from a registry nobody answers)
   kd::test::debug_start ended kd::test::debug app -c dbg --image=127.0.0.1:9/kd/none:1 --copy-to=app-ended --same-node \
     --custom="$testdata/deadline.yaml" --rm -i -q -- true
+  # (a copy whose container keeps the pod's image, with another command)
+  kd::test::debug_start badref kd::test::debug badref --copy-to=badref-copy --same-node -c app --rm -i -q -- true
   kd::test::wait_for 60 "pod finished to succeed" kd::realnode::phase_is finished Succeeded
   kd::test::debug_start ondone kd::realnode::debug finished -c dbg -i -- true
 
@@ -813,6 +826,17 @@ The kubelet cannot build the container'"'"'s configuration: check what --custom 
   kd::test::assert_eq "$DEBUG_ERR" 'error: container "dbg" of pod "app-ended" will not start: the pod has ended: phase Failed, DeadlineExceeded: Pod was active on the node longer than the specified deadline
 The debugging pod ended before its container started: with --copy-to, the copy keeps the pod'"'"'s spec (its activeDeadlineSeconds, its restart policy), which a --custom profile'"'"'s pod section can change.' stderr
   kd::test::object_absent pod/app-ended
+
+  ### A copy whose container keeps an image reference the kubelet cannot parse: its
+  ### reason at once, and --rm deletes the copy.
+  # Command (started above)
+  kd::test::debug_finish badref
+  # Post-Condition
+  kd::test::assert_failure
+  kd::test::if_has_line_prefix "$DEBUG_ERR" 'error: container "app" of pod "badref-copy" will not start: InvalidImageName: ' stderr
+  kd::test::if_has_string "$DEBUG_ERR" '127.0.0.1:9/KD/none:1' stderr
+  kd::test::assert_eq "$(tail -n 1 <<<"$DEBUG_ERR")" 'The kubelet cannot parse the image reference: check --image, or with --copy-to the image the copy keeps from the pod, which --set-image replaces.' stderr
+  kd::test::object_absent pod/badref-copy
 
   ### A debug container added to a pod that has ended: the wait ends at once, and the
   ### hint is a copy.

@@ -80,7 +80,7 @@ func neverStarts(pod *corev1.Pod, container string, s *corev1.ContainerStatus) *
 	case reasonErrImageNeverPull:
 		return fail(w.Reason, w.Message, "The image is not on the node and --image-pull-policy=Never forbids pulling it: use IfNotPresent, or an image the node has.")
 	case reasonInvalidImageName:
-		return fail(w.Reason, w.Message, "The runtime cannot parse the image reference: check --image.")
+		return fail(w.Reason, w.Message, "The kubelet cannot parse the image reference: check --image, or with --copy-to the image the copy keeps from the pod, which --set-image replaces.")
 	case reasonCreateContainerConfigError:
 		if strings.Contains(w.Message, runAsNonRootRefusal) || strings.Contains(w.Message, runAsNonRootNonNumericUserRefusal) {
 			return fail(w.Reason, w.Message, "The container must run as non-root and its image does not say a numeric non-root user: --run-as=target runs it as the target's user (or --run-as=UID), or choose a --profile that allows root.")

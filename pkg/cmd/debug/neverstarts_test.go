@@ -42,7 +42,7 @@ func TestNeverStarts(t *testing.T) {
 				"The image is not on the node and --image-pull-policy=Never forbids pulling it: use IfNotPresent, or an image the node has."},
 		{"invalid image", debugState("app-copy", waitingOn("InvalidImageName", `Failed to apply default image tag "Nginx": couldn't parse image name`)),
 			"container \"dbg\" of pod \"app-copy\" will not start: InvalidImageName: Failed to apply default image tag \"Nginx\": couldn't parse image name\n" +
-				"The runtime cannot parse the image reference: check --image."},
+				"The kubelet cannot parse the image reference: check --image, or with --copy-to the image the copy keeps from the pod, which --set-image replaces."},
 		{"root image, non-root required", debugState("app-copy", waitingOn("CreateContainerConfigError", "container has runAsNonRoot and image will run as root (pod: \"app-copy_test(uid)\", container: dbg)")),
 			"container \"dbg\" of pod \"app-copy\" will not start: CreateContainerConfigError: container has runAsNonRoot and image will run as root (pod: \"app-copy_test(uid)\", container: dbg)\n" +
 				"The container must run as non-root and its image does not say a numeric non-root user: --run-as=target runs it as the target's user (or --run-as=UID), or choose a --profile that allows root."},
