@@ -21,7 +21,8 @@ if [[ ! -x $KD_BIN/kubelet ]]; then
   started=$SECONDS
   # A private scratch name: two clones building at once must not share one.
   tmp=$(mktemp "$KD_BIN/.kubelet.XXXXXX")
-  (cd "$KD_ROOT/hack/tools" && go build -ldflags "$(kd::node::ldflags)" -o "$tmp" ./kubelet)
+  # Static like the control plane (hack/build-server.sh), so its compile reuses theirs.
+  (cd "$KD_ROOT/hack/tools" && CGO_ENABLED=0 go build -ldflags "$(kd::node::ldflags)" -o "$tmp" ./kubelet)
   mv "$tmp" "$KD_BIN/kubelet"
   kd::log "kubelet built in $((SECONDS - started))s"
 fi

@@ -6,7 +6,6 @@
 KD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The Kubernetes release the project targets; the binaries are built from its modules.
 KD_KUBE_VERSION=${KD_KUBE_VERSION:-v1.37.2}
-KD_KWOK_VERSION=${KD_KWOK_VERSION:-v0.8.0}
 # Binaries are cached outside the clone, keyed by version, so a fresh clone reuses them.
 KD_CACHE=${KD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-debugger}
 KD_BIN=${KD_BIN:-$KD_CACHE/$KD_KUBE_VERSION}
