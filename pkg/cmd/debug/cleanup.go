@@ -13,7 +13,7 @@ import (
 // deletes it. The deletes go on after ctx's cancellation, until interruptedCleanupBudget
 // after it; pods not heard back about by then are named as not deleted.
 func (s *session) cleanUp(ctx context.Context, snd sender, pods []*corev1.Pod) error {
-	cleanupCtx, cancel := s.stop.outliving(ctx)
+	cleanupCtx, cancel := s.stop.outliving(ctx, interruptedCleanupBudget)
 	defer cancel()
 	failed := snd.deletePods(cleanupCtx, pods, s.limit)
 	var errs []error
@@ -48,9 +48,9 @@ func (s *session) stoppable(outcomes []outcome) []debugContainerRef {
 // stopContainers ends, through execute's sender, the ephemeral debug containers --rm
 // owns, however the session ended, and says what became of each. After a session that
 // ended by itself it waits until each is reported terminated; after a signal it only
-// has until interruptedCleanupBudget after it, enough to end them, not to see it.
+// has until interruptedStopBudget after it, enough to end them, not to see it.
 func (s *session) stopContainers(ctx context.Context, snd sender, refs []debugContainerRef) error {
-	cleanupCtx, cancel := s.stop.outliving(ctx)
+	cleanupCtx, cancel := s.stop.outliving(ctx, interruptedStopBudget)
 	defer cancel()
 	wait := ctx.Err() == nil
 	results := snd.stopEphemerals(cleanupCtx, refs, s.limit, wait)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -275,10 +276,17 @@ func TestRemoveKeepsExitStatus(t *testing.T) {
 type fakeRemote struct {
 	client *fake.Clientset
 	execs  []string
+	// delay is how long each exec takes to be answered, as on a loaded node.
+	delay time.Duration
 }
 
-func (f *fakeRemote) Exec(_ context.Context, namespace, name, container string, _ []string) (string, error) {
+func (f *fakeRemote) Exec(ctx context.Context, namespace, name, container string, _ []string) (string, error) {
 	f.execs = append(f.execs, namespace+"/"+name+"/"+container)
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	obj, err := f.client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), namespace, name)
 	if err != nil {
 		return "", err
@@ -341,5 +349,44 @@ func TestRemoveStopsAnEphemeralContainer(t *testing.T) {
 				t.Errorf("%d deletes of the user's pod", n)
 			}
 		})
+	}
+}
+
+// Ctrl-C during an ephemeral session with --rm: the exec that ends the container gets
+// more time than the deletes of copies do, since its stream takes longer to set up; one
+// answered after the deletes' budget still ends the container.
+func TestRemoveStopsAnEphemeralContainerAfterCtrlC(t *testing.T) {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	pod := appPod()
+	pod.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+	go watcher.Modify(pod)
+	remote := &fakeRemote{client: client, delay: interruptedCleanupBudget + 300*time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHarness(t, withContext(ctx), withAttach(func(ctx context.Context, _ *corev1.Pod, container string, _, _ io.Writer) error {
+		obj, err := client.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), "test", "app")
+		if err != nil {
+			return err
+		}
+		if err := reportStatus(client, obj.(*corev1.Pod), corev1.ContainerStatus{Name: container, State: running}, true); err != nil {
+			return err
+		}
+		cancel()
+		return ctx.Err()
+	}), withOptions(func(o *DebugOptions) {
+		o.remoteFunc = func() (sessions.Remote, error) { return remote, nil }
+	}))
+	r := h.run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i", "--rm")
+	if got, want := errString(r.err), `attaching to container "dbg" of pod "app": context canceled`; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if diff := cmp.Diff([]string{"test/app/dbg"}, remote.execs); diff != "" {
+		t.Errorf("execs (-want +got):\n%s", diff)
+	}
+	want := "Stopped the debug container dbg of pod test/app; it stays in the pod's spec, as ephemeral containers cannot be removed.\n"
+	if !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("stdout = %q, want it to end with %q", r.stdout, want)
 	}
 }

@@ -21,6 +21,13 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 // many pods there are and however slow the server has become.
 const interruptedCleanupBudget = 700 * time.Millisecond
 
+// interruptedStopBudget is the same for ending the ephemeral debug containers --rm owns.
+// Each takes an exec, whose stream the kubelet and the runtime must set up: on a loaded
+// 2-core node that took longer than the deletes' budget, and a container --rm did not
+// end keeps running in the user's pod with its profile's privileges. The command still
+// ends well before the plugin's backstop, and a second Ctrl-C ends it at once.
+const interruptedStopBudget = 2 * time.Second
+
 // runStop catches the stop signals while a run lasts: the first one cancels the run's
 // context, and the command still gets to restore the terminal, delete what --rm owns
 // and report. No handler of a library may end the process instead: kubectl's terminal
@@ -113,9 +120,9 @@ func (s *runStop) stoppedAt() time.Time {
 }
 
 // outliving returns a context for the work that must go on after ctx ends (cleanup):
-// it is not cancelled with ctx, but once ctx has ended it lasts only until
-// interruptedCleanupBudget after the stop.
-func (s *runStop) outliving(ctx context.Context) (context.Context, context.CancelFunc) {
+// it is not cancelled with ctx, but once ctx has ended it lasts only until budget after
+// the stop.
+func (s *runStop) outliving(ctx context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
 	out, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var (
 		mu    sync.Mutex
@@ -126,7 +133,7 @@ func (s *runStop) outliving(ctx context.Context) (context.Context, context.Cance
 		mu.Lock()
 		defer mu.Unlock()
 		if !ended {
-			timer = time.AfterFunc(time.Until(s.stoppedAt().Add(interruptedCleanupBudget)), cancel)
+			timer = time.AfterFunc(time.Until(s.stoppedAt().Add(budget)), cancel)
 		}
 	})
 	return out, func() {
