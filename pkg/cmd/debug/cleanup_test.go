@@ -299,6 +299,18 @@ func (f *fakeRemote) EndInput(context.Context, string, string, string, bool, str
 	return errors.New("the input was not expected to be ended")
 }
 
+// ephemeralDebugRunning returns a client whose pods watch reports the debug container
+// dbg of pod app running, as the kubelet would once it starts.
+func ephemeralDebugRunning() *fake.Clientset {
+	client := fake.NewClientset(appPod())
+	watcher := watch.NewFake()
+	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
+	pod := appPod()
+	pod.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+	go watcher.Modify(pod)
+	return client
+}
+
 // --rm on an ephemeral container: once the session is over the container's processes
 // are ended, through one exec, and the container is seen terminated; one that has
 // ended by itself is left alone. It stays in the pod's spec either way.
@@ -315,12 +327,7 @@ func TestRemoveStopsAnEphemeralContainer(t *testing.T) {
 			"The debug container dbg of pod test/app has ended (Terminated (exit 0)); it stays in the pod's spec, as ephemeral containers cannot be removed.\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			client := fake.NewClientset(appPod())
-			watcher := watch.NewFake()
-			client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-			pod := appPod()
-			pod.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
-			go watcher.Modify(pod)
+			client := ephemeralDebugRunning()
 			remote := &fakeRemote{client: client}
 			h := newHarness(t, withAttach(func(_ context.Context, p *corev1.Pod, container string, _, _ io.Writer) error {
 				state := running
@@ -356,12 +363,7 @@ func TestRemoveStopsAnEphemeralContainer(t *testing.T) {
 // more time than the deletes of copies do, since its stream takes longer to set up; one
 // answered after the deletes' budget still ends the container.
 func TestRemoveStopsAnEphemeralContainerAfterCtrlC(t *testing.T) {
-	client := fake.NewClientset(appPod())
-	watcher := watch.NewFake()
-	client.PrependWatchReactor("pods", k8stesting.DefaultWatchReactor(watcher, nil))
-	pod := appPod()
-	pod.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
-	go watcher.Modify(pod)
+	client := ephemeralDebugRunning()
 	remote := &fakeRemote{client: client, delay: interruptedCleanupBudget + 300*time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
