@@ -35,9 +35,9 @@ CGO_ENABLED ?= 0
 export CGO_ENABLED
 
 build:
-	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
-	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(SESSIONS_BIN) ./cmd/kubectl-debugger-sessions
-	CGO_ENABLED=$(CGO_ENABLED) $(GO) build -ldflags "$(LDFLAGS)" -o $(CP_BIN) ./cmd/kubectl-debugger-cp
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(SESSIONS_BIN) ./cmd/kubectl-debugger-sessions
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(CP_BIN) ./cmd/kubectl-debugger-cp
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the
