@@ -118,7 +118,7 @@ NODE
 
 # kd::upstream::run_all [REGEX]: every function, each a counted test.
 kd::upstream::run_all() {
-  local filter=${1:-} dir function log rc name
+  local filter=${1:-} dir function log rc name started
   dir=$(kd::upstream::dir)
   kd::upstream::ensure_node
   while read -r function; do
@@ -128,16 +128,17 @@ kd::upstream::run_all() {
     log=$KD_TEST_TMP/upstream-$function.log
     # Not in a condition: errexit must stop the function at its first failed assertion.
     set +o errexit
+    started=$SECONDS
     kd::upstream::run "$dir" "$function" >"$log" 2>&1
     rc=$?
     set -o errexit
     name="upstream${KD_UPSTREAM_LABEL:+ ($KD_UPSTREAM_LABEL)} $function"
     if ((rc == 0)); then
       kd::test::pass "$name"
-      kd::test::green "ok   $name"
+      kd::test::green "ok   $name ($((SECONDS - started))s)"
     else
       echo "F $name" >>"$KD_TEST_RESULTS"
-      kd::test::red "FAIL $name"
+      kd::test::red "FAIL $name ($((SECONDS - started))s)"
       grep -E 'FAIL|error' "$log" | head -n 5 >&2 || true
     fi
   done < <(kd::upstream::functions "$dir")
