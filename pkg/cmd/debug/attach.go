@@ -118,10 +118,16 @@ func (s *session) afterAttach(ctx context.Context, running *corev1.Pod, containe
 		if err := s.copyLogs(ctx, running, container, !s.interactive, s.out); err != nil {
 			return err
 		}
-		_, err := s.waitForExit(ctx, running, container)
+		_, err := s.waitForExit(ctx, running, container, sessionExitGrace)
 		return err
 	}
-	exited, err := s.waitForExit(ctx, running, container)
+	c, _ := podutil.Find(running, container)
+	quiet := a.out.n+a.errOut.n == 0 && c != nil && !c.TTY
+	grace := sessionExitGrace
+	if quiet {
+		grace = quietSessionExitGrace
+	}
+	exited, err := s.waitForExit(ctx, running, container, grace)
 	if exited == nil && err == nil {
 		s.printResumeHint(running, container)
 		return nil
@@ -129,7 +135,7 @@ func (s *session) afterAttach(ctx context.Context, running *corev1.Pod, containe
 	// A quick command can finish before the attach is connected: when the session
 	// showed nothing, the logs hold all it wrote. A terminal session always shows
 	// something (the terminal echoes), so this is for plain streams only.
-	if c, _ := podutil.Find(running, container); exited != nil && a.out.n+a.errOut.n == 0 && c != nil && !c.TTY {
+	if exited != nil && quiet {
 		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
 			return err
 		}
@@ -213,17 +219,24 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // still running after this was left by a session that can be resumed.
 var sessionExitGrace = 5 * time.Second
 
-// waitForExit waits, up to sessionExitGrace, for container to be reported terminated
+// quietSessionExitGrace is that bound after a session without a terminal that showed
+// nothing: its command most likely ended before the attach was connected, and only the
+// status gives its logs and exit code. A kubelet on a busy node can take longer than
+// sessionExitGrace to report it, and giving up then would end with nothing shown and
+// exit 0.
+var quietSessionExitGrace = 30 * time.Second
+
+// waitForExit waits, up to grace, for container to be reported terminated
 // after its session ended, and returns how it ended, or nil if it still runs, with
 // exitStatus's error for a non-zero code. A restart since pod was read counts: a copy
 // keeps its pod's restart policy, and the kubelet may restart the shell before anyone
 // sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
-func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container string) (*corev1.ContainerStateTerminated, error) {
+func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container string, grace time.Duration) (*corev1.ContainerStateTerminated, error) {
 	client, err := s.client()
 	if err != nil {
 		return nil, err
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, sessionExitGrace)
+	waitCtx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
 	w := &exitWait{name: pod.Name, container: container}
 	if status := podutil.Status(pod, container); status != nil {

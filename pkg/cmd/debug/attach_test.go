@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -196,6 +197,53 @@ func TestSessionExitStatus(t *testing.T) {
 				t.Errorf("stderr (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A session without a terminal that showed nothing waits longer for its container's end:
+// a quick command can end before the attach is connected, and a kubelet on a busy node
+// may report it only after the usual grace. Giving up then showed nothing and exited 0;
+// the logs and the exit code are what the command printed and returned.
+func TestQuietSessionWaitsLongerForTheExit(t *testing.T) {
+	defer func(usual, quiet time.Duration) {
+		sessionExitGrace, quietSessionExitGrace = usual, quiet
+	}(sessionExitGrace, quietSessionExitGrace)
+	sessionExitGrace, quietSessionExitGrace = time.Millisecond, time.Minute
+
+	client := fake.NewClientset(appPod())
+	// Each watch of pods gets a watcher of its own: the first, the wait for the container
+	// to run, sees it running; the second, the wait for its end, sees it exit with 4 well
+	// after the usual grace.
+	watchers := make(chan *watch.FakeWatcher, 8)
+	client.PrependWatchReactor("pods", func(k8stesting.Action) (bool, watch.Interface, error) {
+		w := watch.NewFake()
+		watchers <- w
+		return true, w, nil
+	})
+	pod := appPod()
+	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{Name: "dbg"}}}
+	go func() {
+		p := pod.DeepCopy()
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: running}}
+		(<-watchers).Modify(p)
+		w := <-watchers
+		time.Sleep(50 * time.Millisecond)
+		p = pod.DeepCopy()
+		p.Status.EphemeralContainerStatuses = []corev1.ContainerStatus{{Name: "dbg", State: exitedWith(4)}}
+		w.Modify(p)
+	}()
+	showsNothing := func(context.Context, *corev1.Pod, string, io.Writer, io.Writer) error { return nil }
+	r := newHarness(t, withAttach(showsNothing), withTerminal()).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i")
+
+	if got, want := errString(r.err), "container dbg of pod app exited with code 4"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	var exit uexec.ExitError
+	if !errors.As(r.err, &exit) || exit.ExitStatus() != 4 {
+		t.Errorf("exit status of %v: want 4", r.err)
+	}
+	if diff := cmp.Diff("fake logs", r.stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
 }
 

@@ -114,6 +114,7 @@ type harness struct {
 // session: the fake attaches end with containers that the fake clientset never ends.
 func TestMain(m *testing.M) {
 	sessionExitGrace = 50 * time.Millisecond
+	quietSessionExitGrace = 50 * time.Millisecond
 	os.Exit(m.Run())
 }
 
