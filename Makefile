@@ -2,10 +2,6 @@
 SHELL := /usr/bin/env bash
 GO ?= go
 BIN := _output/bin/kubectl-debugger
-# `kubectl debugger sessions`: kubectl runs the longest plugin name the words make.
-SESSIONS_BIN := $(dir $(BIN))kubectl-debugger-sessions
-# `kubectl debugger cp`, the same way.
-CP_BIN := $(dir $(BIN))kubectl-debugger-cp
 
 .PHONY: all build test test-unit test-fuzz test-cmd test-upstream reference-next conformance-next kubectl kubernetes-patch verify-kubernetes-patch krew-manifest verify schema local-up local-down bench server clean
 
@@ -34,10 +30,11 @@ export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 CGO_ENABLED ?= 0
 export CGO_ENABLED
 
+# The plugin, and beside it kubectl-debugger-sessions and kubectl-debugger-cp: for
+# `kubectl debugger sessions`, kubectl runs the longest plugin name the words make. One go
+# build for the three links them at the same time.
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-debugger
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(SESSIONS_BIN) ./cmd/kubectl-debugger-sessions
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(CP_BIN) ./cmd/kubectl-debugger-cp
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(dir $(BIN)) ./cmd/kubectl-debugger ./cmd/kubectl-debugger-sessions ./cmd/kubectl-debugger-cp
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the
@@ -58,12 +55,10 @@ test-fuzz:
 test-cmd: build
 	hack/test-cmd.sh
 
-# Kubernetes' own test/cmd/debug.sh against the plugin, then against the drop-in kubectl
-# (test-cmd ends with the same two runs).
+# Kubernetes' own test/cmd/debug.sh against the plugin, then against the drop-in kubectl,
+# on one cluster (test-cmd ends with the same runs).
 test-upstream: build kubectl
-	KD_UPSTREAM_LABEL=plugin hack/test-upstream.sh
-	DEBUGGER="$(CURDIR)/_output/bin/kubectl debug" KD_UPSTREAM_KUBECTL=$(CURDIR)/_output/bin/kubectl \
-		KD_UPSTREAM_LABEL=kubectl hack/test-upstream.sh
+	hack/test-upstream.sh plugin kubectl
 
 # Upstream kubectl of the next release (Go 1.27, fetched by the go command) into the
 # cache, and the conformance cases of what it changes run against it; make test needs

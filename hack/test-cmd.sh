@@ -20,9 +20,10 @@
 #                        cannot run a real node they are skipped too, with the reason.
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
 #                        against the plugin and against the drop-in kubectl
-#                        (_output/bin/kubectl, built when missing or stale), each on a
-#                        cluster of its own (hack/test-upstream.sh), in the background
-#                        while the suite runs; their results follow the suite's
+#                        (_output/bin/kubectl, built when missing or stale), one after
+#                        the other on a cluster of their own (hack/test-upstream.sh), in
+#                        the background while the suite runs; their results follow the
+#                        suite's
 set -o errexit -o nounset -o pipefail
 
 # Started with SIGINT or SIGQUIT ignored (as a background job of a script, which is how
@@ -168,50 +169,42 @@ kd::test_cmd::realnode_report() {
   cat "$KD_TEST_TMP/realnode-results" >>"$KD_TEST_RESULTS" 2>/dev/null || true
 }
 
-# kd::test_cmd::upstream_start: both runs of hack/test-upstream.sh, against the plugin
-# and against the drop-in kubectl, one after the other in the background (both at once
-# would leave no core to the topics, whose signal cases need the plugin to finish its
-# cleanup promptly), each on a cluster of its own, as a job of its own that
-# stop_upstream can end whole; kd::test_cmd::upstream_report LABEL reports a run.
+# kd::test_cmd::upstream_start: hack/test-upstream.sh against the plugin, then the
+# drop-in kubectl, on a cluster of its own, in the background (both at once would leave no
+# core to the topics, whose signal cases need the plugin to finish its cleanup promptly),
+# as a job of its own that stop_upstream can end whole; its output, exit code and start
+# time are kept in $upstream_out. kd::test_cmd::upstream_report reports it.
 kd::test_cmd::upstream_start() {
   set -o monitor
-  kd::test_cmd::upstream_runs </dev/null >/dev/null 2>&1 &
+  kd::test_cmd::upstream_run </dev/null >/dev/null 2>&1 &
   upstream_pid=$!
   set +o monitor
 }
 
-kd::test_cmd::upstream_runs() {
-  set +o monitor
-  kd::test_cmd::upstream_run plugin DEBUGGER="$DEBUGGER" || true
-  kd::test_cmd::upstream_run kubectl DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL="$dropin" || true
-}
-
-# kd::test_cmd::upstream_run LABEL ENV...: hack/test-upstream.sh with ENV; its output,
-# exit code and start time are kept in $upstream_out.
 kd::test_cmd::upstream_run() {
-  local label=$1 rc=0
-  shift
-  date +%s >"$upstream_out/$label.started"
+  set +o monitor
+  local rc=0
+  date +%s >"$upstream_out/started"
   # Its own cluster, results and scratch space, not this suite's.
-  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok "$@" KD_UPSTREAM_LABEL="$label" \
-    KD_CLUSTER_DIR="$KD_ROOT/_output/upstream-cluster-$label" \
-    "$KD_ROOT/hack/test-upstream.sh" >"$upstream_out/$label" 2>&1 || rc=$?
-  echo "$rc" >"$upstream_out/$label.rc"
+  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok \
+    DEBUGGER="$DEBUGGER" KD_UPSTREAM_KUBECTL="$dropin" KD_CLUSTER_DIR="$KD_ROOT/_output/upstream-cluster" \
+    "$KD_ROOT/hack/test-upstream.sh" plugin kubectl >"$upstream_out/out" 2>&1 || rc=$?
+  echo "$rc" >"$upstream_out/rc"
 }
 
-# kd::test_cmd::upstream_report LABEL: once the runs have ended, prints the output of run
-# LABEL and adds its results to the counts; a run that ends without its closing line
-# counts as one failure.
+# kd::test_cmd::upstream_report: once the runs have ended, prints their output and adds
+# their results to the counts; runs that end without the closing line count as one
+# failure.
 kd::test_cmd::upstream_report() {
-  local label=$1 out=$upstream_out/$1 rc=1 last up_passed up_failed took
+  local out=$upstream_out/out rc=1 last up_passed up_failed took
   if [[ -n $upstream_pid ]]; then
     wait "$upstream_pid" || true
     upstream_pid=""
   fi
-  [[ ! -f $out.rc ]] || rc=$(<"$out.rc")
-  # A run that never started (the job was ended first) has no output.
+  [[ ! -f $upstream_out/rc ]] || rc=$(<"$upstream_out/rc")
+  # Runs that never started (the job was ended first) have no output.
   [[ -f $out ]] || : >"$out"
-  [[ -s $out.started ]] || date +%s >"$out.started"
+  [[ -s $upstream_out/started ]] || date +%s >"$upstream_out/started"
   grep -v -E '^\+\+\+ ' "$out" | sed '$d' || true
   last=$(tail -n 1 "$out")
   if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -224,8 +217,8 @@ kd::test_cmd::upstream_report() {
     up_failed=1
   fi
   # From its start to its last line of output.
-  took=$(($(stat -c %Y "$out") - $(<"$out.started")))
-  kd::log "upstream debug.sh ($label): $up_passed passed, $up_failed failed (${took}s, beside the suite)"
+  took=$(($(stat -c %Y "$out") - $(<"$upstream_out/started")))
+  kd::log "upstream debug.sh (plugin, then kubectl): $up_passed passed, $up_failed failed (${took}s, beside the suite)"
   passed=$((passed + up_passed))
   failed=$((failed + up_failed))
 }
@@ -294,8 +287,7 @@ if [[ $realnode_attempted == real ]]; then
 fi
 
 if [[ ${KD_UPSTREAM:-1} != 0 ]]; then
-  kd::test_cmd::upstream_report plugin
-  kd::test_cmd::upstream_report kubectl
+  kd::test_cmd::upstream_report
 fi
 trap - EXIT
 stop_upstream

@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/..
-# Kubernetes' own test/cmd/debug.sh, every run_kubectl_debug_* function, against the
-# command under test ($DEBUGGER, default the plugin) on a throw-away cluster of its own:
-# its node tests expect the cluster's only node to be 127.0.0.1, so the fake kubelet's
-# node is removed there. The closing line is "N passed, N failed".
+# Kubernetes' own test/cmd/debug.sh, every run_kubectl_debug_* function, against each
+# BUILD named, one after the other, on one throw-away cluster of their own: its node
+# tests expect the cluster's only node to be 127.0.0.1, so the fake kubelet's node is
+# removed there. The closing line is "N passed, N failed", over all of them.
+#
+#   hack/test-upstream.sh [BUILD...]
+#
+# BUILD is plugin (the default): $DEBUGGER (default _output/bin/kubectl-debugger) as
+# `kubectl debug`, the reference kubectl for every other call; or kubectl: the drop-in
+# kubectl ($KD_UPSTREAM_KUBECTL, default _output/bin/kubectl) for every call. The
+# functions name their namespaces uniquely, or delete them before they end, so one
+# build's run leaves nothing in the way of the next.
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -11,8 +19,18 @@ export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/upstream-cluster}
 # Fake nodes only: upstream's node tests expect a single node, 127.0.0.1.
 export KD_NODE=kwok
 
+builds=("$@")
+((${#builds[@]})) || builds=(plugin)
+for build in "${builds[@]}"; do
+  if [[ $build != plugin && $build != kubectl ]]; then
+    echo "error: unknown build \"$build\": plugin or kubectl" >&2
+    exit 2
+  fi
+done
+
 "$KD_ROOT/hack/build-server.sh"
-export DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
+plugin=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
+dropin=${KD_UPSTREAM_KUBECTL:-$KD_ROOT/_output/bin/kubectl}
 KD_TEST_TMP=$(mktemp -d)
 export KD_TEST_TMP
 stop() {
@@ -26,5 +44,11 @@ trap stop EXIT
 source "$KD_ROOT/test/cmd/upstream.sh"
 kd::test::setup
 kubectl delete node "$KD_KWOK_NODE" >/dev/null
-kd::upstream::run_all "${KD_TEST_FILTER:-}"
+for build in "${builds[@]}"; do
+  if [[ $build == plugin ]]; then
+    DEBUGGER=$plugin KD_UPSTREAM_LABEL=plugin kd::upstream::run_all "${KD_TEST_FILTER:-}"
+  else
+    DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL=$dropin KD_UPSTREAM_LABEL=kubectl kd::upstream::run_all "${KD_TEST_FILTER:-}"
+  fi
+done
 kd::test::summary

@@ -45,7 +45,7 @@ spec:
   containers:
 $containers
 EOF
-  kd::test::wait_for 90 "pod $name to run on $KD_REAL_NODE" kd::test::pod_running "$name"
+  kd::test::wait_running 90 "$name"
 }
 
 # kd::realnode::distroless_debug ARGS...: the command under test with the node's

@@ -441,6 +441,18 @@ kd::test::wait_for() {
   done
 }
 
+# kd::test::wait_running SECONDS POD: waits up to SECONDS for POD in $NS to be in phase
+# Running, with one watch (kubectl wait): a pod on the real node takes seconds, and a
+# kubectl process each 0.2 s to ask costs more CPU than the machine can spare while the
+# suite runs.
+kd::test::wait_running() {
+  local err
+  if ! err=$("$KD_BIN/kubectl" wait -n "$NS" --for=jsonpath='{.status.phase}'=Running "pod/$2" --timeout="$1s" 2>&1 >/dev/null); then
+    kd::test::fail "pod $2 did not run within $1s: $err"
+    return 1
+  fi
+}
+
 # kd::test::pod_field POD JSONPATH: prints a field of POD in $NS.
 kd::test::pod_field() {
   kubectl get pod -n "$NS" "$1" -o "jsonpath=$2"

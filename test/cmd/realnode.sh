@@ -58,7 +58,7 @@ $extra
     imagePullPolicy: Never
     command: ["sleep", "$((3600 + ${#name}))"]
 EOF
-  kd::test::wait_for 90 "pod $name to run on $KD_REAL_NODE" kd::test::pod_running "$name"
+  kd::test::wait_running 90 "$name"
 }
 
 # kd::realnode::debug ARGS...: the command under test with the node's image, quiet, so
@@ -251,7 +251,7 @@ spec:
     command: ["sh", "-c", "echo written-by-the-target >/data/marker; exec sleep 3600"]
     volumeMounts: [{name: data, mountPath: /data}]
 EOF
-  kd::test::wait_for 90 "pod writer to run" kd::test::pod_running writer
+  kd::test::wait_running 90 writer
 
   ### --share-volumes: the debug container reads what the target wrote in its volume.
   # Pre-Condition: the pod runs
@@ -384,7 +384,7 @@ spec:
     command: ["sleep", "3600"]
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 EOF
-  kd::test::wait_for 90 "pod app to run" kd::test::pod_running app
+  kd::test::wait_running 90 app
 
   ### --profile=restricted --run-as=target: admitted, and runs as the target's user.
   # Pre-Condition: the target runs as 1000:3000

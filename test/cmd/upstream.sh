@@ -29,16 +29,17 @@ kd::upstream::functions() {
   sed -n -E 's/^(run_kubectl_debug_[a-z_]+)\(\) \{$/\1/p' "$1/test/cmd/debug.sh"
 }
 
-# kd::upstream::run DIR FUNCTION: runs FUNCTION in a subshell set up as kubernetes'
-# test/cmd runs it, with a kubeconfig of its own (the functions switch its namespace).
+# kd::upstream::run DIR FUNCTION CONTEXT: runs FUNCTION in a subshell set up as
+# kubernetes' test/cmd runs it, with a kubeconfig of its own (the functions switch its
+# namespace), a copy of $KUBECONFIG, whose current context is CONTEXT.
 kd::upstream::run() {
-  local dir=$1 function=$2 scratch
+  local dir=$1 function=$2 context=$3 scratch
   scratch=$(mktemp -d "$KD_TEST_TMP/upstream.XXXXXX")
   cp "$KUBECONFIG" "$scratch/kubeconfig"
   (
     set -o errexit -o nounset -o pipefail
     export KUBECONFIG=$scratch/kubeconfig KUBE_TEMP=$scratch TMPDIR=$scratch
-    CONTEXT=$("${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}" config current-context)
+    CONTEXT=$context
     kube_flags=(--match-server-version)
     id_field='.metadata.name'
     image_field='(index .spec.containers 0).image'
@@ -118,9 +119,10 @@ NODE
 
 # kd::upstream::run_all [REGEX]: every function, each a counted test.
 kd::upstream::run_all() {
-  local filter=${1:-} dir function log rc name started
+  local filter=${1:-} dir function log rc name started context
   dir=$(kd::upstream::dir)
   kd::upstream::ensure_node
+  context=$("${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}" config current-context)
   while read -r function; do
     if [[ -n $filter && ! $function =~ $filter ]]; then
       continue
@@ -129,7 +131,7 @@ kd::upstream::run_all() {
     # Not in a condition: errexit must stop the function at its first failed assertion.
     set +o errexit
     started=$SECONDS
-    kd::upstream::run "$dir" "$function" >"$log" 2>&1
+    kd::upstream::run "$dir" "$function" "$context" >"$log" 2>&1
     rc=$?
     set -o errexit
     name="upstream${KD_UPSTREAM_LABEL:+ ($KD_UPSTREAM_LABEL)} $function"
