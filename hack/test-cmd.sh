@@ -185,11 +185,8 @@ kd::test_cmd::upstream_run() {
   set +o monitor
   local rc=0
   date +%s >"$upstream_out/started"
-  # Its own cluster, results and scratch space, not this suite's. At a lower priority,
-  # with its cluster: it ends well before the topics, which wait on the real node's
-  # kubelet and check how fast the plugin stops after a signal, and so need the CPU
-  # first whenever all three want it.
-  nice -n 10 env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok \
+  # Its own cluster, results and scratch space, not this suite's.
+  env -u KD_CLUSTER_DIR -u KD_TEST_RESULTS -u KD_TEST_TMP -u KUBECONFIG KD_NODE=kwok \
     DEBUGGER="$DEBUGGER" KD_UPSTREAM_KUBECTL="$dropin" KD_CLUSTER_DIR="$KD_ROOT/_output/upstream-cluster" \
     "$KD_ROOT/hack/test-upstream.sh" plugin kubectl >"$upstream_out/out" 2>&1 || rc=$?
   echo "$rc" >"$upstream_out/rc"

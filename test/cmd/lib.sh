@@ -258,9 +258,10 @@ kd::test::stop_debug() {
 # stores stdout, stderr and the exit code in DEBUG_OUT, DEBUG_ERR and DEBUG_RC. Never
 # fails by itself; assert on DEBUG_RC. Standard input is $KD_TEST_STDIN, else empty.
 kd::test::debug() {
-  local out err
+  # Named after the shell that runs it, which no other command of the suite shares (and
+  # not made by mktemp, a process more for every command the suite checks).
+  local out=$KD_TEST_TMP/debug.$BASHPID.out err=$KD_TEST_TMP/debug.$BASHPID.err
   kd::test::command
-  out=$(mktemp) err=$(mktemp)
   DEBUG_RC=0
   # A regression that makes it wait forever fails the topic instead of hanging CI.
   timeout -k 5 120 "${KD_CMD[@]}" ${NS:+-n "$NS"} "$@" >"$out" 2>"$err" <"${KD_TEST_STDIN:-/dev/null}" || DEBUG_RC=$?

@@ -100,7 +100,7 @@ kd::realnode::terminal() {
 # attaches (kubectl attach, too).
 kd::realnode::terminal_run() {
   TERM_OUT=$KD_TEST_TMP/$NS.term.out TERM_ERR=$KD_TEST_TMP/$NS.term.err TERM_RC=$KD_TEST_TMP/$NS.term.rc
-  local keys=$KD_TEST_TMP/$NS.term.keys record=$KD_TEST_TMP/record.sh
+  local keys=$KD_TEST_TMP/$NS.term.keys record=$KD_TEST_TMP/$NS.term.record.sh
   rm -f "$TERM_OUT" "$TERM_ERR" "$TERM_RC" "$keys"
   mkfifo "$keys"
   cat >"$record" <<'RECORD'
@@ -263,48 +263,18 @@ EOF
   kd::test::assert_eq "$DEBUG_OUT" 'written-by-the-target' 'the file the target wrote'
 }
 
-# kd::realnode::caps_start NAME TARGET-ARGS PROFILE: starts a session with PROFILE that
-# prints /proc/self/status, in the background (kd::test::debug_start NAME), so that
-# sessions wait for the kubelet at the same time;
-# kd::realnode::caps_check NAME TARGET-ARGS PROFILE WANT-EFF [WANT-BND] waits for it and
-# checks CapEff (and CapBnd when given). Ephemeral sessions start once the one before was
-# added to the pod, each patch on the pod the last one left.
-kd::realnode::caps_start() {
-  local name=$1 target=$2 profile=$3 start=kd::test::debug_start
-  [[ $target == *--copy-to=* || $target == node/* ]] || start=kd::realnode::start_ephemeral
+# kd::realnode::assert_caps TARGET-ARGS PROFILE WANT-EFF [WANT-BND]: debugs with PROFILE,
+# printing /proc/self/status, and checks CapEff (and CapBnd when given).
+kd::realnode::assert_caps() {
+  local target=$1 profile=$2 want_eff=$3 want_bnd=${4:-}
   # shellcheck disable=SC2086 # TARGET-ARGS is a word list
-  "$start" "$name" kd::realnode::debug $target --profile="$profile" -i -- cat /proc/self/status
-}
-
-kd::realnode::caps_check() {
-  local name=$1 target=$2 profile=$3 want_eff=$4 want_bnd=${5:-}
-  kd::test::debug_finish "$name"
+  kd::realnode::debug $target --profile="$profile" -i -- cat /proc/self/status
   kd::test::assert_success
   kd::test::assert_eq "$(kd::realnode::cap_line "$DEBUG_OUT" CapEff)" "$want_eff" "CapEff, $target --profile=$profile"
   if [[ -n $want_bnd ]]; then
     kd::test::assert_eq "$(kd::realnode::cap_line "$DEBUG_OUT" CapBnd)" "$want_bnd" "CapBnd, $target --profile=$profile"
   fi
 }
-
-# kd::realnode::mode_caps start|check MODE TARGET-ARGS: for each predefined profile, a
-# session of MODE (a name prefix) with TARGET-ARGS, PROFILE in them replaced by the
-# profile's name and RUN_AS by $run_as[MODE-PROFILE]; start starts them all, check checks
-# each against $want_caps[MODE-PROFILE].
-kd::realnode::mode_caps() {
-  local step=$1 mode=$2 profile target
-  for profile in "${REALNODE_PROFILES[@]}"; do
-    target=${3//PROFILE/$profile}
-    target=${target//RUN_AS/${run_as[$mode-$profile]:-}}
-    if [[ $step == start ]]; then
-      kd::realnode::caps_start "$mode-$profile" "$target" "$profile"
-    else
-      # shellcheck disable=SC2086 # the expected masks: CapEff, and CapBnd where checked
-      kd::realnode::caps_check "$mode-$profile" "$target" "$profile" ${want_caps[$mode-$profile]}
-    fi
-  done
-}
-
-REALNODE_PROFILES=(legacy general baseline restricted netadmin sysadmin)
 
 run_realnode_profile_capabilities() {
   kd::test::new_namespace
@@ -317,34 +287,32 @@ run_realnode_profile_capabilities() {
   all=$(kd::realnode::cap_line "$(</proc/self/status)" CapBnd)
   nonroot=$KD_TEST_TMP/$NS-nonroot.json
   echo '{"securityContext": {"runAsUser": 1000, "runAsGroup": 1000}}' >"$nonroot"
-  local none='0000000000000000 0000000000000000'
-  # What each profile gives in each mode: CapEff, and for restricted CapBnd too (general
-  # adds SYS_PTRACE to a pod's debug container, not to a node debugging pod).
-  local -A want_caps=(
-    [eph-legacy]=$default [eph-general]=$ptrace [eph-baseline]=$default
-    [eph-restricted]=$none [eph-netadmin]=$netadmin [eph-sysadmin]=$all
-    [copy-legacy]=$default [copy-general]=$ptrace [copy-baseline]=$default
-    [copy-restricted]=$none [copy-netadmin]=$netadmin [copy-sysadmin]=$all
-    [node-legacy]=$default [node-general]=$default [node-baseline]=$default
-    [node-restricted]=$none [node-netadmin]=$netadmin [node-sysadmin]=$all
-  )
-  # restricted needs a user that is not root: --run-as in a pod, a custom profile on a
-  # node, where --run-as has no target to take it from.
-  local -A run_as=([eph-restricted]=--run-as=1000 [copy-restricted]=--run-as=1000 [node-restricted]=--custom=$nonroot)
-  local -A modes=([eph]='app -c PROFILE RUN_AS' [copy]='app -c dbg --copy-to=copy-PROFILE --same-node RUN_AS'
-    [node]="node/$KD_REAL_NODE RUN_AS")
 
-  ### Each profile's capabilities, as the process sees them, in each mode: ephemeral
-  ### containers, copies and node debugging pods.
+  ### Each profile's capabilities, as the process sees them, in each mode.
   # Pre-Condition: the pod runs as root, asking for no capabilities
   kd::test::get_object_assert pod/app '{{.status.phase}}:{{.spec.securityContext}}:{{(index .spec.containers 0).securityContext}}' 'Running:map[]:<no value>'
-  # Command + Post-Condition: a mode's sessions at once, as each waits for the kubelet on
-  # its own (all three modes at once only make them queue for the node's two cores)
-  local mode
-  for mode in eph copy node; do
-    kd::realnode::mode_caps start "$mode" "${modes[$mode]}"
-    kd::realnode::mode_caps check "$mode" "${modes[$mode]}"
-  done
+  # Command + Post-Condition: ephemeral containers
+  kd::realnode::assert_caps "app -c legacy" legacy "$default"
+  kd::realnode::assert_caps "app -c general" general "$ptrace"
+  kd::realnode::assert_caps "app -c baseline" baseline "$default"
+  kd::realnode::assert_caps "app -c restricted --run-as=1000" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "app -c netadmin" netadmin "$netadmin"
+  kd::realnode::assert_caps "app -c sysadmin" sysadmin "$all"
+  # Command + Post-Condition: copies
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-legacy --same-node" legacy "$default"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-general --same-node" general "$ptrace"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-baseline --same-node" baseline "$default"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-restricted --same-node --run-as=1000" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-netadmin --same-node" netadmin "$netadmin"
+  kd::realnode::assert_caps "app -c dbg --copy-to=copy-sysadmin --same-node" sysadmin "$all"
+  # Command + Post-Condition: node debugging pods (restricted needs a user that is not
+  # root, which a custom profile gives there)
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" legacy "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" general "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" baseline "$default"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE --custom=$nonroot" restricted 0000000000000000 0000000000000000
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" netadmin "$netadmin"
+  kd::realnode::assert_caps "node/$KD_REAL_NODE" sysadmin "$all"
 }
 
 run_realnode_netadmin_changes_a_link() {
