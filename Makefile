@@ -38,10 +38,9 @@ build:
 	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the
-# k8s.io/kubectl module, and the build, while the integration suite's clusters start; then
-# the integration suite against them (the control plane is built on first use).
-test:
-	KD_TEST_ALONGSIDE='$(MAKE) --no-print-directory test-unit test-fuzz verify-kubernetes-patch build' hack/test-cmd.sh
+# k8s.io/kubectl module, then the integration suite against a local kube-apiserver
+# (built on first use).
+test: test-unit test-fuzz verify-kubernetes-patch test-cmd
 
 test-unit:
 	$(GO) test ./...

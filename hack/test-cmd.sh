@@ -18,9 +18,6 @@
 #                        the suite checks that stopping it left nothing behind; kwok: fake nodes only, the
 #                        real-node tests are reported as skipped. Where the machine
 #                        cannot run a real node they are skipped too, with the reason.
-#   KD_TEST_ALONGSIDE    a command run while the clusters start (make test: the unit
-#                        tests, the fuzzing, the kubernetes patch and the build); the
-#                        suite does not run if it fails
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
 #                        against the plugin and against the drop-in kubectl
 #                        (_output/bin/kubectl, built when missing or stale), one after
@@ -45,6 +42,14 @@ source "$KD_ROOT/hack/lib/cluster.sh"
 source "$KD_ROOT/hack/lib/node.sh"
 
 "$KD_ROOT/hack/build-server.sh"
+
+DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
+read -r -a debugger_cmd <<<"$DEBUGGER"
+if [[ ! -x ${debugger_cmd[0]} ]]; then
+  kd::log "${debugger_cmd[0]} is missing: run make build first"
+  exit 1
+fi
+export DEBUGGER
 
 KD_TEST_TMP=$(mktemp -d)
 export KD_TEST_TMP
@@ -107,40 +112,14 @@ export KD_NODE
 if [[ -d $realnode_cluster ]]; then
   KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
 fi
-# Both clusters start at once, in the background, and $KD_TEST_ALONGSIDE runs meanwhile:
-# a cluster spends much of its start waiting for its servers. A machine that can run a
-# node but where it does not start is a failure, not a skip; the rest of the suite still
-# runs, so the counts come out.
+# Both clusters start at once. A machine that can run a node but where it does not start
+# is a failure, not a skip; the rest of the suite still runs, so the counts come out.
 realnode_attempted=$KD_NODE realnode_start_failed=0 realnode_up_pid=""
 if [[ $KD_NODE == real ]]; then
   KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null 2>"$KD_TEST_TMP/realnode-up.log" &
   realnode_up_pid=$!
 fi
-KD_NODE=kwok "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null 2>"$KD_TEST_TMP/kwok-up.log" &
-kwok_up_pid=$!
-alongside_rc=0
-if [[ -n ${KD_TEST_ALONGSIDE:-} ]]; then
-  bash -c "$KD_TEST_ALONGSIDE" || alongside_rc=$?
-fi
-kwok_up_rc=0
-wait "$kwok_up_pid" || kwok_up_rc=$?
-cat "$KD_TEST_TMP/kwok-up.log" >&2
-if ((alongside_rc != 0 || kwok_up_rc != 0)); then
-  # Stopping a cluster that is still starting could leave part of it behind.
-  [[ -z $realnode_up_pid ]] || wait "$realnode_up_pid" || true
-  ((alongside_rc == 0)) || kd::log "$KD_TEST_ALONGSIDE failed (exit $alongside_rc)"
-  exit 1
-fi
-
-DEBUGGER=${DEBUGGER:-$KD_ROOT/_output/bin/kubectl-debugger}
-read -r -a debugger_cmd <<<"$DEBUGGER"
-if [[ ! -x ${debugger_cmd[0]} ]]; then
-  [[ -z $realnode_up_pid ]] || wait "$realnode_up_pid" || true
-  kd::log "${debugger_cmd[0]} is missing: run make build first"
-  exit 1
-fi
-export DEBUGGER
-
+KD_NODE=kwok "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
 if [[ -n $realnode_up_pid ]]; then
   if wait "$realnode_up_pid"; then
     sed 's/^/[real node] /' "$KD_TEST_TMP/realnode-up.log" >&2
