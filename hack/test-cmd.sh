@@ -55,15 +55,14 @@ KD_TEST_TMP=$(mktemp -d)
 export KD_TEST_TMP
 # The real node's cluster; the suite's own has fake nodes only.
 realnode_cluster=$KD_CLUSTER_DIR-node
-realnode_pids=()
+realnode_pid=""
 stop() {
-  local pid
-  for pid in "${realnode_pids[@]}"; do
+  if [[ -n $realnode_pid ]]; then
     # Its own process group (see below): the topics and what they started.
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  realnode_pids=()
+    kill -TERM -- "-$realnode_pid" 2>/dev/null || true
+    wait "$realnode_pid" 2>/dev/null || true
+    realnode_pid=""
+  fi
   "$KD_ROOT/hack/local-down-cluster.sh" || true
   if [[ -d $realnode_cluster ]]; then
     KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-down-cluster.sh" || true
@@ -141,22 +140,16 @@ source "$KD_ROOT/test/cmd/sessions.sh"
 kd::test::setup
 
 # kd::test_cmd::realnode_start: the real-node topics in the background, on the real
-# node's cluster, in two lanes that take the next topic not yet taken (the topics wait on
-# the kubelet more than they use the CPU, and each has a namespace of its own), each with
-# results of its own; kd::test_cmd::realnode_report waits for them, then prints their
-# output and adds their results to the suite's. Each lane is a job of its own (monitor
-# mode): a plain background job of a script ignores SIGINT, and so would everything it
-# starts, unlike a command started from a terminal.
+# node's cluster, with results of their own; kd::test_cmd::realnode_report waits for
+# them, then prints their output and adds their results to the suite's. They run as a
+# job of their own (monitor mode): a plain background job of a script ignores SIGINT, and
+# so would everything they start, unlike a command started from a terminal.
 kd::test_cmd::realnode_start() {
-  local lane
-  mkdir "$KD_TEST_TMP/realnode-claims"
   set -o monitor
-  for lane in 1 2; do
-    KD_CLUSTER_DIR=$realnode_cluster KUBECONFIG=$realnode_cluster/kubeconfig \
-      KD_TEST_CLAIMS=$KD_TEST_TMP/realnode-claims KD_TEST_RESULTS=$KD_TEST_TMP/realnode-results.$lane \
-      kd::test_cmd::realnode_topics </dev/null >"$KD_TEST_TMP/realnode.out.$lane" 2>&1 &
-    realnode_pids+=($!)
-  done
+  KD_CLUSTER_DIR=$realnode_cluster KUBECONFIG=$realnode_cluster/kubeconfig \
+    KD_TEST_RESULTS=$KD_TEST_TMP/realnode-results kd::test_cmd::realnode_topics \
+    </dev/null >"$KD_TEST_TMP/realnode.out" 2>&1 &
+  realnode_pid=$!
   set +o monitor
 }
 
@@ -169,16 +162,11 @@ kd::test_cmd::realnode_topics() {
 }
 
 kd::test_cmd::realnode_report() {
-  local pid lane
-  for pid in "${realnode_pids[@]}"; do
-    wait "$pid" || true
-  done
-  realnode_pids=()
-  for lane in 1 2; do
-    kd::log "the real-node topics of lane $lane, which ran beside the ones above on the real node's cluster:"
-    cat "$KD_TEST_TMP/realnode.out.$lane"
-    cat "$KD_TEST_TMP/realnode-results.$lane" >>"$KD_TEST_RESULTS" 2>/dev/null || true
-  done
+  wait "$realnode_pid" || true
+  realnode_pid=""
+  kd::log "the real-node topics, which ran beside the ones above on the real node's cluster:"
+  cat "$KD_TEST_TMP/realnode.out"
+  cat "$KD_TEST_TMP/realnode-results" >>"$KD_TEST_RESULTS" 2>/dev/null || true
 }
 
 # kd::test_cmd::upstream_start: hack/test-upstream.sh against the plugin, then the
@@ -275,7 +263,7 @@ if ((conformance_rc != 0 && conf_failed == 0)); then
 fi
 kd::log "conformance: $conf_passed passed, $conf_failed failed ($((SECONDS - conformance_started))s)"
 
-if ((${#realnode_pids[@]})); then
+if [[ -n $realnode_pid ]]; then
   kd::test_cmd::realnode_report
 fi
 read -r bash_passed bash_failed <<<"$(kd::test::count P) $(kd::test::count F)"

@@ -465,16 +465,11 @@ kd::test::pod_running() {
 }
 
 # kd::test::run_topics TOPIC...: runs each topic function in its own subshell with
-# errexit, so the first failed assertion ends that topic only. With KD_TEST_CLAIMS, a
-# directory, only the topics no other run of the same list has taken.
+# errexit, so the first failed assertion ends that topic only.
 kd::test::run_topics() {
   local topic rc before started filter=${KD_TEST_FILTER:-}
   for topic in "$@"; do
     if [[ -n $filter && ! $topic =~ $filter ]]; then
-      continue
-    fi
-    # Lanes that share the topics take each once: the first to make its directory.
-    if [[ -n ${KD_TEST_CLAIMS:-} ]] && ! mkdir "$KD_TEST_CLAIMS/$topic" 2>/dev/null; then
       continue
     fi
     kd::log "running $topic"
