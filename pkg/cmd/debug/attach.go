@@ -49,7 +49,7 @@ func (s *session) attachTo(ctx context.Context, pod *corev1.Pod, container strin
 		}
 	}
 	if status := podutil.Status(running, container); status != nil && status.State.Terminated != nil {
-		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
+		if err := s.copyLogs(ctx, running, container, false, false, s.out); err != nil {
 			return err
 		}
 		code := status.State.Terminated.ExitCode
@@ -115,10 +115,10 @@ func (s *session) afterAttach(ctx context.Context, running *corev1.Pod, containe
 		// Only a container that reads no input ends by itself: one waiting for the
 		// input nobody could send would be followed for ever. No session was held, so
 		// there is none to resume.
-		if err := s.copyLogs(ctx, running, container, !s.interactive, s.out); err != nil {
+		if err := s.copyLogs(ctx, running, container, !s.interactive, false, s.out); err != nil {
 			return err
 		}
-		_, err := s.waitForExit(ctx, running, container, sessionExitGrace)
+		_, _, err := s.waitForExit(ctx, running, container, sessionExitGrace)
 		return err
 	}
 	c, _ := podutil.Find(running, container)
@@ -127,16 +127,18 @@ func (s *session) afterAttach(ctx context.Context, running *corev1.Pod, containe
 	if quiet {
 		grace = quietSessionExitGrace
 	}
-	exited, err := s.waitForExit(ctx, running, container, grace)
+	exited, restarted, err := s.waitForExit(ctx, running, container, grace)
 	if exited == nil && err == nil {
 		s.printResumeHint(running, container)
 		return nil
 	}
 	// A quick command can finish before the attach is connected: when the session
 	// showed nothing, the logs hold all it wrote. A terminal session always shows
-	// something (the terminal echoes), so this is for plain streams only.
+	// something (the terminal echoes), so this is for plain streams only. A container
+	// the kubelet restarted since (a copy keeps its pod's restart policy) wrote it in
+	// the logs of its previous run.
 	if exited != nil && quiet {
-		if err := s.copyLogs(ctx, running, container, false, s.out); err != nil {
+		if err := s.copyLogs(ctx, running, container, false, restarted, s.out); err != nil {
 			return err
 		}
 	}
@@ -231,10 +233,10 @@ var quietSessionExitGrace = 30 * time.Second
 // exitStatus's error for a non-zero code. A restart since pod was read counts: a copy
 // keeps its pod's restart policy, and the kubelet may restart the shell before anyone
 // sees it terminated. Ctrl-C during the wait is an error, not a session that ended.
-func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container string, grace time.Duration) (*corev1.ContainerStateTerminated, error) {
+func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container string, grace time.Duration) (exited *corev1.ContainerStateTerminated, restarted bool, err error) {
 	client, err := s.client()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
@@ -245,13 +247,13 @@ func (s *session) waitForExit(ctx context.Context, pod *corev1.Pod, container st
 	opts := metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", pod.Name).String()}
 	err = watchPods(waitCtx, client.CoreV1().Pods(pod.Namespace), opts, w)
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("waiting for container %q of pod %q to end: %w", container, pod.Name, ctx.Err())
+		return nil, false, fmt.Errorf("waiting for container %q of pod %q to end: %w", container, pod.Name, ctx.Err())
 	}
 	if err != nil || w.terminated == nil {
 		// Still running, gone, or not known in time: the session simply ended.
-		return nil, nil
+		return nil, false, nil
 	}
-	return w.terminated, exitStatus(pod, container, w.terminated.ExitCode, "")
+	return w.terminated, w.restarted, exitStatus(pod, container, w.terminated.ExitCode, "")
 }
 
 // exitWait watches one pod until a container is reported terminated, or restarted after
@@ -261,6 +263,8 @@ type exitWait struct {
 	// restarts is the container's restart count when the session started.
 	restarts   int32
 	terminated *corev1.ContainerStateTerminated
+	// restarted says terminated is the last state of a container running again.
+	restarted bool
 }
 
 func (w *exitWait) listed(pods []corev1.Pod) bool {
@@ -287,7 +291,7 @@ func (w *exitWait) changed(pod *corev1.Pod, deleted bool) bool {
 		w.terminated = s.State.Terminated
 		return true
 	case s.RestartCount > w.restarts && s.LastTerminationState.Terminated != nil:
-		w.terminated = s.LastTerminationState.Terminated
+		w.terminated, w.restarted = s.LastTerminationState.Terminated, true
 		return true
 	}
 	return false
@@ -450,13 +454,14 @@ var errStarted = errors.New("the kubelet reported the container started")
 // errPullTimedOut ends a wait on an image that kept failing to pull.
 var errPullTimedOut = errors.New("the image pull kept failing")
 
-// copyLogs copies the container's logs to w, following them while it runs.
-func (s *session) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow bool, w io.Writer) error {
+// copyLogs copies the container's logs to w, following them while it runs; previous
+// takes those of its run before the last restart.
+func (s *session) copyLogs(ctx context.Context, pod *corev1.Pod, container string, follow, previous bool, w io.Writer) error {
 	client, err := s.streamClient()
 	if err != nil {
 		return err
 	}
-	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container, Follow: follow}).Stream(ctx)
+	stream, err := client.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: container, Follow: follow, Previous: previous}).Stream(ctx)
 	if err != nil {
 		return serverError(fmt.Sprintf("reading the logs of container %q in pod %q", container, pod.Name), err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
@@ -243,6 +244,34 @@ func TestQuietSessionWaitsLongerForTheExit(t *testing.T) {
 		t.Errorf("exit status of %v: want 4", r.err)
 	}
 	if diff := cmp.Diff("fake logs", r.stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
+	}
+}
+
+// A quick command whose container the kubelet restarted before the session saw it end
+// (a copy keeps its pod's restart policy) wrote its output in the logs of its previous
+// run: those are shown, with that run's exit code, not the new run's logs.
+func TestQuietSessionOfARestartedContainerShowsThePreviousRun(t *testing.T) {
+	client := clientWithRunningDebugContainer(false)
+	client.PrependReactor("get", "pods", func(action k8stesting.Action) (bool, runtime.Object, error) {
+		logs, ok := action.(k8stesting.GenericAction)
+		if !ok || logs.GetSubresource() != "log" {
+			return false, nil, nil
+		}
+		if opts, _ := logs.GetValue().(*corev1.PodLogOptions); opts != nil && opts.Previous {
+			return true, &runtime.Unknown{Raw: []byte("the run that ended\n")}, nil
+		}
+		return true, &runtime.Unknown{Raw: []byte("the run after the restart\n")}, nil
+	})
+	restartedAfterExit := func(_ context.Context, pod *corev1.Pod, _ string, _, _ io.Writer) error {
+		return reportStatus(client, pod, corev1.ContainerStatus{Name: "dbg", State: running, LastTerminationState: exitedWith(7), RestartCount: 1}, true)
+	}
+	r := newHarness(t, withAttach(restartedAfterExit), withTerminal()).run(client, "app", "--image=busybox:1.36", "-c", "dbg", "-i")
+
+	if got, want := errString(r.err), "container dbg of pod app exited with code 7"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+	if diff := cmp.Diff("the run that ended\n", r.stdout); diff != "" {
 		t.Errorf("stdout (-want +got):\n%s", diff)
 	}
 }

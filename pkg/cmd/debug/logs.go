@@ -273,7 +273,7 @@ func (w *logWait) stream(ctx context.Context, s *session, out *lineWriter) {
 		status := podutil.Status(pod, w.target.container)
 		follow := status == nil || status.State.Terminated == nil
 		dst := out.prefixed(w.target.prefix)
-		if err := s.copyLogs(ctx, pod, w.target.container, follow, dst); err != nil {
+		if err := s.copyLogs(ctx, pod, w.target.container, follow, false, dst); err != nil {
 			dst.Close()
 			<-w.ended
 			if w.result.err == nil {
