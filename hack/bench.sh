@@ -6,7 +6,7 @@
 # calls and a bare client-go program (hack/bench/floor); ours' peak memory over 2,000
 # pods; and ours' CPU time for client dry runs of 1,000 to 100,000 pods from a -f file.
 # --help is measured beside hack/bench/helpfloor, the least any program with NewCmdDebug's
-# signature links and runs to print a help.
+# signature and a kubernetes.Interface links and runs to print a help.
 # Needs nothing beyond the Go toolchain and the binaries built by hack/build-server.sh;
 # timing and peak RSS are taken by a small Go driver.
 # Then, on a cluster of its own with a real node (hack/bench-shell.sh, which holds the

@@ -437,8 +437,8 @@ const helpGoal = 0.30
 
 // help measures --help of both tools and of the help floor, interleaved run by run: no
 // request is made, so this is the cost of starting, building the command and printing.
-// The floor shows how much of that any implementation of NewCmdDebug pays before its
-// own code runs.
+// The floor shows how much of that any implementation of NewCmdDebug that calls the
+// API through kubernetes.Interface pays before its own code runs.
 func (b *bench) help(runs int) {
 	tools := append(slices.Clone(b.tools), tool{"floor", []string{b.helpFloor}})
 	results := map[string][]sample{}

@@ -1,9 +1,11 @@
 // Command helpfloor is the lower bound of the benchmark's --help rows: the least a
-// program with NewCmdDebug's signature does to print a command's help. It links what
-// that signature and kubernetes.Interface make every implementation link (client-go's
-// clientset, whose scheme registers every API group at start-up, and kubectl's
-// cmd/util for the Factory), builds a Factory on kubectl's config flags and prints a
-// cobra command's help: no flags of its own, no profiles, no completion.
+// program with NewCmdDebug's signature does to print a command's help while its API
+// calls go through kubernetes.Interface. It links what those two make every
+// implementation link (cli-runtime's genericclioptions, which brings its resource
+// builder, and client-go's clientset, whose scheme registers every API group at
+// start-up) and cobra, and prints a command's help: no flags of its own, no profiles,
+// no completion, and none of kubectl's own packages, which the plugin does not link
+// either.
 package main
 
 import (
@@ -12,20 +14,25 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
-	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 )
 
 func main() {
 	flags := genericclioptions.NewConfigFlags(true)
-	var factory cmdutil.Factory = cmdutil.NewFactory(flags)
+	var getter genericclioptions.RESTClientGetter = flags
 	cmd := &cobra.Command{
 		Use:   "helpfloor",
 		Short: "Print this help",
-		Run: func(*cobra.Command, []string) {
+		RunE: func(*cobra.Command, []string) error {
 			// Never reached with --help; keeps the clientset's constructor linked as a
 			// real command's would be.
-			var _ kubernetes.Interface
-			_, _ = factory.KubernetesClientSet()
+			config, err := getter.ToRESTConfig()
+			if err != nil {
+				return err
+			}
+			var client kubernetes.Interface
+			client, err = kubernetes.NewForConfig(config)
+			_ = client
+			return err
 		},
 	}
 	flags.AddFlags(cmd.PersistentFlags())
