@@ -14,7 +14,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/common.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/cluster.sh"
 
 # The reference kubectl, never whatever kubectl the machine has; no request may hang.
+# Under hack/test-cmd.sh, through the resident kubectl it keeps (KD_KUBECTL_CALL), which
+# runs the same kubectl code on the same streams without a process of its own.
 kubectl() {
+  if [[ -n ${KD_KUBECTL_CALL:-} ]]; then
+    KD_KUBECTL=$KD_BIN/kubectl "$KD_KUBECTL_CALL" --request-timeout=30s "$@"
+    return
+  fi
   "$KD_BIN/kubectl" --request-timeout=30s "$@"
 }
 
