@@ -34,10 +34,7 @@ replace k8s.io/kubectl => $tree
 MOD
 # kubectl's main is the reference kubectl's: only the k8s.io/kubectl it builds with differs.
 cp hack/tools/kubectl/main.go "$build/main.go"
-kube_version=$KD_KUBE_VERSION
-ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$kube_version"
-ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37"
-ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$kube_version"
-kd::log "building kubectl $kube_version with the project's debug command"
+ldflags="-s -w $KD_KUBE_VERSION_LDFLAGS"
+kd::log "building kubectl $KD_KUBE_VERSION with the project's debug command"
 (cd "$build" && go mod tidy >/dev/null 2>&1 && go build -ldflags "$ldflags" -o "$KD_ROOT/_output/bin/kubectl" .)
 kd::log "built _output/bin/kubectl"

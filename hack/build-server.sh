@@ -12,9 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 mkdir -p "$KD_BIN"
-ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KD_KUBE_VERSION"
-ldflags+=" -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37"
-ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KD_KUBE_VERSION"
+ldflags="-s -w $KD_KUBE_VERSION_LDFLAGS"
 
 missing=()
 for tool in etcd kubectl kube-apiserver kube-scheduler kube-controller-manager kwok; do

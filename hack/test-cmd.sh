@@ -18,8 +18,9 @@
 #                        the suite checks that stopping it left nothing behind; kwok: fake nodes only, the
 #                        real-node tests are reported as skipped. Where the machine
 #                        cannot run a real node they are skipped too, with the reason.
-#   KD_KUBECTL_RESIDENT  0: every kubectl call of the topics starts a kubectl process,
-#                        rather than going to the resident kubectl (hack/kubectlresident)
+#   KD_KUBECTL_RESIDENT  0: every kubectl call of the topics and of the upstream runs
+#                        starts a kubectl process, rather than going to the resident
+#                        kubectl (hack/lib/resident.sh)
 #   KD_UPSTREAM          0: skip kubernetes' own test/cmd/debug.sh, which otherwise runs
 #                        against the plugin and against the drop-in kubectl
 #                        (_output/bin/kubectl, built when missing or stale), one after
@@ -42,6 +43,7 @@ export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/test-cluster}
 KD_NODE=${KD_NODE:-real}
 source "$KD_ROOT/hack/lib/cluster.sh"
 source "$KD_ROOT/hack/lib/node.sh"
+source "$KD_ROOT/hack/lib/resident.sh"
 
 "$KD_ROOT/hack/build-server.sh"
 
@@ -58,7 +60,6 @@ export KD_TEST_TMP
 # The real node's cluster; the suite's own has fake nodes only.
 realnode_cluster=$KD_CLUSTER_DIR-node
 realnode_pid=""
-resident_pid=""
 stop() {
   if [[ -n $realnode_pid ]]; then
     # Its own process group (see below): the topics and what they started.
@@ -70,12 +71,7 @@ stop() {
   if [[ -d $realnode_cluster ]]; then
     KD_CLUSTER_DIR=$realnode_cluster "$KD_ROOT/hack/local-down-cluster.sh" || true
   fi
-  if [[ -n $resident_pid ]]; then
-    kill "$resident_pid" 2>/dev/null || true
-    wait "$resident_pid" 2>/dev/null || true
-    resident_pid=""
-    kd::log "resident kubectl: $(grep -c '^[0-9/]* [0-9:.]* ran ' "$KD_TEST_TMP/kubectlresident.log" || true) commands run, $(grep -c '^[0-9/]* [0-9:.]* refused ' "$KD_TEST_TMP/kubectlresident.log" || true) left to kubectl processes"
-  fi
+  kd::resident::stop
   rm -rf "$KD_TEST_TMP"
 }
 # The upstream runs outlive the suite's clusters: their output has a directory of its own.
@@ -92,17 +88,12 @@ stop_upstream() {
 }
 trap 'stop; stop_upstream' EXIT
 
-# The topics' kubectl stays resident (hack/kubectlresident): each of their 800 or so
+# The topics' kubectl stays resident (hack/lib/resident.sh): each of their 800 or so
 # kubectl calls costs a connection, not a kubectl start-up of about 0.1 s of CPU, which on
-# 2 cores was the largest part of the suite's time. Topics reach it through kubectl() in
-# test/cmd/lib.sh (hack/kubectlcall); what it does not run, and every call made before it
-# listens, runs in a kubectl process of its own.
-if [[ ${KD_KUBECTL_RESIDENT:-1} != 0 ]]; then
-  (cd "$KD_ROOT" && go build -o "$KD_TEST_TMP/bin/" ./hack/kubectlresident ./hack/kubectlcall)
-  "$KD_TEST_TMP/bin/kubectlresident" -socket "$KD_TEST_TMP/kubectl.sock" </dev/null 2>"$KD_TEST_TMP/kubectlresident.log" &
-  resident_pid=$!
-  export KD_KUBECTL_SOCKET=$KD_TEST_TMP/kubectl.sock KD_KUBECTL_CALL=$KD_TEST_TMP/bin/kubectlcall
-fi
+# 2 cores was the largest part of the suite's time. What it does not run, and every call
+# made before it listens, runs in a kubectl process of its own. The upstream runs, which
+# outlive it, keep one of their own.
+kd::resident::start "$KD_TEST_TMP"
 
 source "$KD_ROOT/test/cmd/lib.sh"
 source "$KD_ROOT/test/cmd/realnode.sh"

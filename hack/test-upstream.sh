@@ -15,6 +15,7 @@
 set -o errexit -o nounset -o pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/resident.sh"
 export KD_CLUSTER_DIR=${KD_CLUSTER_DIR:-$KD_ROOT/_output/upstream-cluster}
 # Fake nodes only: upstream's node tests expect a single node, 127.0.0.1.
 export KD_NODE=kwok
@@ -34,10 +35,14 @@ dropin=${KD_UPSTREAM_KUBECTL:-$KD_ROOT/_output/bin/kubectl}
 KD_TEST_TMP=$(mktemp -d)
 export KD_TEST_TMP
 stop() {
+  kd::resident::stop 2>/dev/null
   "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
   rm -rf "$KD_TEST_TMP"
 }
 trap stop EXIT
+# The reference kubectl's calls (the plugin build's every call but debug) go to a
+# resident kubectl (hack/lib/resident.sh), as the suite's topics do.
+kd::resident::start "$KD_TEST_TMP"
 "$KD_ROOT/hack/local-down-cluster.sh" >/dev/null 2>&1 || true
 "$KD_ROOT/hack/local-up-cluster.sh" >/dev/null
 
@@ -51,4 +56,6 @@ for build in "${builds[@]}"; do
     DEBUGGER="$dropin debug" KD_UPSTREAM_KUBECTL=$dropin KD_UPSTREAM_LABEL=kubectl kd::upstream::run_all "${KD_TEST_FILTER:-}"
   fi
 done
+# Before the closing line, which must be the last.
+kd::resident::stop
 kd::test::summary

@@ -66,9 +66,7 @@ kd::node::vars() {
 # The same version stamp build-server.sh gives kube-apiserver, so the node reports
 # v1.37.2 like the control plane.
 kd::node::ldflags() {
-  echo "-s -w -X k8s.io/component-base/version.gitVersion=$KD_KUBE_VERSION" \
-    "-X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37" \
-    "-X k8s.io/client-go/pkg/version.gitVersion=$KD_KUBE_VERSION"
+  echo "-s -w $KD_KUBE_VERSION_LDFLAGS"
 }
 
 # Prints PACKAGE=VERSION for each Debian package apt would fetch; fails when apt knows

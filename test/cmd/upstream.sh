@@ -51,6 +51,12 @@ kd::upstream::run() {
     # controller-manager has given it its ServiceAccount, and a deleted namespace is gone
     # once the namespace controller has emptied it: both are waited for, bounded.
     local kd_kubectl=${KD_UPSTREAM_KUBECTL:-$KD_BIN/kubectl}
+    # The reference kubectl goes through the runner's resident kubectl where there is
+    # one (hack/lib/resident.sh); a drop-in kubectl under test runs as its own process.
+    if [[ -z ${KD_UPSTREAM_KUBECTL:-} && -n ${KD_KUBECTL_CALL:-} ]]; then
+      export KD_KUBECTL=$KD_BIN/kubectl
+      kd_kubectl=$KD_KUBECTL_CALL
+    fi
     kubectl() {
       if [[ ${1:-} == debug ]]; then
         shift
