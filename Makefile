@@ -35,7 +35,7 @@ export CGO_ENABLED
 # build for the three links them at the same time.
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(dir $(BIN)) ./cmd/kubectl-debugger ./cmd/kubectl-debugger-sessions ./cmd/kubectl-debugger-cp
-	cp cmd/kubectl-debugger/kubectl_complete-debugger _output/bin/
+	cp cmd/kubectl-debugger/kubectl_complete-debugger cmd/kubectl-debugger-cp/kubectl_complete-debugger-cp _output/bin/
 
 # Unit tests, a short fuzzing run, the kubernetes patch applied, built and tested in the
 # k8s.io/kubectl module, then the integration suite against a local kube-apiserver

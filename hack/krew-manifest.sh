@@ -25,9 +25,9 @@ for platform in "${platforms[@]}"; do
   mkdir -p "$stage"
   kd::log "building $platform"
   GOOS=$os GOARCH=$arch CGO_ENABLED=0 make --no-print-directory build BIN="$stage/$bin" SESSIONS_BIN="$stage/$sessions" CP_BIN="$stage/$cp" VERSION="$version" >/dev/null
-  cp cmd/kubectl-debugger/kubectl_complete-debugger README.md LICENSE "$stage/"
+  cp cmd/kubectl-debugger/kubectl_complete-debugger cmd/kubectl-debugger-cp/kubectl_complete-debugger-cp README.md LICENSE "$stage/"
   archive=kubectl-debugger_${version}_${os}_${arch}.tar.gz
-  tar -C "$stage" -czf "$dist/$archive" "$bin" "$sessions" "$cp" kubectl_complete-debugger README.md LICENSE
+  tar -C "$stage" -czf "$dist/$archive" "$bin" "$sessions" "$cp" kubectl_complete-debugger kubectl_complete-debugger-cp README.md LICENSE
   sum=$(sha256sum "$dist/$archive" | cut -d' ' -f1)
   entries+="  - selector:
       matchLabels:

@@ -60,9 +60,19 @@ type Options struct {
 
 // newCmd returns the cp command; getter gives the client configuration and namespace.
 func newCmd(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{IOStreams: streams, Image: defaultImage}
-	o.addHelper = o.runDebug
-	o.exec = o.remoteExec
+	return newCmdWith(&Options{IOStreams: streams}, getter)
+}
+
+// newCmdWith returns the cp command over o, whose client, helper and exec tests may
+// have set.
+func newCmdWith(o *Options, getter genericclioptions.RESTClientGetter) *cobra.Command {
+	o.Image = defaultImage
+	if o.addHelper == nil {
+		o.addHelper = o.runDebug
+	}
+	if o.exec == nil {
+		o.exec = o.remoteExec
+	}
 	cmd := &cobra.Command{
 		Use:                   "cp (POD:PATH LOCAL | LOCAL POD:PATH) [-c CONTAINER] [-r]",
 		DisableFlagsInUseLine: true,
@@ -90,6 +100,7 @@ ephemeral containers cannot be removed.`,
 	f.BoolVarP(&o.Recursive, "recursive", "r", false, "Copy directories and all they hold.")
 	f.StringVar(&o.Image, "image", o.Image, "The debug container's image; it needs sh and tar.")
 	f.StringVar(&o.PullPolicy, "image-pull-policy", "", "The debug container's image pull policy: Always, IfNotPresent or Never. If empty, the server decides.")
+	o.registerCompletions(cmd, getter)
 	return cmd
 }
 

@@ -514,6 +514,27 @@ run_completion_lists_pods() {
   kd::test::assert_eq "$(head -n 1 <<<"$DEBUG_OUT")" 'main' 'container completions'
 }
 
+run_completion_cp_through_kubectl() {
+  kd::test::new_namespace
+  kd::test::create_pod app
+  kd::test::create_pod web
+  # kubectl finds the plugins and their completion programs on PATH.
+  local plugins=$KD_ROOT/_output/bin out
+
+  ### kubectl completes `kubectl debugger cp` through kubectl_complete-debugger-cp: the
+  ### namespace's pods, ready for a path in them, then the containers a copy can target.
+  # Pre-Condition
+  kd::test::get_object_assert pods '{{range .items}}{{.metadata.name}};{{end}}' 'app;web;'
+  # Command
+  out=$(PATH=$plugins:$PATH "$KD_BIN/kubectl" __complete debugger cp -n "$NS" "" 2>/dev/null)
+  # Post-Condition: cobra's directive 2 is "no space after the completion"
+  kd::test::assert_eq "$out" $'app:\nweb:\n:2' 'cp completions'
+  # Command
+  out=$(PATH=$plugins:$PATH "$KD_BIN/kubectl" __complete debugger cp -n "$NS" app:/etc/hosts ./hosts -c "" 2>/dev/null)
+  # Post-Condition: directive 4 is "no file completion"
+  kd::test::assert_eq "$out" $'main\n:4' 'cp container completions'
+}
+
 run_pod_security_poisoned_pod() {
   kd::test::new_namespace
   kd::test::create_pod app
@@ -544,6 +565,7 @@ run_pod_security_poisoned_pod() {
 DEBUG_TOPICS=(
   run_pod_security_poisoned_pod
   run_completion_lists_pods
+  run_completion_cp_through_kubectl
   run_kep_custom_supersedes_profile
   run_kep_custom_supersedes_original_pod
   run_kep_custom_adds_field
