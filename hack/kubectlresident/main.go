@@ -83,11 +83,7 @@ func answer(conn *net.UnixConn, planner func(wire.Request) (command, error), run
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, f := range streams {
-			f.Close()
-		}
-	}()
+	defer wire.CloseStreams(streams)
 	c, err := planner(req)
 	if err != nil {
 		logger.Printf("refused %s: %v", strings.Join(req.Args, " "), err)

@@ -100,7 +100,7 @@ func Receive(conn *net.UnixConn) (Request, [3]*os.File, error) {
 		streams[i] = os.NewFile(uintptr(fd), []string{"stdin", "stdout", "stderr"}[i])
 	}
 	if err := readBody(conn, buf[:n], &req); err != nil {
-		closeAll(streams)
+		CloseStreams(streams)
 		return req, [3]*os.File{}, err
 	}
 	return req, streams, nil
@@ -162,7 +162,8 @@ func readBody(r io.Reader, head []byte, req *Request) error {
 	return nil
 }
 
-func closeAll(files [3]*os.File) {
+// CloseStreams closes the descriptors a request brought; those never received are nil.
+func CloseStreams(files [3]*os.File) {
 	for _, f := range files {
 		if f != nil {
 			f.Close()
